@@ -1,0 +1,66 @@
+//! [`Json`]: a JSON body extractor whose failures are [`Fault`]s.
+
+use crate::{from_json_slice, Fault};
+use axum::extract::{FromRequest, Request};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// Reads a JSON request body into `T`, or answers with a problem:
+/// 415 when the content type is not JSON, 400 when the body is not valid
+/// JSON (with line and column), 422 when it has the wrong shape (with a
+/// pointer to the field), 413 when it is over the body limit.
+///
+/// As a response, it serializes `T` like `axum::Json`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json<T>(pub T);
+
+impl<T, S> FromRequest<S> for Json<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Fault;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Fault> {
+        if !is_json(req.headers()) {
+            return Err(Fault::unsupported_media_type(
+                "expected a JSON body: send `Content-Type: application/json`",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            let status = rejection.status();
+            let detail = rejection.body_text();
+            match crate::Kind::from_status(status) {
+                Some(kind) if !kind.is_server_error() => Fault::new(kind).detail(detail),
+                _ => Fault::bad_request(format!("the body could not be read: {detail}")),
+            }
+        })?;
+        from_json_slice(&bytes).map(Json)
+    }
+}
+
+/// Whether the content type is `application/json` or `application/*+json`.
+fn is_json(headers: &http::HeaderMap) -> bool {
+    let Some(value) = headers.get(http::header::CONTENT_TYPE) else {
+        return false;
+    };
+    let Ok(value) = value.to_str() else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}

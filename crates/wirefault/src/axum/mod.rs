@@ -1,0 +1,17 @@
+//! The axum / tower integration.
+//!
+//! - [`Fault`](crate::Fault) implements `IntoResponse`: a problem+json
+//!   response with the headers its kind needs.
+//! - [`ProblemLayer`] turns every error response below it (extractor
+//!   rejections, fallback 404, 405, 408, 413, panics) into problem+json,
+//!   with the request id as the problem's `instance`.
+//! - [`Json`] reads a JSON body with failures that point at the field.
+
+mod into_response;
+mod json;
+mod problem_layer;
+mod request_id;
+
+pub use json::Json;
+pub use problem_layer::{ProblemLayer, ProblemService};
+pub use request_id::{error_layers, request_id_layers, RequestId, REQUEST_ID};

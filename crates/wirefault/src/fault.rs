@@ -1,0 +1,514 @@
+//! [`Fault`]: one error value for every wire.
+
+use crate::close::{Close, CloseCodes};
+use crate::kind::Kind;
+use crate::pointer::Pointer;
+use crate::problem::FieldError;
+use http::header::{HeaderName, HeaderValue};
+use http::{HeaderMap, Method, StatusCode};
+use std::borrow::Cow;
+use std::error::Error as StdError;
+use std::fmt;
+use std::time::Duration;
+
+type Source = Box<dyn StdError + Send + Sync + 'static>;
+
+/// A failure, described once and rendered with the right mechanism on each
+/// wire: problem+json over HTTP, a close frame on a WebSocket, a status
+/// over gRPC, an error event over SSE.
+///
+/// ```
+/// use wirefault::{Fault, Kind};
+/// let fault = Fault::unprocessable()
+///     .field("/title", "must not be empty")
+///     .field("/body", "must be at most 10000 characters");
+/// assert_eq!(fault.kind(), Kind::Unprocessable);
+/// assert_eq!(fault.status().as_u16(), 422);
+/// assert_eq!(fault.errors().len(), 2);
+/// ```
+///
+/// The `source` error is for logs only: it is never serialized, and a
+/// server-caused fault (5xx) shows neither its detail nor its source on
+/// the wire.
+pub struct Fault {
+    kind: Kind,
+    title: Option<Cow<'static, str>>,
+    detail: Option<String>,
+    type_uri: Option<String>,
+    instance: Option<String>,
+    reason: Option<Cow<'static, str>>,
+    extensions: serde_json::Map<String, serde_json::Value>,
+    errors: Vec<FieldError>,
+    retry_after: Option<Duration>,
+    headers: HeaderMap,
+    source: Option<Source>,
+}
+
+/// Retry-After sent on 429 and 503 when the fault names none.
+pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(5);
+
+impl Fault {
+    /// A fault of the given kind, with no detail yet.
+    pub fn new(kind: Kind) -> Fault {
+        Fault {
+            kind,
+            title: None,
+            detail: None,
+            type_uri: None,
+            instance: None,
+            reason: None,
+            extensions: serde_json::Map::new(),
+            errors: Vec::new(),
+            retry_after: None,
+            headers: HeaderMap::new(),
+            source: None,
+        }
+    }
+
+    fn with_detail(kind: Kind, detail: impl Into<String>) -> Fault {
+        Fault::new(kind).detail(detail)
+    }
+
+    /// 400: the request is malformed; say what and where.
+    pub fn bad_request(detail: impl Into<String>) -> Fault {
+        Fault::with_detail(Kind::BadRequest, detail)
+    }
+
+    /// 401: no valid credentials. `WWW-Authenticate` defaults to `Bearer`;
+    /// set another challenge with [`Fault::challenge`].
+    pub fn unauthenticated(detail: impl Into<String>) -> Fault {
+        Fault::with_detail(Kind::Unauthenticated, detail)
+    }
+
+    /// 403: authenticated, but not allowed.
+    pub fn permission_denied(detail: impl Into<String>) -> Fault {
+        Fault::with_detail(Kind::PermissionDenied, detail)
+    }
+
+    /// 404: the resource does not exist.
+    pub fn not_found(detail: impl Into<String>) -> Fault {
+        Fault::with_detail(Kind::NotFound, detail)
+    }
+
+    /// 405, with `Allow` listing the methods the resource supports.
+    pub fn method_not_allowed(allowed: impl IntoIterator<Item = Method>) -> Fault {
+        let allowed: Vec<String> = allowed.into_iter().map(|m| m.to_string()).collect();
+        let list = allowed.join(", ");
+        let fault = Fault::with_detail(
+            Kind::MethodNotAllowed,
+            format!("this resource supports only: {list}"),
+        );
+        match HeaderValue::from_str(&list) {
+            Ok(value) => fault.header(http::header::ALLOW, value),
+            Err(_) => fault,
+        }
+    }
+
+    /// 406: no representation matches the request's `Accept`.
+    pub fn not_acceptable(detail: impl Into<String>) -> Fault {
+        Fault::with_detail(Kind::NotAcceptable, detail)
+    }
+
+    /// 408: the client took too long to send its request.
+    pub fn request_timeout() -> Fault {
+        Fault::with_detail(Kind::RequestTimeout, "the request was not received in time")
+    }
+
+    /// 409: the request conflicts with the current state.
+    pub fn conflict(detail: impl Into<String>) -> Fault {
+        Fault::with_detail(Kind::Conflict, detail)
+    }
+
+    /// 410: the resource is gone for good.
+    pub fn gone(detail: impl Into<String>) -> Fault {
+        Fault::with_detail(Kind::Gone, detail)
+    }
+
+    /// 412: a precondition does not hold.
+    pub fn precondition_failed(detail: impl Into<String>) -> Fault {
+        Fault::with_detail(Kind::PreconditionFailed, detail)
+    }
+
+    /// 413: the content is larger than accepted.
+    pub fn payload_too_large(detail: impl Into<String>) -> Fault {
+        Fault::with_detail(Kind::PayloadTooLarge, detail)
+    }
+
+    /// 415: the content's media type is not accepted.
+    pub fn unsupported_media_type(detail: impl Into<String>) -> Fault {
+        Fault::with_detail(Kind::UnsupportedMediaType, detail)
+    }
+
+    /// 426, with `Upgrade: {protocol}` (RFC 9110 §15.5.22 requires it).
+    pub fn upgrade_required(protocol: &'static str) -> Fault {
+        Fault::with_detail(
+            Kind::UpgradeRequired,
+            format!("this endpoint only speaks {protocol}: send an upgrade request"),
+        )
+        .header(http::header::UPGRADE, HeaderValue::from_static(protocol))
+    }
+
+    /// 422: well-formed but invalid; add one [`Fault::field`] per bad field.
+    pub fn unprocessable() -> Fault {
+        Fault::with_detail(Kind::Unprocessable, "the request has invalid fields")
+    }
+
+    /// 429, with `Retry-After`.
+    pub fn rate_limited(retry_after: Duration) -> Fault {
+        Fault::with_detail(Kind::RateLimited, "too many requests: slow down")
+            .retry_after(retry_after)
+    }
+
+    /// 431: the request's header section is too large.
+    pub fn headers_too_large(detail: impl Into<String>) -> Fault {
+        Fault::with_detail(Kind::HeadersTooLarge, detail)
+    }
+
+    /// 500. Attach the cause with [`Fault::with_source`]: it is logged,
+    /// never sent.
+    pub fn internal() -> Fault {
+        Fault::new(Kind::Internal)
+    }
+
+    /// 500 caused by `source` (logged, never sent).
+    pub fn internal_from(source: impl Into<Source>) -> Fault {
+        Fault::internal().with_source(source)
+    }
+
+    /// 501.
+    pub fn not_implemented() -> Fault {
+        Fault::new(Kind::NotImplemented)
+    }
+
+    /// 502: an upstream answered badly.
+    pub fn bad_gateway() -> Fault {
+        Fault::new(Kind::BadGateway)
+    }
+
+    /// 503, with `Retry-After`.
+    pub fn unavailable(retry_after: Duration) -> Fault {
+        Fault::new(Kind::Unavailable).retry_after(retry_after)
+    }
+
+    /// 504: an upstream did not answer in time.
+    pub fn gateway_timeout() -> Fault {
+        Fault::new(Kind::GatewayTimeout)
+    }
+
+    /// Sets the human-readable explanation of this occurrence
+    /// (RFC 9457 `detail`). Hidden on the wire for server errors.
+    pub fn detail(mut self, detail: impl Into<String>) -> Fault {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// Overrides the title (RFC 9457 `title`; default: the status's reason
+    /// phrase). Ignored for server errors, which always use the generic one.
+    pub fn title(mut self, title: impl Into<Cow<'static, str>>) -> Fault {
+        self.title = Some(title.into());
+        self
+    }
+
+    /// Sets the problem type URI (RFC 9457 `type`; default `about:blank`).
+    pub fn type_uri(mut self, uri: impl Into<String>) -> Fault {
+        self.type_uri = Some(uri.into());
+        self
+    }
+
+    /// Sets the occurrence URI (RFC 9457 `instance`; the error layer uses
+    /// the request id when none is set).
+    pub fn instance(mut self, uri: impl Into<String>) -> Fault {
+        self.instance = Some(uri.into());
+        self
+    }
+
+    /// Sets the machine-readable reason (UPPER_SNAKE_CASE, e.g.
+    /// `TITLE_TAKEN`), used as gRPC `ErrorInfo.reason` and the problem's
+    /// `reason` extension. Defaults to the kind's code in upper case.
+    pub fn reason(mut self, reason: impl Into<Cow<'static, str>>) -> Fault {
+        self.reason = Some(reason.into());
+        self
+    }
+
+    /// Adds a problem extension member (client errors only on the wire).
+    pub fn extension(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Fault {
+        self.extensions.insert(key.into(), value.into());
+        self
+    }
+
+    /// Adds a field error: `pointer` is a JSON pointer (`/title`, or a bare
+    /// member name) to the offending field, `detail` says what is wrong.
+    pub fn field(mut self, pointer: impl Into<FieldPointer>, detail: impl Into<String>) -> Fault {
+        self.errors.push(FieldError::new(pointer.into().0, detail));
+        self
+    }
+
+    /// Sets how long the client should wait before retrying (`Retry-After`).
+    pub fn retry_after(mut self, after: Duration) -> Fault {
+        self.retry_after = Some(after);
+        self
+    }
+
+    /// Sets the `WWW-Authenticate` challenge of a 401.
+    pub fn challenge(self, challenge: HeaderValue) -> Fault {
+        self.header(http::header::WWW_AUTHENTICATE, challenge)
+    }
+
+    /// Adds a response header (HTTP only).
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Fault {
+        self.headers.insert(name, value);
+        self
+    }
+
+    /// Attaches the underlying error: logged with its whole chain, never
+    /// serialized.
+    pub fn with_source(mut self, source: impl Into<Source>) -> Fault {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// The kind.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.kind.status()
+    }
+
+    /// Whether this is a server-caused fault, whose details stay private.
+    pub fn is_server_error(&self) -> bool {
+        self.kind.is_server_error()
+    }
+
+    /// The title as the client sees it.
+    pub fn title_str(&self) -> &str {
+        match &self.title {
+            Some(title) if !self.is_server_error() => title,
+            _ => self.kind.title(),
+        }
+    }
+
+    /// The detail, as set (private for server errors).
+    pub fn detail_str(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+
+    /// The type URI, if one was set.
+    pub fn type_uri_str(&self) -> Option<&str> {
+        self.type_uri.as_deref()
+    }
+
+    /// The instance URI, if one was set.
+    pub fn instance_str(&self) -> Option<&str> {
+        self.instance.as_deref()
+    }
+
+    /// The machine-readable reason (UPPER_SNAKE_CASE).
+    pub fn reason_str(&self) -> Cow<'static, str> {
+        match &self.reason {
+            Some(reason) => reason.clone(),
+            None => Cow::Owned(self.kind.code().to_ascii_uppercase()),
+        }
+    }
+
+    /// The extension members.
+    pub fn extensions(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.extensions
+    }
+
+    /// The field errors.
+    pub fn errors(&self) -> &[FieldError] {
+        &self.errors
+    }
+
+    /// The retry delay, set or implied by the kind (429 and 503 always
+    /// carry one).
+    pub fn retry_after_duration(&self) -> Option<Duration> {
+        match self.kind {
+            Kind::RateLimited | Kind::Unavailable => {
+                Some(self.retry_after.unwrap_or(DEFAULT_RETRY_AFTER))
+            }
+            _ => self.retry_after,
+        }
+    }
+
+    /// The extra headers set on this fault.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// Every header the HTTP response must carry besides `Content-Type`:
+    /// the extra headers, `Retry-After` on 429 and 503, and
+    /// `WWW-Authenticate` on 401 (defaulting to `Bearer`).
+    pub fn http_headers(&self) -> HeaderMap {
+        let mut headers = self.headers.clone();
+        if let Some(after) = self.retry_after_duration() {
+            // Round up: "Retry-After: 0" would invite an immediate retry.
+            let secs = after.as_secs() + u64::from(after.subsec_nanos() > 0);
+            headers.insert(http::header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        }
+        if self.kind == Kind::Unauthenticated
+            && !headers.contains_key(http::header::WWW_AUTHENTICATE)
+        {
+            headers.insert(
+                http::header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer"),
+            );
+        }
+        headers
+    }
+
+    /// The close frame for a WebSocket session: the kind's code in the
+    /// given mode and a reason of at most 123 bytes (the detail for client
+    /// faults, the generic title for server faults).
+    pub fn close(&self, codes: CloseCodes) -> Close {
+        let reason = match (&self.detail, self.is_server_error()) {
+            (Some(detail), false) => detail.as_str(),
+            _ => self.title_str(),
+        };
+        Close::new(self.kind.close_code(codes), reason)
+    }
+
+    /// The fault and its whole source chain on one line, for logs.
+    pub fn report(&self) -> String {
+        let mut out = format!("{} ({})", self.kind.title(), self.kind.status().as_u16());
+        if let Some(detail) = &self.detail {
+            out.push_str(": ");
+            out.push_str(detail);
+        }
+        let mut source: Option<&(dyn StdError + 'static)> = self.source.as_deref().map(|s| s as _);
+        while let Some(err) = source {
+            out.push_str(": ");
+            out.push_str(&err.to_string());
+            source = err.source();
+        }
+        out
+    }
+}
+
+/// A JSON pointer given to [`Fault::field`]: a [`Pointer`], or a string
+/// taken as an escaped pointer (`/title`) or a bare member name (`title`).
+#[derive(Debug, Clone)]
+pub struct FieldPointer(Pointer);
+
+impl From<Pointer> for FieldPointer {
+    fn from(p: Pointer) -> Self {
+        FieldPointer(p)
+    }
+}
+
+impl From<&str> for FieldPointer {
+    fn from(s: &str) -> Self {
+        FieldPointer(Pointer::parse(s))
+    }
+}
+
+impl From<String> for FieldPointer {
+    fn from(s: String) -> Self {
+        FieldPointer(Pointer::parse(&s))
+    }
+}
+
+impl fmt::Debug for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Fault")
+            .field("kind", &self.kind)
+            .field("title", &self.title)
+            .field("detail", &self.detail)
+            .field("type_uri", &self.type_uri)
+            .field("errors", &self.errors)
+            .field("retry_after", &self.retry_after)
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.detail {
+            Some(detail) => write!(f, "{}: {detail}", self.kind.title()),
+            None => f.write_str(self.kind.title()),
+        }
+    }
+}
+
+impl StdError for Fault {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source.as_deref().map(|s| s as _)
+    }
+}
+
+impl From<Kind> for Fault {
+    fn from(kind: Kind) -> Fault {
+        Fault::new(kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::close::CloseCode;
+
+    #[test]
+    fn constructors_pick_their_kind() {
+        assert_eq!(Fault::not_found("note 42 does not exist").status(), 404);
+        assert_eq!(Fault::rate_limited(Duration::from_secs(3)).status(), 429);
+        assert_eq!(Fault::internal().status(), 500);
+    }
+
+    #[test]
+    fn required_headers_are_set() {
+        let h = Fault::rate_limited(Duration::from_millis(1500)).http_headers();
+        assert_eq!(h[http::header::RETRY_AFTER], "2");
+        let h = Fault::unavailable(Duration::ZERO).http_headers();
+        assert_eq!(h[http::header::RETRY_AFTER], "1");
+        let h = Fault::new(Kind::Unavailable).http_headers();
+        assert_eq!(h[http::header::RETRY_AFTER], "5");
+        let h = Fault::unauthenticated("sign in").http_headers();
+        assert_eq!(h[http::header::WWW_AUTHENTICATE], "Bearer");
+        let h = Fault::method_not_allowed([Method::GET, Method::HEAD]).http_headers();
+        assert_eq!(h[http::header::ALLOW], "GET, HEAD");
+        let h = Fault::upgrade_required("websocket").http_headers();
+        assert_eq!(h[http::header::UPGRADE], "websocket");
+    }
+
+    #[test]
+    fn server_faults_close_with_a_generic_reason() {
+        let f = Fault::internal().detail("SELECT * FROM secrets failed");
+        let close = f.close(CloseCodes::Standard);
+        assert_eq!(close.code(), CloseCode::INTERNAL_ERROR);
+        assert_eq!(close.reason(), "Internal Server Error");
+        let f = Fault::not_found("note 7 does not exist");
+        assert_eq!(f.close(CloseCodes::HttpMirror).code(), CloseCode(4404));
+        assert_eq!(
+            f.close(CloseCodes::Standard).reason(),
+            "note 7 does not exist"
+        );
+    }
+
+    #[test]
+    fn report_has_the_whole_chain() {
+        let io = std::io::Error::other("disk on fire");
+        let f = Fault::internal_from(io).detail("saving note");
+        assert_eq!(
+            f.report(),
+            "Internal Server Error (500): saving note: disk on fire"
+        );
+        assert!(f.source().is_some());
+    }
+
+    #[test]
+    fn reason_defaults_to_the_kind_code() {
+        assert_eq!(Fault::conflict("x").reason_str(), "CONFLICT");
+        assert_eq!(
+            Fault::conflict("x").reason("TITLE_TAKEN").reason_str(),
+            "TITLE_TAKEN"
+        );
+    }
+}
