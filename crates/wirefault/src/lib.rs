@@ -41,8 +41,10 @@
 #![warn(missing_docs)]
 
 mod close;
+pub mod cors;
 mod fault;
 mod grpc;
+pub mod headers;
 mod json;
 mod kind;
 mod pointer;
@@ -52,8 +54,10 @@ mod problem;
 pub mod axum;
 
 pub use close::{truncate_reason, Close, CloseCode, CloseCodes, MAX_REASON_BYTES};
+pub use cors::{CorsConfigError, CorsPolicy, OriginRejected};
 pub use fault::{Fault, FieldPointer, DEFAULT_RETRY_AFTER};
 pub use grpc::GrpcCode;
+pub use headers::HeaderRegistry;
 pub use json::{from_json_slice, json_fault};
 pub use kind::{Kind, Mapping, TABLE};
 pub use pointer::Pointer;

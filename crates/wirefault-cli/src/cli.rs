@@ -1,0 +1,266 @@
+//! Command-line interface (clap derive).
+
+use std::fmt;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::rules::Severity;
+
+/// Audit a running service for protocol-specific error handling mistakes:
+/// HTTP status codes and error bodies, CORS, and WebSocket close frames.
+#[derive(Debug, Parser)]
+#[command(name = "wirefault", version, propagate_version = true)]
+pub(crate) struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Probe a running service and report every rule it breaks.
+    Audit(AuditArgs),
+    /// List the rules: id, severity, title.
+    Rules,
+    /// Print the documentation of one rule (why, and how to fix it).
+    Explain {
+        /// A rule id, e.g. WF-HTTP-001.
+        id: String,
+    },
+}
+
+/// Arguments of `wirefault audit`.
+#[derive(Debug, Args)]
+pub(crate) struct AuditArgs {
+    /// Base URL of the service, e.g. http://127.0.0.1:3000/
+    pub(crate) url: String,
+
+    /// The origin the service should trust for CORS and WebSocket, e.g. https://app.example.com
+    #[arg(long, value_name = "ORIGIN")]
+    pub(crate) origin: Option<String>,
+
+    /// A WebSocket endpoint path, e.g. /ws (repeatable).
+    #[arg(long = "ws", value_name = "PATH")]
+    pub(crate) ws: Vec<String>,
+
+    /// An OpenAPI 3 document (JSON) listing endpoints and their JSON bodies.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) openapi: Option<PathBuf>,
+
+    /// A header for every probe, "Name: value" (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", value_parser = parse_header)]
+    pub(crate) headers: Vec<HeaderArg>,
+
+    /// A cookie for every probe, "name=value" (repeatable).
+    #[arg(long = "cookie", value_name = "NAME=VALUE", value_parser = parse_cookie)]
+    pub(crate) cookies: Vec<Secret>,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub(crate) format: Format,
+
+    /// Exit 1 when a finding of this severity or above is found.
+    #[arg(long, value_enum, default_value_t = Severity::Warning, value_name = "SEVERITY")]
+    pub(crate) fail_on: Severity,
+
+    /// Probes in flight at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub(crate) concurrency: u16,
+
+    /// Seconds each probe may take (request, or WebSocket wait for a close).
+    #[arg(long, default_value_t = 5.0, value_parser = parse_timeout)]
+    pub(crate) timeout: f64,
+
+    /// Allow targets other than loopback and private test hosts.
+    #[arg(long)]
+    pub(crate) allow_remote: bool,
+
+    /// Allow PUT and PATCH body probes from the OpenAPI document (DELETE is never sent).
+    #[arg(long)]
+    pub(crate) allow_destructive: bool,
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// A readable report.
+    Human,
+    /// One JSON document.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// JUnit XML, one test case per rule.
+    Junit,
+}
+
+/// A string whose value never shows in `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Secret(pub(crate) String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// A `--header` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HeaderArg {
+    /// Header name as given.
+    pub(crate) name: String,
+    /// Header value (may be a credential).
+    pub(crate) value: Secret,
+}
+
+fn parse_header(raw: &str) -> Result<HeaderArg, String> {
+    let (name, value) = raw
+        .split_once(':')
+        .ok_or_else(|| format!("`{raw}` is not \"Name: value\""))?;
+    let name = name.trim();
+    let valid_name = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !valid_name {
+        return Err(format!("`{name}` is not a valid header name"));
+    }
+    let value = value.trim();
+    if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
+        return Err("a header value cannot contain CR, LF or NUL".into());
+    }
+    Ok(HeaderArg {
+        name: name.to_owned(),
+        value: Secret(value.to_owned()),
+    })
+}
+
+fn parse_cookie(raw: &str) -> Result<Secret, String> {
+    let (name, _) = raw
+        .split_once('=')
+        .ok_or_else(|| "a cookie is \"name=value\"".to_owned())?;
+    if name.trim().is_empty() || raw.bytes().any(|b| b == b';' || b.is_ascii_control()) {
+        return Err("a cookie is one \"name=value\" without `;` or control characters".into());
+    }
+    Ok(Secret(raw.trim().to_owned()))
+}
+
+fn parse_timeout(raw: &str) -> Result<f64, String> {
+    let secs: f64 = raw
+        .parse()
+        .map_err(|_| format!("`{raw}` is not a number of seconds"))?;
+    if secs.is_finite() && (0.1..=300.0).contains(&secs) {
+        Ok(secs)
+    } else {
+        Err("the timeout must be between 0.1 and 300 seconds".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn audit(args: &[&str]) -> AuditArgs {
+        let mut all = vec!["wirefault", "audit"];
+        all.extend_from_slice(args);
+        match Cli::try_parse_from(all).unwrap().command {
+            Command::Audit(a) => a,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        let a = audit(&["http://127.0.0.1:3000"]);
+        assert_eq!(a.format, Format::Human);
+        assert_eq!(a.fail_on, Severity::Warning);
+        assert_eq!(a.concurrency, 4);
+        assert!((a.timeout - 5.0).abs() < f64::EPSILON);
+        assert!(!a.allow_remote && !a.allow_destructive);
+        assert!(a.ws.is_empty() && a.origin.is_none());
+    }
+
+    #[test]
+    fn every_flag() {
+        let a = audit(&[
+            "http://127.0.0.1:3000",
+            "--origin",
+            "https://app.example.com",
+            "--ws",
+            "/ws",
+            "--ws",
+            "/chat",
+            "--openapi",
+            "api.json",
+            "-H",
+            "Authorization: Bearer t",
+            "--cookie",
+            "sid=1",
+            "--format",
+            "sarif",
+            "--fail-on",
+            "error",
+            "--concurrency",
+            "8",
+            "--timeout",
+            "0.5",
+            "--allow-remote",
+            "--allow-destructive",
+        ]);
+        assert_eq!(a.ws, ["/ws", "/chat"]);
+        assert_eq!(a.headers[0].name, "Authorization");
+        assert_eq!(a.headers[0].value.0, "Bearer t");
+        assert_eq!(a.cookies, [Secret("sid=1".into())]);
+        assert_eq!(a.format, Format::Sarif);
+        assert_eq!(a.fail_on, Severity::Error);
+        assert_eq!(a.concurrency, 8);
+        assert!(a.allow_remote && a.allow_destructive);
+    }
+
+    #[test]
+    fn bad_values_are_usage_errors() {
+        for args in [
+            vec!["wirefault", "audit"],
+            vec!["wirefault", "audit", "u", "--format", "xml"],
+            vec!["wirefault", "audit", "u", "--fail-on", "fatal"],
+            vec!["wirefault", "audit", "u", "--concurrency", "0"],
+            vec!["wirefault", "audit", "u", "--timeout", "-1"],
+            vec!["wirefault", "audit", "u", "--timeout", "NaN"],
+            vec!["wirefault", "audit", "u", "-H", "no colon"],
+            vec!["wirefault", "audit", "u", "-H", "bad name: x"],
+            vec!["wirefault", "audit", "u", "--cookie", "novalue"],
+            vec!["wirefault", "audit", "u", "--cookie", "a=1; b=2"],
+        ] {
+            assert!(Cli::try_parse_from(&args).is_err(), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug() {
+        let a = audit(&[
+            "u",
+            "-H",
+            "Authorization: Bearer hunter2",
+            "--cookie",
+            "sid=hunter2",
+        ]);
+        assert!(!format!("{a:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn rules_and_explain() {
+        assert!(matches!(
+            Cli::try_parse_from(["wirefault", "rules"]).unwrap().command,
+            Command::Rules
+        ));
+        match Cli::try_parse_from(["wirefault", "explain", "WF-WS-001"])
+            .unwrap()
+            .command
+        {
+            Command::Explain { id } => assert_eq!(id, "WF-WS-001"),
+            other => panic!("{other:?}"),
+        }
+    }
+}

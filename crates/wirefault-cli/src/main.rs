@@ -1,0 +1,82 @@
+//! `wirefault`: the command-line auditor.
+//!
+//! `wirefault audit URL` probes a running service over HTTP, CORS and
+//! WebSocket and reports every rule it breaks; `wirefault rules` lists the
+//! rules and `wirefault explain ID` prints how to fix one. Exit codes: see
+//! [`exit`].
+
+mod audit;
+mod cli;
+mod exit;
+mod finding;
+mod probe;
+mod report;
+mod rules;
+mod target;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+use crate::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => exit::report_error(&error),
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Rules => {
+            let mut out = String::new();
+            for rule in rules::ALL {
+                out.push_str(&format!(
+                    "{:<12} {:<8} {}\n",
+                    rule.id, rule.severity, rule.title
+                ));
+            }
+            print(&out)?;
+            Ok(ExitCode::from(exit::CLEAN))
+        }
+        Command::Explain { id } => {
+            let rule = rules::find(&id)
+                .ok_or_else(|| anyhow::anyhow!("no rule `{id}` (see `wirefault rules`)"))?;
+            let docs = rules::docs(rule).unwrap_or(rule.title);
+            print(&format!("{docs}\n"))?;
+            Ok(ExitCode::from(exit::CLEAN))
+        }
+        Command::Audit(args) => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()?;
+            let audit = runtime.block_on(audit::run(&args))?;
+            print(&report::render(&audit, args.format))?;
+            let failing = audit
+                .findings
+                .iter()
+                .any(|f| f.rule.severity >= args.fail_on);
+            Ok(ExitCode::from(if failing {
+                exit::FINDINGS
+            } else {
+                exit::CLEAN
+            }))
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe is not an error worth a panic.
+fn print(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}

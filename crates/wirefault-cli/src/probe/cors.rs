@@ -1,0 +1,379 @@
+//! CORS probes on the base URL, judged together.
+//!
+//! Requests carry the user's cookie, or [`PROBE_COOKIE`] when none was given,
+//! as a browser's credentialed request would: some servers (Starlette) only
+//! reflect the origin when a cookie is present. Sent: a simple `GET` from a
+//! foreign origin, from `null`, from the trusted origin (`--origin`) and from
+//! look-alikes of it, and a preflight (`OPTIONS` with
+//! `Access-Control-Request-Method: POST`) from the trusted origin (or the
+//! foreign one without `--origin`).
+//!
+//! One cause gives one finding: a server that reflects any origin is reported
+//! once (WF-CORS-002), not again for `null` or each look-alike.
+
+use reqwest::Url;
+
+use super::{http, Ctx, FOREIGN_ORIGIN, PROBE_COOKIE};
+use crate::finding::{Exchange, Finding, HttpAnswer};
+use crate::rules;
+
+/// Headers with an `X-` name that browsers' scripts have no use for.
+const NOT_FOR_SCRIPTS: &[&str] = &[
+    "x-content-type-options",
+    "x-frame-options",
+    "x-xss-protection",
+    "x-powered-by",
+    "x-dns-prefetch-control",
+    "x-download-options",
+    "x-permitted-cross-domain-policies",
+    "x-robots-tag",
+    "x-ua-compatible",
+];
+
+/// Origins built from the trusted one that a correct matcher refuses.
+pub(crate) fn look_alikes(trusted: &Url) -> Vec<String> {
+    let scheme = trusted.scheme();
+    let host = trusted.host_str().unwrap_or("localhost");
+    let port = trusted.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let mut out = vec![
+        format!("{scheme}://{host}.wirefault-evil.example{port}"),
+        format!("{scheme}://wirefault-evil{host}{port}"),
+        format!("{scheme}://{host}{port}@wirefault-evil.example"),
+    ];
+    if scheme == "https" {
+        out.push(format!("http://{host}{port}"));
+    }
+    out
+}
+
+/// Parses and normalizes `--origin` (scheme, host, port; no path).
+pub(crate) fn parse_origin(raw: &str) -> anyhow::Result<(String, Url)> {
+    let url = Url::parse(raw).map_err(|e| anyhow::anyhow!("--origin {raw}: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        anyhow::bail!("--origin {raw}: an origin is http(s)://host[:port]");
+    }
+    if url.path() != "/"
+        || url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+    {
+        anyhow::bail!("--origin {raw}: an origin has no path, query, fragment or user");
+    }
+    let origin = url.origin().ascii_serialization();
+    Ok((origin, url))
+}
+
+struct Probe {
+    origin: String,
+    exchange: Exchange,
+}
+
+impl Probe {
+    fn answer(&self) -> Option<&HttpAnswer> {
+        self.exchange.received.http()
+    }
+    fn acao(&self) -> Option<&str> {
+        self.answer()
+            .and_then(|a| a.header("access-control-allow-origin"))
+            .map(str::trim)
+    }
+    fn allows_origin(&self) -> bool {
+        self.acao()
+            .is_some_and(|v| v.eq_ignore_ascii_case(&self.origin))
+    }
+    fn credentials(&self) -> bool {
+        self.answer()
+            .and_then(|a| a.header("access-control-allow-credentials"))
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    }
+}
+
+async fn simple(ctx: &Ctx, url: &Url, origin: &str, extra: &[(String, String)]) -> Probe {
+    let mut headers = vec![("Origin".to_owned(), origin.to_owned())];
+    if !ctx.has_cookie {
+        headers.push(("Cookie".to_owned(), PROBE_COOKIE.to_owned()));
+    }
+    headers.extend(extra.iter().cloned());
+    let method = if extra.is_empty() { "GET" } else { "OPTIONS" };
+    Probe {
+        origin: origin.to_owned(),
+        exchange: http::send(ctx, method, url, &headers, None).await,
+    }
+}
+
+/// Runs the CORS probes against `url` and judges them.
+pub(crate) async fn run(ctx: &Ctx, url: &Url, trusted: Option<&Url>) -> Vec<Finding> {
+    let foreign = simple(ctx, url, FOREIGN_ORIGIN, &[]).await;
+    let null = simple(ctx, url, "null", &[]).await;
+    let mut trusted_probe = None;
+    let mut alikes = Vec::new();
+    if let (Some(origin), Some(trusted)) = (ctx.origin.as_deref(), trusted) {
+        trusted_probe = Some(simple(ctx, url, origin, &[]).await);
+        for alike in look_alikes(trusted) {
+            alikes.push(simple(ctx, url, &alike, &[]).await);
+        }
+    }
+    let preflight_origin = ctx.origin.as_deref().unwrap_or(FOREIGN_ORIGIN);
+    let preflight_headers = [
+        (
+            "Access-Control-Request-Method".to_owned(),
+            "POST".to_owned(),
+        ),
+        (
+            "Access-Control-Request-Headers".to_owned(),
+            "content-type".to_owned(),
+        ),
+    ];
+    let preflight = simple(ctx, url, preflight_origin, &preflight_headers).await;
+    judge(&foreign, &null, trusted_probe.as_ref(), &alikes, &preflight)
+}
+
+fn judge(
+    foreign: &Probe,
+    null: &Probe,
+    trusted: Option<&Probe>,
+    alikes: &[Probe],
+    preflight: &Probe,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let simple: Vec<&Probe> = [foreign, null]
+        .into_iter()
+        .chain(trusted)
+        .chain(alikes.iter())
+        .collect();
+
+    if let Some(p) = simple
+        .iter()
+        .chain([&preflight])
+        .find(|p| p.acao() == Some("*") && p.credentials())
+    {
+        findings.push(Finding::new(
+            rules::CORS_WILDCARD_CREDENTIALS,
+            &p.exchange,
+            "Access-Control-Allow-Origin: * together with Access-Control-Allow-Credentials: true",
+            "an exact origin from the allowlist (browsers refuse `*` with credentials)",
+        ));
+    }
+    let reflects_any = foreign.allows_origin();
+    if reflects_any && foreign.credentials() {
+        findings.push(Finding::new(
+            rules::CORS_REFLECT_ANY,
+            &foreign.exchange,
+            format!("the foreign origin {FOREIGN_ORIGIN} was allowed, with credentials"),
+            "no Access-Control-Allow-* headers for an origin outside the allowlist",
+        ));
+    }
+    if !reflects_any && null.allows_origin() && null.credentials() {
+        findings.push(Finding::new(
+            rules::CORS_NULL_ORIGIN,
+            &null.exchange,
+            "Origin: null was allowed, with credentials",
+            "no Access-Control-Allow-* headers for the null origin",
+        ));
+    }
+    if !reflects_any {
+        for alike in alikes.iter().filter(|p| p.allows_origin()) {
+            findings.push(Finding::new(
+                rules::CORS_SLOPPY_MATCH,
+                &alike.exchange,
+                format!("the look-alike origin {} was allowed", alike.origin),
+                "exact origin matching: scheme, host and port",
+            ));
+        }
+    }
+    let no_vary = simple.iter().find(|p| {
+        p.acao().is_some_and(|v| v != "*")
+            && p.answer().is_some_and(|a| {
+                !a.list_contains("vary", "origin") && !a.list_contains("vary", "*")
+            })
+    });
+    if let Some(p) = no_vary {
+        findings.push(Finding::new(
+            rules::CORS_NO_VARY,
+            &p.exchange,
+            format!(
+                "Access-Control-Allow-Origin: {} without Vary: Origin",
+                p.acao().unwrap_or_default()
+            ),
+            "Vary: Origin, so caches do not serve one origin's answer to another",
+        ));
+    }
+    let wildcard = |p: &Probe, name: &str| p.answer().is_some_and(|a| a.list_contains(name, "*"));
+    let wild_preflight = preflight.credentials()
+        && (wildcard(preflight, "access-control-allow-methods")
+            || wildcard(preflight, "access-control-allow-headers"));
+    let wild_simple = simple
+        .iter()
+        .find(|p| p.credentials() && wildcard(p, "access-control-expose-headers"));
+    if wild_preflight {
+        findings.push(Finding::new(
+            rules::CORS_PREFLIGHT_WILDCARD,
+            &preflight.exchange,
+            "a preflight answer with `*` in Allow-Methods or Allow-Headers, with credentials",
+            "the methods and headers listed by name",
+        ));
+    } else if let Some(p) = wild_simple {
+        findings.push(Finding::new(
+            rules::CORS_PREFLIGHT_WILDCARD,
+            &p.exchange,
+            "Access-Control-Expose-Headers: * with credentials (browsers expose nothing then)",
+            "the exposed headers listed by name",
+        ));
+    }
+    let allowed = trusted.into_iter().chain([foreign]).find(|p| {
+        p.acao()
+            .is_some_and(|v| v == "*" || v.eq_ignore_ascii_case(&p.origin))
+    });
+    if let Some(p) = allowed {
+        if let Some(answer) = p.answer() {
+            let exposed = answer
+                .header_list("access-control-expose-headers")
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let all_exposed = !p.credentials() && exposed.split(',').any(|t| t.trim() == "*");
+            let hidden: Vec<&str> = answer
+                .headers
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .filter(|n| n.starts_with("x-") && !NOT_FOR_SCRIPTS.contains(n))
+                .filter(|n| !all_exposed && !exposed.split(',').any(|t| t.trim() == *n))
+                .collect();
+            if !hidden.is_empty() {
+                findings.push(Finding::new(
+                    rules::CORS_UNEXPOSED_HEADER,
+                    &p.exchange,
+                    format!(
+                        "{} sent but not in Access-Control-Expose-Headers",
+                        hidden.join(", ")
+                    ),
+                    format!("Access-Control-Expose-Headers: {}", hidden.join(", ")),
+                ));
+            }
+        }
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::finding::{Received, SentRequest};
+
+    fn probe(origin: &str, headers: &[(&str, &str)]) -> Probe {
+        Probe {
+            origin: origin.to_owned(),
+            exchange: Exchange {
+                request: SentRequest {
+                    method: "GET".into(),
+                    url: "http://127.0.0.1/".into(),
+                    headers: vec![],
+                    body: None,
+                },
+                received: Received::Http(HttpAnswer {
+                    status: 200,
+                    headers: headers
+                        .iter()
+                        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                        .collect(),
+                    body: String::new(),
+                }),
+            },
+        }
+    }
+
+    const TRUSTED: &str = "https://app.example.com";
+
+    fn run(
+        trusted: &[(&str, &str)],
+        foreign: &[(&str, &str)],
+        alike: &[(&str, &str)],
+        pre: &[(&str, &str)],
+    ) -> Vec<&'static str> {
+        let f = probe(FOREIGN_ORIGIN, foreign);
+        let n = probe("null", foreign);
+        let t = probe(TRUSTED, trusted);
+        let a = vec![probe(
+            "https://app.example.com.wirefault-evil.example",
+            alike,
+        )];
+        let p = probe(TRUSTED, pre);
+        let mut ids: Vec<_> = judge(&f, &n, Some(&t), &a, &p)
+            .iter()
+            .map(|f| f.rule.id)
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    #[test]
+    fn correct_policy_has_no_finding() {
+        let ok = [
+            ("access-control-allow-origin", TRUSTED),
+            ("access-control-allow-credentials", "true"),
+            ("vary", "origin, access-control-request-method"),
+            ("access-control-expose-headers", "x-request-id"),
+            ("x-request-id", "1"),
+        ];
+        let pre = [
+            ("access-control-allow-origin", TRUSTED),
+            ("access-control-allow-credentials", "true"),
+            ("access-control-allow-methods", "GET,POST"),
+        ];
+        assert!(run(&ok, &[("vary", "origin")], &[], &pre).is_empty());
+    }
+
+    #[test]
+    fn each_mistake() {
+        let star = [
+            ("access-control-allow-origin", "*"),
+            ("access-control-allow-credentials", "true"),
+        ];
+        assert_eq!(run(&star, &star, &star, &[]), ["WF-CORS-001"]);
+        let creds = ("access-control-allow-credentials", "true");
+        let trusted = [
+            ("access-control-allow-origin", TRUSTED),
+            creds,
+            ("vary", "Origin"),
+        ];
+        let alike = [
+            (
+                "access-control-allow-origin",
+                "https://app.example.com.wirefault-evil.example",
+            ),
+            creds,
+            ("vary", "Origin"),
+        ];
+        assert_eq!(run(&trusted, &[], &alike, &[]), ["WF-CORS-004"]);
+        let no_vary = [("access-control-allow-origin", TRUSTED), creds];
+        assert_eq!(run(&no_vary, &[], &[], &[]), ["WF-CORS-005"]);
+        let pre = [
+            ("access-control-allow-origin", TRUSTED),
+            creds,
+            ("access-control-allow-methods", "*"),
+        ];
+        assert_eq!(run(&trusted, &[], &[], &pre), ["WF-CORS-006"]);
+        let hidden = [
+            ("access-control-allow-origin", TRUSTED),
+            creds,
+            ("vary", "Origin"),
+            ("x-request-id", "1"),
+            ("x-frame-options", "DENY"),
+        ];
+        assert_eq!(run(&hidden, &[], &[], &[]), ["WF-CORS-007"]);
+    }
+
+    #[test]
+    fn look_alikes_of_an_https_origin() {
+        let (origin, url) = parse_origin("https://App.Example.com").unwrap();
+        assert_eq!(origin, "https://app.example.com");
+        let alikes = look_alikes(&url);
+        assert!(alikes.contains(&"https://app.example.com.wirefault-evil.example".to_owned()));
+        assert!(alikes.contains(&"https://wirefault-evilapp.example.com".to_owned()));
+        assert!(alikes.contains(&"http://app.example.com".to_owned()));
+        let (_, http) = parse_origin("http://127.0.0.1:3001").unwrap();
+        assert!(look_alikes(&http).iter().all(|o| o.starts_with("http://")));
+        assert!(parse_origin("https://a.com/path").is_err());
+        assert!(parse_origin("a.com").is_err());
+    }
+}

@@ -1,0 +1,464 @@
+//! HTTP probes: unknown path, wrong method, bad bodies, and the checks every
+//! error response gets (body, machine-readable type, leaks, required headers).
+//!
+//! The wrong-method probe sends `TRACE`: it is a safe method (RFC 9110
+//! 9.3.8), so it changes nothing even on a server that does implement it,
+//! unlike `POST`, and it is not one of the destructive methods (`PUT`,
+//! `PATCH`, `DELETE`) either. It goes to paths known to answer `GET`: the
+//! base URL and the `--ws` paths when their `GET` is not 404/405, and the
+//! OpenAPI document's parameter-free `GET` paths. A 405 must carry `Allow`;
+//! 501 (method not implemented by the server at all, RFC 9110 15.6.2) is also
+//! correct; 401/403 are not judged, as authentication may run before routing.
+
+use reqwest::{Method, Url};
+
+use super::{openapi::Operation, Ctx};
+use crate::finding::{Exchange, Finding, HttpAnswer, Received, SentRequest, BODY_LIMIT};
+use crate::rules;
+
+/// The path segment used for the unknown-path probe, joined to the base URL.
+pub(crate) const UNKNOWN_PATH: &str = "wirefault-probe-no-such-path";
+/// A JSON body cut in the middle: not JSON.
+pub(crate) const MALFORMED_JSON: &str = "{\"wirefault\": ";
+/// The method of the wrong-method probe.
+pub(crate) const WRONG_METHOD: &str = "TRACE";
+
+/// Sends one request and records the exchange; never fails.
+pub(crate) async fn send(
+    ctx: &Ctx,
+    method: &str,
+    url: &Url,
+    extra: &[(String, String)],
+    body: Option<(&str, String)>,
+) -> Exchange {
+    let user_agent = concat!("wirefault/", env!("CARGO_PKG_VERSION"));
+    let mut shown = vec![("User-Agent".to_owned(), user_agent.to_owned())];
+    shown.extend(extra.iter().cloned());
+    shown.extend(ctx.shown_auth());
+    let method_value = Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET);
+    let mut builder = ctx
+        .client
+        .request(method_value, url.clone())
+        .header("user-agent", user_agent);
+    for (name, value) in extra {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    for (name, value) in &ctx.auth {
+        builder = builder.header(name.as_str(), value.0.as_str());
+    }
+    let mut shown_body = None;
+    if let Some((content_type, text)) = body {
+        shown.push(("Content-Type".to_owned(), content_type.to_owned()));
+        builder = builder
+            .header("content-type", content_type)
+            .body(text.clone());
+        shown_body = Some(text);
+    }
+    let request = SentRequest {
+        method: method.to_owned(),
+        url: url.to_string(),
+        headers: shown,
+        body: shown_body,
+    };
+    let received = match receive(builder).await {
+        Ok(answer) => Received::Http(answer),
+        Err(error) => Received::Nothing { error },
+    };
+    Exchange { request, received }
+}
+
+async fn receive(builder: reqwest::RequestBuilder) -> Result<HttpAnswer, String> {
+    let mut response = builder.send().await.map_err(|e| describe(&e))?;
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let mut bytes = Vec::new();
+    while bytes.len() < BODY_LIMIT {
+        match response.chunk().await {
+            Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
+            Ok(None) => break,
+            Err(e) => {
+                return Err(format!(
+                    "HTTP {status}, then the body failed: {}",
+                    describe(&e)
+                ))
+            }
+        }
+    }
+    bytes.truncate(BODY_LIMIT);
+    Ok(HttpAnswer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    })
+}
+
+fn describe(error: &reqwest::Error) -> String {
+    let mut text = if error.is_timeout() {
+        "timed out".to_owned()
+    } else {
+        error.to_string()
+    };
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// `true` when a `GET` answer shows the path exists.
+pub(crate) fn is_known(exchange: &Exchange) -> bool {
+    exchange
+        .received
+        .http()
+        .is_some_and(|a| a.status != 404 && a.status != 405 && a.status != 410)
+}
+
+/// The checks every HTTP answer gets: error bodies, leaks, required headers.
+pub(crate) fn judge_answer(exchange: &Exchange) -> Vec<Finding> {
+    let Some(answer) = exchange.received.http() else {
+        return Vec::new();
+    };
+    let mut findings = Vec::new();
+    let status = answer.status;
+    if status >= 400 {
+        if answer.body.trim().is_empty() {
+            findings.push(Finding::new(
+                rules::HTTP_ERROR_NO_BODY,
+                exchange,
+                format!("HTTP {status} with an empty body"),
+                "an application/problem+json body saying what went wrong",
+            ));
+        } else if let Err(why) = machine_readable(answer) {
+            findings.push(Finding::new(
+                rules::HTTP_ERROR_NOT_TYPED,
+                exchange,
+                format!("HTTP {status}: {why}"),
+                "application/problem+json (or JSON) with a type, status or code field",
+            ));
+        }
+    }
+    if status >= 500 {
+        if let Some(marker) = super::leak::find(&answer.body) {
+            findings.push(Finding::new(
+                rules::HTTP_5XX_LEAK,
+                exchange,
+                format!("HTTP {status} body shows internals: {marker}"),
+                "a generic title and a request id; the details in the server log",
+            ));
+        }
+    }
+    if status == 401 && answer.header("www-authenticate").is_none() {
+        findings.push(Finding::new(
+            rules::HTTP_401_NO_CHALLENGE,
+            exchange,
+            "HTTP 401 without WWW-Authenticate",
+            "WWW-Authenticate naming the scheme, e.g. `Bearer` or `Cookie realm=\"api\"`",
+        ));
+    }
+    if (status == 429 || status == 503) && answer.header("retry-after").is_none() {
+        findings.push(Finding::new(
+            rules::HTTP_NO_RETRY_AFTER,
+            exchange,
+            format!("HTTP {status} without Retry-After"),
+            "Retry-After: <seconds> (or an HTTP date)",
+        ));
+    }
+    findings
+}
+
+/// Why an error body is not machine-readable, if it is not.
+fn machine_readable(answer: &HttpAnswer) -> Result<(), String> {
+    let content_type = answer
+        .header("content-type")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_owned();
+    if essence == "application/problem+xml" {
+        return Ok(());
+    }
+    if !(essence == "application/json" || essence.ends_with("+json")) {
+        let shown = if essence.is_empty() {
+            "no content type".to_owned()
+        } else {
+            essence
+        };
+        return Err(format!("the error body is {shown}, not JSON"));
+    }
+    let value: serde_json::Value = serde_json::from_str(&answer.body)
+        .map_err(|e| format!("the body is labelled {essence} but does not parse: {e}"))?;
+    let object = value
+        .as_object()
+        .ok_or_else(|| "the JSON body is not an object".to_owned())?;
+    if ["type", "status", "code", "error"]
+        .iter()
+        .any(|k| object.contains_key(*k))
+    {
+        Ok(())
+    } else {
+        Err("the JSON body has no type, status, code or error field".to_owned())
+    }
+}
+
+/// `GET` on a path that cannot exist: 404 (or 410) expected.
+pub(crate) fn judge_unknown_path(exchange: &Exchange) -> Vec<Finding> {
+    let mut findings = judge_answer(exchange);
+    if let Some(answer) = exchange.received.http() {
+        if !matches!(answer.status, 404 | 410 | 401 | 403) {
+            findings.push(Finding::new(
+                rules::HTTP_UNKNOWN_PATH,
+                exchange,
+                format!("an unknown path was answered HTTP {}", answer.status),
+                "HTTP 404 with a problem+json body",
+            ));
+        }
+    }
+    findings
+}
+
+/// `TRACE` on a path known to answer `GET`: 405 with `Allow` expected.
+pub(crate) fn judge_wrong_method(exchange: &Exchange) -> Vec<Finding> {
+    let mut findings = judge_answer(exchange);
+    let Some(answer) = exchange.received.http() else {
+        return findings;
+    };
+    match answer.status {
+        405 if answer.header("allow").is_none() => findings.push(Finding::new(
+            rules::HTTP_405_NO_ALLOW,
+            exchange,
+            "HTTP 405 without an Allow header",
+            "Allow listing the methods the path supports, e.g. `Allow: GET, HEAD`",
+        )),
+        405 | 501 | 401 | 403 => {}
+        status => findings.push(Finding::new(
+            rules::HTTP_WRONG_METHOD,
+            exchange,
+            format!("{WRONG_METHOD} on a path that answers GET was answered HTTP {status}"),
+            "HTTP 405 with an Allow header",
+        )),
+    }
+    findings
+}
+
+/// A body that must be refused: what it is, and the text.
+#[derive(Debug, Clone)]
+pub(crate) struct BadBody {
+    /// `malformed` or `invalid`.
+    pub(crate) what: &'static str,
+    /// The JSON text sent.
+    pub(crate) text: String,
+}
+
+/// The bad bodies to send to an operation.
+pub(crate) fn bad_bodies(op: &Operation) -> Vec<BadBody> {
+    let mut bodies = vec![BadBody {
+        what: "malformed",
+        text: MALFORMED_JSON.to_owned(),
+    }];
+    if let Some(text) = op.invalid_body() {
+        bodies.push(BadBody {
+            what: "invalid",
+            text,
+        });
+    }
+    bodies
+}
+
+/// A malformed or invalid body: 4xx expected.
+pub(crate) fn judge_bad_body(exchange: &Exchange, body: &BadBody) -> Vec<Finding> {
+    let mut findings = judge_answer(exchange);
+    let Some(answer) = exchange.received.http() else {
+        return findings;
+    };
+    let what = match body.what {
+        "malformed" => "a body that is not JSON",
+        _ => "JSON that does not match the schema",
+    };
+    let expected = "HTTP 400 (malformed) or 422 (invalid), with problem+json details";
+    if answer.status >= 500 {
+        findings.push(Finding::new(
+            rules::HTTP_BODY_5XX,
+            exchange,
+            format!("{what} was answered HTTP {}", answer.status),
+            expected,
+        ));
+    } else if (200..300).contains(&answer.status) {
+        findings.push(Finding::new(
+            rules::HTTP_BODY_2XX,
+            exchange,
+            format!("{what} was accepted with HTTP {}", answer.status),
+            expected,
+        ));
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exchange(status: u16, headers: &[(&str, &str)], body: &str) -> Exchange {
+        Exchange {
+            request: SentRequest {
+                method: "GET".into(),
+                url: "http://127.0.0.1/".into(),
+                headers: vec![],
+                body: None,
+            },
+            received: Received::Http(HttpAnswer {
+                status,
+                headers: headers
+                    .iter()
+                    .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                    .collect(),
+                body: body.into(),
+            }),
+        }
+    }
+
+    fn ids(findings: &[Finding]) -> Vec<&str> {
+        findings.iter().map(|f| f.rule.id).collect()
+    }
+
+    const PROBLEM: &str = r#"{"type":"about:blank","title":"Not Found","status":404}"#;
+
+    #[test]
+    fn problem_json_error_is_fine() {
+        let e = exchange(
+            404,
+            &[("content-type", "application/problem+json")],
+            PROBLEM,
+        );
+        assert!(judge_unknown_path(&e).is_empty());
+    }
+
+    #[test]
+    fn error_bodies() {
+        assert_eq!(ids(&judge_answer(&exchange(400, &[], ""))), ["WF-HTTP-006"]);
+        assert_eq!(
+            ids(&judge_answer(&exchange(
+                400,
+                &[("content-type", "text/plain")],
+                "bad"
+            ))),
+            ["WF-HTTP-007"]
+        );
+        let detail_only = exchange(
+            404,
+            &[("content-type", "application/json")],
+            r#"{"detail":"Not Found"}"#,
+        );
+        assert_eq!(ids(&judge_answer(&detail_only)), ["WF-HTTP-007"]);
+        let broken = exchange(404, &[("content-type", "application/json")], "{");
+        assert_eq!(ids(&judge_answer(&broken)), ["WF-HTTP-007"]);
+        let code = exchange(
+            404,
+            &[("content-type", "application/json; charset=utf-8")],
+            r#"{"code":"x"}"#,
+        );
+        assert!(judge_answer(&code).is_empty());
+    }
+
+    #[test]
+    fn required_headers() {
+        let ct = ("content-type", "application/problem+json");
+        assert_eq!(
+            ids(&judge_answer(&exchange(401, &[ct], PROBLEM))),
+            ["WF-HTTP-009"]
+        );
+        assert!(judge_answer(&exchange(
+            401,
+            &[ct, ("www-authenticate", "Bearer")],
+            PROBLEM
+        ))
+        .is_empty());
+        assert_eq!(
+            ids(&judge_answer(&exchange(429, &[ct], PROBLEM))),
+            ["WF-HTTP-010"]
+        );
+        assert_eq!(
+            ids(&judge_answer(&exchange(503, &[ct], PROBLEM))),
+            ["WF-HTTP-010"]
+        );
+        assert!(judge_answer(&exchange(503, &[ct, ("retry-after", "5")], PROBLEM)).is_empty());
+    }
+
+    #[test]
+    fn leaks_only_judged_on_5xx() {
+        let ct = ("content-type", "application/json");
+        let body = r#"{"status":500,"detail":"panicked at src/main.rs:3:5"}"#;
+        assert_eq!(
+            ids(&judge_answer(&exchange(500, &[ct], body))),
+            ["WF-HTTP-008"]
+        );
+        assert!(judge_answer(&exchange(400, &[ct], body)).is_empty());
+    }
+
+    #[test]
+    fn wrong_method() {
+        let ct = ("content-type", "application/problem+json");
+        assert!(judge_wrong_method(&exchange(405, &[ct, ("allow", "GET")], PROBLEM)).is_empty());
+        assert!(judge_wrong_method(&exchange(501, &[ct], PROBLEM)).is_empty());
+        assert_eq!(
+            ids(&judge_wrong_method(&exchange(405, &[ct], PROBLEM))),
+            ["WF-HTTP-003"]
+        );
+        assert_eq!(
+            ids(&judge_wrong_method(&exchange(200, &[], "ok"))),
+            ["WF-HTTP-002"]
+        );
+        assert_eq!(
+            ids(&judge_wrong_method(&exchange(404, &[ct], PROBLEM))),
+            ["WF-HTTP-002"]
+        );
+    }
+
+    #[test]
+    fn unknown_path() {
+        assert_eq!(
+            ids(&judge_unknown_path(&exchange(200, &[], "<html>"))),
+            ["WF-HTTP-001"]
+        );
+        assert_eq!(
+            ids(&judge_unknown_path(&exchange(
+                302,
+                &[("location", "/")],
+                ""
+            ))),
+            ["WF-HTTP-001"]
+        );
+    }
+
+    #[test]
+    fn bad_body() {
+        let ct = ("content-type", "application/problem+json");
+        let body = BadBody {
+            what: "malformed",
+            text: MALFORMED_JSON.into(),
+        };
+        assert!(judge_bad_body(&exchange(400, &[ct], PROBLEM), &body).is_empty());
+        assert_eq!(
+            ids(&judge_bad_body(&exchange(500, &[ct], PROBLEM), &body)),
+            ["WF-HTTP-004"]
+        );
+        assert_eq!(
+            ids(&judge_bad_body(&exchange(201, &[], "{}"), &body)),
+            ["WF-HTTP-005"]
+        );
+    }
+}

@@ -1,0 +1,97 @@
+//! JUnit XML: one test suite, one test case per rule; a rule with findings
+//! fails, with every finding in the failure text.
+
+use std::fmt::Write as _;
+
+use crate::finding::Audit;
+use crate::rules;
+
+/// Escapes text for XML content and attributes; drops characters XML 1.0 forbids.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renders the JUnit report.
+pub(crate) fn render(audit: &Audit) -> String {
+    let failures = rules::ALL
+        .iter()
+        .filter(|r| audit.findings.iter().any(|f| f.rule.id == r.id))
+        .count();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"wirefault\" tests=\"{0}\" failures=\"{1}\">\n  <testsuite name=\"wirefault audit {2}\" tests=\"{0}\" failures=\"{1}\" errors=\"0\" skipped=\"0\">",
+        rules::ALL.len(),
+        failures,
+        escape(&audit.target),
+    );
+    for rule in rules::ALL {
+        let found: Vec<_> = audit
+            .findings
+            .iter()
+            .filter(|f| f.rule.id == rule.id)
+            .collect();
+        let _ = write!(
+            out,
+            "    <testcase classname=\"{}\" name=\"{}: {}\"",
+            escape(rule.id.split('-').nth(1).unwrap_or("wirefault")),
+            rule.id,
+            escape(rule.title)
+        );
+        if found.is_empty() {
+            out.push_str("/>\n");
+            continue;
+        }
+        let mut text = String::new();
+        for f in &found {
+            let _ = writeln!(
+                text,
+                "{} {}\nsent: {}\nreceived: {}\nwrong: {}\nexpected: {}\nfix: {}\n",
+                f.request.method,
+                f.request.url,
+                f.request.render(),
+                f.received.render(),
+                f.observed,
+                f.expected,
+                f.rule.fix
+            );
+        }
+        let _ = write!(
+            out,
+            ">\n      <failure type=\"{}\" message=\"{} finding(s), severity {}\">{}</failure>\n    </testcase>\n",
+            rule.id,
+            found.len(),
+            rule.severity,
+            escape(&text)
+        );
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_control_characters() {
+        assert_eq!(
+            escape("<a href=\"x\">&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;"
+        );
+        assert_eq!(escape("a\u{0}b\nc"), "a\u{FFFD}b\nc");
+    }
+}
