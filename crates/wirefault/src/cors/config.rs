@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::builder::{CorsPolicyBuilder, Labels};
 use super::error::{CorsConfigError, CorsConfigErrorKind};
-use super::policy::{CorsPolicy, CorsPolicyBuilder, Labels};
+use super::policy::CorsPolicy;
 
 /// A CORS policy as written in a configuration file, before validation.
 ///

@@ -35,6 +35,7 @@
 //! - The `axum` feature turns a policy into tower-http's `CorsLayer`
 //!   (`wirefault::axum::cors_layer`).
 
+mod builder;
 mod config;
 mod error;
 mod matcher;
@@ -43,9 +44,10 @@ mod pattern;
 mod policy;
 mod websocket;
 
+pub use builder::CorsPolicyBuilder;
 pub use config::CorsConfig;
 pub use error::{CorsConfigError, CorsConfigErrorKind};
 pub use origin::{Origin, OriginError};
 pub use pattern::{OriginPattern, PatternError};
-pub use policy::{AllowList, CorsPolicy, CorsPolicyBuilder};
+pub use policy::{AllowList, CorsPolicy};
 pub use websocket::OriginRejected;
