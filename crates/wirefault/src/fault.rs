@@ -31,6 +31,11 @@ type Source = Box<dyn StdError + Send + Sync + 'static>;
 /// server-caused fault (5xx) shows neither its detail nor its source on
 /// the wire.
 pub struct Fault {
+    // Boxed: a `Result<T, Fault>` stays one pointer wide on the error side.
+    inner: Box<Inner>,
+}
+
+struct Inner {
     kind: Kind,
     title: Option<Cow<'static, str>>,
     detail: Option<String>,
@@ -51,17 +56,19 @@ impl Fault {
     /// A fault of the given kind, with no detail yet.
     pub fn new(kind: Kind) -> Fault {
         Fault {
-            kind,
-            title: None,
-            detail: None,
-            type_uri: None,
-            instance: None,
-            reason: None,
-            extensions: serde_json::Map::new(),
-            errors: Vec::new(),
-            retry_after: None,
-            headers: HeaderMap::new(),
-            source: None,
+            inner: Box::new(Inner {
+                kind,
+                title: None,
+                detail: None,
+                type_uri: None,
+                instance: None,
+                reason: None,
+                extensions: serde_json::Map::new(),
+                errors: Vec::new(),
+                retry_after: None,
+                headers: HeaderMap::new(),
+                source: None,
+            }),
         }
     }
 
@@ -164,7 +171,7 @@ impl Fault {
         Fault::with_detail(Kind::HeadersTooLarge, detail)
     }
 
-    /// 500. Attach the cause with [`Fault::with_source`]: it is logged,
+    /// A 500. Attach the cause with [`Fault::with_source`]; it is logged and
     /// never sent.
     pub fn internal() -> Fault {
         Fault::new(Kind::Internal)
@@ -175,7 +182,7 @@ impl Fault {
         Fault::internal().with_source(source)
     }
 
-    /// 501.
+    /// A 501.
     pub fn not_implemented() -> Fault {
         Fault::new(Kind::NotImplemented)
     }
@@ -198,27 +205,27 @@ impl Fault {
     /// Sets the human-readable explanation of this occurrence
     /// (RFC 9457 `detail`). Hidden on the wire for server errors.
     pub fn detail(mut self, detail: impl Into<String>) -> Fault {
-        self.detail = Some(detail.into());
+        self.inner.detail = Some(detail.into());
         self
     }
 
     /// Overrides the title (RFC 9457 `title`; default: the status's reason
     /// phrase). Ignored for server errors, which always use the generic one.
     pub fn title(mut self, title: impl Into<Cow<'static, str>>) -> Fault {
-        self.title = Some(title.into());
+        self.inner.title = Some(title.into());
         self
     }
 
     /// Sets the problem type URI (RFC 9457 `type`; default `about:blank`).
     pub fn type_uri(mut self, uri: impl Into<String>) -> Fault {
-        self.type_uri = Some(uri.into());
+        self.inner.type_uri = Some(uri.into());
         self
     }
 
     /// Sets the occurrence URI (RFC 9457 `instance`; the error layer uses
     /// the request id when none is set).
     pub fn instance(mut self, uri: impl Into<String>) -> Fault {
-        self.instance = Some(uri.into());
+        self.inner.instance = Some(uri.into());
         self
     }
 
@@ -226,7 +233,7 @@ impl Fault {
     /// `TITLE_TAKEN`), used as gRPC `ErrorInfo.reason` and the problem's
     /// `reason` extension. Defaults to the kind's code in upper case.
     pub fn reason(mut self, reason: impl Into<Cow<'static, str>>) -> Fault {
-        self.reason = Some(reason.into());
+        self.inner.reason = Some(reason.into());
         self
     }
 
@@ -236,20 +243,22 @@ impl Fault {
         key: impl Into<String>,
         value: impl Into<serde_json::Value>,
     ) -> Fault {
-        self.extensions.insert(key.into(), value.into());
+        self.inner.extensions.insert(key.into(), value.into());
         self
     }
 
     /// Adds a field error: `pointer` is a JSON pointer (`/title`, or a bare
     /// member name) to the offending field, `detail` says what is wrong.
     pub fn field(mut self, pointer: impl Into<FieldPointer>, detail: impl Into<String>) -> Fault {
-        self.errors.push(FieldError::new(pointer.into().0, detail));
+        self.inner
+            .errors
+            .push(FieldError::new(pointer.into().0, detail));
         self
     }
 
     /// Sets how long the client should wait before retrying (`Retry-After`).
     pub fn retry_after(mut self, after: Duration) -> Fault {
-        self.retry_after = Some(after);
+        self.inner.retry_after = Some(after);
         self
     }
 
@@ -260,100 +269,100 @@ impl Fault {
 
     /// Adds a response header (HTTP only).
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Fault {
-        self.headers.insert(name, value);
+        self.inner.headers.insert(name, value);
         self
     }
 
     /// Attaches the underlying error: logged with its whole chain, never
     /// serialized.
     pub fn with_source(mut self, source: impl Into<Source>) -> Fault {
-        self.source = Some(source.into());
+        self.inner.source = Some(source.into());
         self
     }
 
     /// The kind.
     pub fn kind(&self) -> Kind {
-        self.kind
+        self.inner.kind
     }
 
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
-        self.kind.status()
+        self.inner.kind.status()
     }
 
     /// Whether this is a server-caused fault, whose details stay private.
     pub fn is_server_error(&self) -> bool {
-        self.kind.is_server_error()
+        self.inner.kind.is_server_error()
     }
 
     /// The title as the client sees it.
     pub fn title_str(&self) -> &str {
-        match &self.title {
+        match &self.inner.title {
             Some(title) if !self.is_server_error() => title,
-            _ => self.kind.title(),
+            _ => self.inner.kind.title(),
         }
     }
 
     /// The detail, as set (private for server errors).
     pub fn detail_str(&self) -> Option<&str> {
-        self.detail.as_deref()
+        self.inner.detail.as_deref()
     }
 
     /// The type URI, if one was set.
     pub fn type_uri_str(&self) -> Option<&str> {
-        self.type_uri.as_deref()
+        self.inner.type_uri.as_deref()
     }
 
     /// The instance URI, if one was set.
     pub fn instance_str(&self) -> Option<&str> {
-        self.instance.as_deref()
+        self.inner.instance.as_deref()
     }
 
     /// The machine-readable reason (UPPER_SNAKE_CASE).
     pub fn reason_str(&self) -> Cow<'static, str> {
-        match &self.reason {
+        match &self.inner.reason {
             Some(reason) => reason.clone(),
-            None => Cow::Owned(self.kind.code().to_ascii_uppercase()),
+            None => Cow::Owned(self.inner.kind.code().to_ascii_uppercase()),
         }
     }
 
     /// The extension members.
     pub fn extensions(&self) -> &serde_json::Map<String, serde_json::Value> {
-        &self.extensions
+        &self.inner.extensions
     }
 
     /// The field errors.
     pub fn errors(&self) -> &[FieldError] {
-        &self.errors
+        &self.inner.errors
     }
 
     /// The retry delay, set or implied by the kind (429 and 503 always
     /// carry one).
     pub fn retry_after_duration(&self) -> Option<Duration> {
-        match self.kind {
+        match self.inner.kind {
             Kind::RateLimited | Kind::Unavailable => {
-                Some(self.retry_after.unwrap_or(DEFAULT_RETRY_AFTER))
+                Some(self.inner.retry_after.unwrap_or(DEFAULT_RETRY_AFTER))
             }
-            _ => self.retry_after,
+            _ => self.inner.retry_after,
         }
     }
 
     /// The extra headers set on this fault.
     pub fn headers(&self) -> &HeaderMap {
-        &self.headers
+        &self.inner.headers
     }
 
     /// Every header the HTTP response must carry besides `Content-Type`:
     /// the extra headers, `Retry-After` on 429 and 503, and
     /// `WWW-Authenticate` on 401 (defaulting to `Bearer`).
     pub fn http_headers(&self) -> HeaderMap {
-        let mut headers = self.headers.clone();
+        let mut headers = self.inner.headers.clone();
         if let Some(after) = self.retry_after_duration() {
             // Round up: "Retry-After: 0" would invite an immediate retry.
             let secs = after.as_secs() + u64::from(after.subsec_nanos() > 0);
             headers.insert(http::header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
         }
-        if self.kind == Kind::Unauthenticated
+        if self.inner.kind == Kind::Unauthenticated
             && !headers.contains_key(http::header::WWW_AUTHENTICATE)
         {
             headers.insert(
@@ -368,21 +377,26 @@ impl Fault {
     /// given mode and a reason of at most 123 bytes (the detail for client
     /// faults, the generic title for server faults).
     pub fn close(&self, codes: CloseCodes) -> Close {
-        let reason = match (&self.detail, self.is_server_error()) {
+        let reason = match (&self.inner.detail, self.is_server_error()) {
             (Some(detail), false) => detail.as_str(),
             _ => self.title_str(),
         };
-        Close::new(self.kind.close_code(codes), reason)
+        Close::new(self.inner.kind.close_code(codes), reason)
     }
 
     /// The fault and its whole source chain on one line, for logs.
     pub fn report(&self) -> String {
-        let mut out = format!("{} ({})", self.kind.title(), self.kind.status().as_u16());
-        if let Some(detail) = &self.detail {
+        let mut out = format!(
+            "{} ({})",
+            self.inner.kind.title(),
+            self.inner.kind.status().as_u16()
+        );
+        if let Some(detail) = &self.inner.detail {
             out.push_str(": ");
             out.push_str(detail);
         }
-        let mut source: Option<&(dyn StdError + 'static)> = self.source.as_deref().map(|s| s as _);
+        let mut source: Option<&(dyn StdError + 'static)> =
+            self.inner.source.as_deref().map(|s| s as _);
         while let Some(err) = source {
             out.push_str(": ");
             out.push_str(&err.to_string());
@@ -418,29 +432,29 @@ impl From<String> for FieldPointer {
 impl fmt::Debug for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Fault")
-            .field("kind", &self.kind)
-            .field("title", &self.title)
-            .field("detail", &self.detail)
-            .field("type_uri", &self.type_uri)
-            .field("errors", &self.errors)
-            .field("retry_after", &self.retry_after)
-            .field("source", &self.source)
+            .field("kind", &self.inner.kind)
+            .field("title", &self.inner.title)
+            .field("detail", &self.inner.detail)
+            .field("type_uri", &self.inner.type_uri)
+            .field("errors", &self.inner.errors)
+            .field("retry_after", &self.inner.retry_after)
+            .field("source", &self.inner.source)
             .finish_non_exhaustive()
     }
 }
 
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.detail {
-            Some(detail) => write!(f, "{}: {detail}", self.kind.title()),
-            None => f.write_str(self.kind.title()),
+        match &self.inner.detail {
+            Some(detail) => write!(f, "{}: {detail}", self.inner.kind.title()),
+            None => f.write_str(self.inner.kind.title()),
         }
     }
 }
 
 impl StdError for Fault {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source.as_deref().map(|s| s as _)
+        self.inner.source.as_deref().map(|s| s as _)
     }
 }
 

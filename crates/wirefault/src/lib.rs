@@ -52,6 +52,8 @@ mod problem;
 
 #[cfg(feature = "axum")]
 pub mod axum;
+#[cfg(feature = "tonic")]
+pub mod tonic;
 
 pub use close::{truncate_reason, Close, CloseCode, CloseCodes, MAX_REASON_BYTES};
 pub use cors::{CorsConfigError, CorsPolicy, OriginRejected};
@@ -62,3 +64,8 @@ pub use json::{from_json_slice, json_fault};
 pub use kind::{Kind, Mapping, TABLE};
 pub use pointer::Pointer;
 pub use problem::{FieldError, Problem, GENERIC_SERVER_DETAIL, PROBLEM_JSON};
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(all(doctest, feature = "axum"))]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

@@ -164,6 +164,10 @@ async fn rewrite(
         tracing::error!(status = status.as_u16(), body = %text.as_deref().unwrap_or(""), "error response rewritten");
         None
     } else {
+        // A configured body limit says more than tower-http's
+        // "length limit exceeded".
+        let text = text
+            .filter(|_| !(status == StatusCode::PAYLOAD_TOO_LARGE && config.body_limit.is_some()));
         Some(match text.filter(|t| !t.trim().is_empty()) {
             Some(text) => shorten(text.trim()),
             None => default_detail(status, &parts.headers, config, method, uri),
@@ -235,7 +239,12 @@ fn default_detail(
                 .get(http::header::ALLOW)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
-            format!("{method} is not allowed on {path}; allowed: {allow}")
+            if allow.is_empty() {
+                // axum's router adds `Allow` outside this layer.
+                format!("{method} is not allowed on {path}; the Allow header lists the methods it supports")
+            } else {
+                format!("{method} is not allowed on {path}; allowed: {allow}")
+            }
         }
         StatusCode::REQUEST_TIMEOUT => "the request was not completed in time".to_owned(),
         StatusCode::PAYLOAD_TOO_LARGE => match config.body_limit {

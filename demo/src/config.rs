@@ -1,0 +1,202 @@
+//! Configuration: flags, `WIREFAULT_DEMO_*` environment variables and a
+//! TOML file, in that order of precedence. Every value is checked at
+//! start-up; a bad one stops it with a message naming the key.
+
+use crate::rate_limit::Rate;
+use clap::Parser;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use wirefault::CloseCodes;
+
+/// The command line (each flag also reads `WIREFAULT_DEMO_<NAME>`).
+#[derive(Debug, Default, Parser)]
+#[command(
+    name = "wirefault-demo",
+    version,
+    about = "The wirefault reference service"
+)]
+pub struct Args {
+    /// Address of the API [default: 127.0.0.1:3000].
+    #[arg(long, env = "WIREFAULT_DEMO_ADDR")]
+    pub addr: Option<String>,
+    /// Address of the playground page, or `off` [default: 127.0.0.1:3001].
+    #[arg(long, env = "WIREFAULT_DEMO_UI_ADDR")]
+    pub ui_addr: Option<String>,
+    /// SQLite database file, or `:memory:` [default: wirefault-demo.db].
+    #[arg(long, env = "WIREFAULT_DEMO_DB")]
+    pub db: Option<String>,
+    /// An origin allowed to call the API with credentials (repeatable;
+    /// comma-separated in the environment) [default: the playground's].
+    #[arg(
+        long = "allow-origin",
+        env = "WIREFAULT_DEMO_ALLOW_ORIGIN",
+        value_delimiter = ','
+    )]
+    pub allow_origin: Vec<String>,
+    /// WebSocket close codes: `standard` or `mirror` [default: standard].
+    #[arg(long, env = "WIREFAULT_DEMO_WS_CLOSE_CODES")]
+    pub ws_close_codes: Option<String>,
+    /// Writes per session, as N/SECONDS [default: 60/60].
+    #[arg(long, env = "WIREFAULT_DEMO_RATE_LIMIT")]
+    pub rate_limit: Option<String>,
+    /// Enables the /debug/* routes.
+    #[arg(long, env = "WIREFAULT_DEMO_FAULT_ROUTES")]
+    pub fault_routes: bool,
+    /// A TOML file with any of the keys above (snake_case; `allow_origin`
+    /// is an array).
+    #[arg(long, env = "WIREFAULT_DEMO_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+/// The TOML file's keys.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    addr: Option<String>,
+    ui_addr: Option<String>,
+    db: Option<String>,
+    allow_origin: Option<Vec<String>>,
+    ws_close_codes: Option<String>,
+    rate_limit: Option<String>,
+    fault_routes: Option<bool>,
+}
+
+/// A configuration value that was refused, naming the key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A value that does not parse or is not allowed.
+    #[error("invalid {key}: {reason}")]
+    Invalid {
+        /// The flag or key, e.g. `--allow-origin`.
+        key: String,
+        /// Why.
+        reason: String,
+    },
+    /// The config file could not be read or parsed.
+    #[error("config file {path}: {reason}")]
+    File {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the API listens.
+    pub addr: SocketAddr,
+    /// Where the playground page listens, if anywhere.
+    pub ui_addr: Option<SocketAddr>,
+    /// The SQLite file, or `:memory:`.
+    pub db: String,
+    /// Origins allowed to call the API with credentials.
+    pub allow_origins: Vec<String>,
+    /// Which close codes WebSocket sessions use.
+    pub ws_close_codes: CloseCodes,
+    /// The write budget per session.
+    pub rate_limit: Rate,
+    /// Whether the /debug/* routes exist.
+    pub fault_routes: bool,
+}
+
+/// The playground's origins, allowed by default.
+pub const DEFAULT_ORIGINS: [&str; 2] = ["http://127.0.0.1:3001", "http://localhost:3001"];
+
+fn invalid(key: &str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        key: key.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+fn parse_addr(key: &str, value: &str) -> Result<SocketAddr, ConfigError> {
+    value.parse().map_err(|_| {
+        invalid(
+            key,
+            format!("{value:?} is not an address such as 127.0.0.1:3000"),
+        )
+    })
+}
+
+impl Config {
+    /// Reads the configuration from the command line, the environment and
+    /// the config file it names.
+    pub fn from_args(args: Args) -> Result<Config, ConfigError> {
+        let file = match &args.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+                toml::from_str::<FileConfig>(&text).map_err(|e| ConfigError::File {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                })?
+            }
+            None => FileConfig::default(),
+        };
+        let addr = args
+            .addr
+            .or(file.addr)
+            .unwrap_or_else(|| "127.0.0.1:3000".into());
+        let ui_addr = args
+            .ui_addr
+            .or(file.ui_addr)
+            .unwrap_or_else(|| "127.0.0.1:3001".into());
+        let origins = if !args.allow_origin.is_empty() {
+            args.allow_origin
+        } else {
+            file.allow_origin
+                .unwrap_or_else(|| DEFAULT_ORIGINS.iter().map(|s| s.to_string()).collect())
+        };
+        let codes = args
+            .ws_close_codes
+            .or(file.ws_close_codes)
+            .unwrap_or_else(|| "standard".into());
+        let rate = args
+            .rate_limit
+            .or(file.rate_limit)
+            .unwrap_or_else(|| "60/60".into());
+        let config = Config {
+            addr: parse_addr("--addr", &addr)?,
+            ui_addr: if ui_addr == "off" {
+                None
+            } else {
+                Some(parse_addr("--ui-addr", &ui_addr)?)
+            },
+            db: args
+                .db
+                .or(file.db)
+                .unwrap_or_else(|| "wirefault-demo.db".into()),
+            allow_origins: origins,
+            ws_close_codes: codes
+                .parse()
+                .map_err(|e: String| invalid("--ws-close-codes", e))?,
+            rate_limit: rate
+                .parse()
+                .map_err(|e: String| invalid("--rate-limit", e))?,
+            fault_routes: args.fault_routes || file.fault_routes.unwrap_or(false),
+        };
+        Ok(config)
+    }
+
+    /// A configuration for tests: port 0, no page, an in-memory database,
+    /// the debug routes on.
+    pub fn for_tests() -> Config {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            ui_addr: None,
+            db: ":memory:".into(),
+            allow_origins: DEFAULT_ORIGINS.iter().map(|s| s.to_string()).collect(),
+            ws_close_codes: CloseCodes::Standard,
+            rate_limit: Rate {
+                writes: 60,
+                per: std::time::Duration::from_secs(60),
+            },
+            fault_routes: true,
+        }
+    }
+}

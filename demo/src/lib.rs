@@ -1,0 +1,28 @@
+//! The wirefault reference service: a small notes API over HTTP, WebSocket
+//! and Server-Sent Events, built only on wirefault's public API.
+//!
+//! Its contract is `docs/DEMO.md`. Start it in a test:
+//!
+//! ```no_run
+//! # async fn run() -> anyhow::Result<()> {
+//! let config = wirefault_demo::Config::for_tests();
+//! let state = wirefault_demo::AppState::open(config).await?;
+//! let router = wirefault_demo::app(state);
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! axum::serve(listener, router).await?;
+//! # Ok(()) }
+//! ```
+
+pub mod app;
+pub mod config;
+pub mod db;
+pub mod debug;
+pub mod notes;
+pub mod rate_limit;
+pub mod session;
+pub mod state;
+pub mod ui;
+
+pub use app::app;
+pub use config::Config;
+pub use state::{AppState, NoteEvent};
