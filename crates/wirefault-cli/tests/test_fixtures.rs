@@ -1,0 +1,64 @@
+//! Each broken axum fixture is found by exactly its rule; the correct one by none.
+#![allow(clippy::unwrap_used)]
+
+mod fixtures;
+
+use fixtures::{app, audit_ids, data, serve, Fault, TRUSTED};
+
+fn check(fault: Fault, path: &str, expected: &[&str]) {
+    let addr = serve(app(fault));
+    let url = format!("http://{addr}{path}");
+    let openapi = data("openapi.json");
+    let (code, ids, report) = audit_ids(
+        &url,
+        &["--origin", TRUSTED, "--ws", "/ws", "--openapi", &openapi],
+    );
+    let expected: std::collections::BTreeSet<String> =
+        expected.iter().map(|s| (*s).to_owned()).collect();
+    assert_eq!(
+        ids,
+        expected,
+        "{fault:?}: {}",
+        serde_json::to_string_pretty(&report).unwrap()
+    );
+    assert_eq!(code, if expected.is_empty() { 0 } else { 1 }, "{fault:?}");
+}
+
+macro_rules! fixture {
+    ($($name:ident: $fault:ident, $path:literal => [$($id:literal),*];)*) => {
+        $(
+            #[test]
+            fn $name() {
+                check(Fault::$fault, $path, &[$($id),*]);
+            }
+        )*
+    };
+}
+
+fixture! {
+    correct_service_has_no_finding: Correct, "/" => [];
+    unknown_path_answered_200: UnknownPath200, "/" => ["WF-HTTP-001"];
+    any_method_accepted: AnyMethod, "/" => ["WF-HTTP-002"];
+    method_not_allowed_without_allow: NoAllow, "/" => ["WF-HTTP-003"];
+    bad_body_answered_500: Body500, "/" => ["WF-HTTP-004"];
+    bad_body_answered_200: Body200, "/" => ["WF-HTTP-005"];
+    errors_without_body: EmptyError, "/" => ["WF-HTTP-006"];
+    errors_as_text: TextError, "/" => ["WF-HTTP-007"];
+    panic_in_500_body: Leak500, "/boom" => ["WF-HTTP-008"];
+    unauthorized_without_challenge: NoChallenge, "/private" => ["WF-HTTP-009"];
+    too_many_requests_without_retry_after: NoRetryAfter, "/busy" => ["WF-HTTP-010"];
+    cors_star_with_credentials: CorsStar, "/" => ["WF-CORS-001"];
+    cors_mirror_with_credentials: CorsMirror, "/" => ["WF-CORS-002"];
+    cors_null_with_credentials: CorsNull, "/" => ["WF-CORS-003"];
+    cors_prefix_match: CorsPrefix, "/" => ["WF-CORS-004"];
+    cors_without_vary: CorsNoVary, "/" => ["WF-CORS-005"];
+    cors_preflight_wildcard: CorsPreflightWildcard, "/" => ["WF-CORS-006"];
+    cors_header_not_exposed: CorsUnexposed, "/" => ["WF-CORS-007"];
+    ws_any_origin: WsAnyOrigin, "/" => ["WF-WS-001"];
+    ws_dropped: WsDrop, "/" => ["WF-WS-002"];
+    ws_no_close: WsNoClose, "/" => ["WF-WS-003"];
+    ws_reserved_close_code: WsBadCode, "/" => ["WF-WS-004"];
+    ws_long_reason: WsLongReason, "/" => ["WF-WS-005"];
+    ws_leaky_reason: WsLeakReason, "/" => ["WF-WS-006"];
+    ws_http_after_upgrade: WsHttpAfterUpgrade, "/" => ["WF-WS-007"];
+}
