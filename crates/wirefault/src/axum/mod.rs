@@ -5,13 +5,21 @@
 //! - [`ProblemLayer`] turns every error response below it (extractor
 //!   rejections, fallback 404, 405, 408, 413, panics) into problem+json,
 //!   with the request id as the problem's `instance`.
+//! - [`cors_layer`] builds tower-http's `CorsLayer` from a validated
+//!   [`CorsPolicy`](crate::CorsPolicy); [`ExposureCheckLayer`] warns in debug
+//!   builds about response headers scripts cannot read.
 //! - [`Json`] reads a JSON body with failures that point at the field.
 
+mod cors;
 mod into_response;
 mod json;
 mod problem_layer;
 mod request_id;
 
+pub use cors::{
+    cors_layer, CorsPolicyFuture, CorsPolicyLayer, CorsPolicyService, ExposureCheckFuture,
+    ExposureCheckLayer, ExposureCheckService,
+};
 pub use json::Json;
 pub use problem_layer::{ProblemLayer, ProblemService};
 pub use request_id::{error_layers, request_id_layers, RequestId, REQUEST_ID};

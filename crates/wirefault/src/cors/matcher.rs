@@ -11,12 +11,15 @@ use std::collections::{HashMap, HashSet};
 use super::origin::{Origin, Parts};
 use super::pattern::OriginPattern;
 
+/// The (scheme, port) pairs allowed under one pattern suffix.
+type Tails = Vec<(Box<str>, Option<u16>)>;
+
 /// The allowlist of a [`CorsPolicy`](super::CorsPolicy).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct OriginMatcher {
     exact: HashSet<Box<str>>,
     /// suffix host -> allowed (scheme, port) pairs.
-    patterns: HashMap<Box<str>, Vec<(Box<str>, Option<u16>)>>,
+    patterns: HashMap<Box<str>, Tails>,
     allow_null: bool,
 }
 
