@@ -4,7 +4,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::rate_limit::RateLimiter;
 use crate::state::AppState;
-use crate::{debug, notes, session};
+use crate::{debug, events, notes, session};
 use axum::http::{StatusCode, Uri};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -15,7 +15,9 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
-use wirefault::axum::{error_layers, request_id_layers, ProblemLayer};
+use wirefault::axum::{
+    cors_layer, error_layers, request_id_layers, ExposureCheckLayer, ProblemLayer,
+};
 use wirefault::Fault;
 
 /// The largest request body, in bytes.
@@ -28,9 +30,11 @@ impl AppState {
     pub async fn open(config: Config) -> anyhow::Result<AppState> {
         let db = Db::open(&config.db)
             .map_err(|e| anyhow::anyhow!("cannot open the database {:?}: {e}", config.db))?;
+        let cors = config.cors_policy()?;
         let (events, _) = broadcast::channel(256);
         Ok(AppState {
             db,
+            cors,
             limiter: RateLimiter::new(config.rate_limit),
             config: Arc::new(config),
             events,
@@ -57,12 +61,14 @@ pub fn app(state: AppState) -> Router {
             axum::routing::post(session::sign_in).delete(session::sign_out),
         )
         .route("/notes", get(notes::list).post(notes::create))
-        .route("/notes/{id}", get(notes::read).delete(notes::delete));
+        .route("/notes/{id}", get(notes::read).delete(notes::delete))
+        .route("/events", get(events::events));
     if state.config.fault_routes {
         routes = routes
             .route("/debug/panic", get(debug::panic))
             .route("/debug/unavailable", get(debug::unavailable))
-            .route("/debug/bad-gateway", get(debug::bad_gateway));
+            .route("/debug/bad-gateway", get(debug::bad_gateway))
+            .route("/debug/events-fail", get(events::events_fail));
     }
     let routes = routes
         .fallback(not_found)
@@ -72,6 +78,8 @@ pub fn app(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ));
-    let routes = error_layers(routes, ProblemLayer::new().body_limit(BODY_LIMIT));
+    let routes = error_layers(routes, ProblemLayer::new().body_limit(BODY_LIMIT))
+        .layer(ExposureCheckLayer::new(&state.cors))
+        .layer(cors_layer(&state.cors));
     request_id_layers(routes)
 }

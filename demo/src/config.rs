@@ -7,6 +7,9 @@ use clap::Parser;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
+use wirefault::cors::CorsPolicy;
+use wirefault::headers::HeaderRegistry;
 use wirefault::CloseCodes;
 
 /// The command line (each flag also reads `WIREFAULT_DEMO_<NAME>`).
@@ -180,7 +183,27 @@ impl Config {
                 .map_err(|e: String| invalid("--rate-limit", e))?,
             fault_routes: args.fault_routes || file.fault_routes.unwrap_or(false),
         };
+        config.cors_policy()?;
         Ok(config)
+    }
+
+    /// The CORS policy: the allowed origins with credentials, the methods
+    /// and request headers the API uses, and the custom response headers
+    /// exposed. The WebSocket handshake checks `Origin` against it too.
+    pub fn cors_policy(&self) -> Result<CorsPolicy, ConfigError> {
+        let registry = HeaderRegistry::new()
+            .with("X-Request-Id")
+            .and_then(|r| r.with("X-RateLimit-Remaining"))
+            .map_err(|e| invalid("custom headers", e.to_string()))?;
+        CorsPolicy::builder()
+            .allow_origins(self.allow_origins.iter().cloned())
+            .allow_methods(["GET", "POST", "DELETE"])
+            .allow_headers(["content-type", "x-request-id"])
+            .expose_registry(&registry)
+            .allow_credentials(true)
+            .max_age(Duration::from_secs(600))
+            .build()
+            .map_err(|e| invalid("--allow-origin", e.to_string()))
     }
 
     /// A configuration for tests: port 0, no page, an in-memory database,

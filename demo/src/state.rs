@@ -8,6 +8,7 @@ use std::sync::Arc;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use wirefault::cors::CorsPolicy;
 
 /// What happened to a note, for SSE streams and WebSocket sessions.
 #[derive(Debug, Clone)]
@@ -36,6 +37,8 @@ pub struct AppState {
     pub db: Db,
     /// The validated configuration.
     pub config: Arc<Config>,
+    /// The CORS policy, also the WebSocket handshake's Origin allowlist.
+    pub cors: CorsPolicy,
     /// The write budget per session, shared by HTTP and WebSocket.
     pub limiter: RateLimiter,
     /// Note events, fanned out to SSE streams and WebSocket sessions.
