@@ -17,6 +17,7 @@ pub mod app;
 pub mod config;
 pub mod db;
 pub mod debug;
+pub mod events;
 pub mod notes;
 pub mod rate_limit;
 pub mod session;
