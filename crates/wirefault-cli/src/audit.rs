@@ -176,17 +176,26 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
 /// Sorts by rule id, URL and observation, and drops repeats.
 fn dedup(mut findings: Vec<Finding>) -> Vec<Finding> {
     findings.sort_by(|a, b| {
-        (a.rule.id, &a.request.url, &a.request.method, &a.observed).cmp(&(
-            b.rule.id,
-            &b.request.url,
-            &b.request.method,
-            &b.observed,
-        ))
+        (
+            a.rule.id,
+            &a.request.url,
+            &a.request.method,
+            &a.request.body,
+            &a.observed,
+        )
+            .cmp(&(
+                b.rule.id,
+                &b.request.url,
+                &b.request.method,
+                &b.request.body,
+                &b.observed,
+            ))
     });
     findings.dedup_by(|a, b| {
         a.rule.id == b.rule.id
             && a.request.url == b.request.url
             && a.request.method == b.request.method
+            && a.request.body == b.request.body
             && a.observed == b.observed
     });
     findings

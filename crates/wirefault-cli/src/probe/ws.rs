@@ -65,10 +65,11 @@ impl BadInput {
     }
 }
 
-fn handshake_headers(
-    ctx: &Ctx,
-    origin: Option<&str>,
-) -> (Vec<(String, String)>, Vec<(String, String)>) {
+/// Header list: name, value.
+type Headers = Vec<(String, String)>;
+
+/// The headers to send, and the same with credentials redacted for the report.
+fn handshake_headers(ctx: &Ctx, origin: Option<&str>) -> (Headers, Headers) {
     let mut sent = Vec::new();
     let mut shown = vec![
         ("Upgrade".to_owned(), "websocket".to_owned()),

@@ -25,7 +25,7 @@ def problem(status: int, title: str, detail: str = "", headers=None) -> JSONResp
     return JSONResponse(body, status_code=status, headers=headers, media_type="application/problem+json")
 
 
-def add_problem_handlers(app: FastAPI) -> None:
+def add_problem_handlers(app: FastAPI, internal: bool = True) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_problem(request: Request, exc: StarletteHTTPException):
         return problem(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
@@ -34,9 +34,11 @@ def add_problem_handlers(app: FastAPI) -> None:
     async def validation_problem(request: Request, exc: RequestValidationError):
         return problem(422, "Unprocessable Content", "the request body is invalid")
 
-    @app.exception_handler(Exception)
-    async def internal_problem(request: Request, exc: Exception):
-        return problem(500, "Internal Server Error")
+    if internal:
+
+        @app.exception_handler(Exception)
+        async def internal_problem(request: Request, exc: Exception):
+            return problem(500, "Internal Server Error")
 
 
 def add_cors(app: FastAPI) -> None:

@@ -2,9 +2,12 @@
 
 from fastapi import FastAPI
 
-from common import add_cors, add_routes, add_ws
+from common import add_cors, add_problem_handlers, add_routes, add_ws
 
 app = FastAPI(debug=True)
+# Problem details for HTTP errors, but no handler for unexpected exceptions:
+# Starlette's ServerErrorMiddleware answers them, in debug mode with a traceback.
+add_problem_handlers(app, internal=False)
 add_cors(app)
 add_routes(app)
 add_ws(app)

@@ -1,0 +1,201 @@
+//! The command line: report formats, exit codes, the target guard, rules.
+#![allow(clippy::unwrap_used)]
+
+mod fixtures;
+
+use fixtures::{app, data, serve, wirefault, Fault, TRUSTED};
+
+fn audit(fault: Fault, format: &str, extra: &[&str]) -> std::process::Output {
+    let addr = serve(app(fault));
+    let url = format!("http://{addr}/");
+    let openapi = data("openapi.json");
+    let mut args = vec![
+        "audit",
+        &url,
+        "--format",
+        format,
+        "--timeout",
+        "2",
+        "--origin",
+        TRUSTED,
+        "--ws",
+        "/ws",
+        "--openapi",
+        &openapi,
+    ];
+    args.extend_from_slice(extra);
+    wirefault(&args)
+}
+
+fn sarif_validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(data("sarif-2.1.0-rtm.5.json")).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    jsonschema::draft4::new(&schema).unwrap()
+}
+
+#[test]
+fn sarif_output_is_valid_sarif_2_1_0() {
+    let validator = sarif_validator();
+    for fault in [
+        Fault::Correct,
+        Fault::CorsMirror,
+        Fault::WsLongReason,
+        Fault::EmptyError,
+        Fault::WsBadCode,
+    ] {
+        let out = audit(fault, "sarif", &[]);
+        let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&log)
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{fault:?}: {errors:#?}");
+        assert_eq!(log["version"], "2.1.0");
+        let results = log["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.is_empty(), fault == Fault::Correct, "{fault:?}");
+        for result in results {
+            let index = result["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(
+                log["runs"][0]["tool"]["driver"]["rules"][index]["id"],
+                result["ruleId"]
+            );
+        }
+    }
+}
+
+#[test]
+fn the_schema_catches_a_broken_log() {
+    let broken = serde_json::json!({"version": "2.1.0", "runs": [{"results": []}]});
+    assert!(!sarif_validator().is_valid(&broken));
+}
+
+#[test]
+fn junit_output_parses_with_one_case_per_rule() {
+    let out = audit(Fault::CorsNull, "junit", &[]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    let rules = wirefault(&["rules"]);
+    assert_eq!(
+        cases.len(),
+        String::from_utf8_lossy(&rules.stdout).lines().count()
+    );
+    let failed: Vec<&str> = cases
+        .iter()
+        .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
+        .map(|c| c.attribute("name").unwrap())
+        .collect();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(failed[0].starts_with("WF-CORS-003"), "{failed:?}");
+    let suite = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testsuite"))
+        .unwrap();
+    assert_eq!(suite.attribute("failures"), Some("1"));
+}
+
+#[test]
+fn human_report_on_a_pipe_has_no_progress_bar() {
+    let out = audit(Fault::NoChallenge, "human", &[]);
+    assert_eq!(out.status.code(), Some(0), "the base path answers 200 here");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("no findings"), "{text}");
+}
+
+#[test]
+fn fail_on_compares_severities() {
+    // WF-CORS-007 is a warning.
+    assert_eq!(
+        audit(Fault::CorsUnexposed, "json", &["--fail-on", "error"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        audit(Fault::CorsUnexposed, "json", &["--fail-on", "warning"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        audit(Fault::CorsUnexposed, "json", &["--fail-on", "info"])
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn remote_targets_are_refused_without_sending_anything() {
+    for url in ["http://192.0.2.1/", "https://example.com/"] {
+        let out = wirefault(&["audit", url]);
+        assert_eq!(out.status.code(), Some(2), "{url}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--allow-remote"), "{err}");
+    }
+}
+
+#[test]
+fn usage_and_target_errors_exit_2() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let closed = format!("http://127.0.0.1:{port}/");
+    for args in [
+        vec!["audit", closed.as_str(), "--timeout", "1"],
+        vec!["audit", "not a url"],
+        vec![
+            "audit",
+            "http://127.0.0.1:1/",
+            "--origin",
+            "https://a.com/path",
+        ],
+        vec![
+            "audit",
+            "http://127.0.0.1:1/",
+            "--openapi",
+            "/nonexistent/openapi.json",
+        ],
+        vec!["audit", "http://127.0.0.1:1/", "--format", "xml"],
+        vec!["explain", "WF-NOPE-999"],
+    ] {
+        let out = wirefault(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn rules_and_explain() {
+    let out = wirefault(&["rules"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("WF-HTTP-001") && l.contains("error")),
+        "{text}"
+    );
+    let out = wirefault(&["explain", "wf-ws-005"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("## WF-WS-005: Close reason over 123 bytes"),
+        "{text}"
+    );
+    assert!(text.contains("FastAPI") && text.contains("Express") && text.contains("axum"));
+    assert!(!text.contains("## WF-WS-006"));
+}
