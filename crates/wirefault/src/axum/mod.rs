@@ -9,12 +9,15 @@
 //!   [`CorsPolicy`](crate::CorsPolicy); [`ExposureCheckLayer`] warns in debug
 //!   builds about response headers scripts cannot read.
 //! - [`Json`] reads a JSON body with failures that point at the field.
+//! - [`ws`] runs WebSocket sessions that always end with the right close
+//!   code.
 
 mod cors;
 mod into_response;
 mod json;
 mod problem_layer;
 mod request_id;
+pub mod ws;
 
 pub use cors::{
     cors_layer, CorsPolicyFuture, CorsPolicyLayer, CorsPolicyService, ExposureCheckFuture,

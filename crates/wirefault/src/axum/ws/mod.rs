@@ -1,0 +1,240 @@
+//! WebSocket sessions that always end with the right close code.
+//!
+//! A session has two phases, and the types keep them apart:
+//!
+//! 1. **Handshake** ([`WsHandshake`]): still HTTP. Every refusal is a
+//!    problem+json response: 403 for a foreign `Origin`
+//!    ([`WsHandshake::check_origin`]), 401 from the application's own
+//!    check, 426 / 400 for a bad upgrade request ([`WsHandshake::accept`]).
+//! 2. **Session** ([`Accepted::run`]): a [`SessionHandler`] gets each
+//!    message with a [`Session`] handle that can send messages and error
+//!    events only, and returns `Result<(), Fault>`. An `Err` becomes a
+//!    close frame from the [mapping table](crate::TABLE); an HTTP error
+//!    after the upgrade cannot be written.
+//!
+//! ```
+//! use axum::{extract::State, response::Response, routing::get, Router};
+//! use wirefault::axum::ws::{AllowOrigin, Incoming, Session, SessionHandler, WsConfig, WsHandshake};
+//! use wirefault::Fault;
+//!
+//! #[derive(serde::Deserialize)]
+//! struct Request { op: String }
+//!
+//! struct Echo;
+//!
+//! impl SessionHandler for Echo {
+//!     async fn on_message(&mut self, session: &mut Session, message: Incoming) -> Result<(), Fault> {
+//!         // Malformed JSON ends the session with 1007, a wrong shape with 1008.
+//!         let request: Request = message.json()?;
+//!         match request.op.as_str() {
+//!             "ping" => session.send_json(&serde_json::json!({"event": "pong"})).await,
+//!             // Recoverable: an error event, and the session goes on.
+//!             "find" => session.send_error(&Fault::not_found("nothing here")).await,
+//!             // Fatal: the session ends with 1008 and this reason.
+//!             other => Err(Fault::unprocessable().detail(format!("unknown op {other:?}"))),
+//!         }
+//!     }
+//! }
+//!
+//! async fn ws(State(config): State<WsConfig>, handshake: WsHandshake) -> Result<Response, Fault> {
+//!     handshake.check_origin(&AllowOrigin::new(|origin| origin == "https://app.example"))?;
+//!     // ... authenticate from handshake.headers(), or return a 401 Fault ...
+//!     Ok(handshake.accept(config)?.run(Echo))
+//! }
+//!
+//! let app: Router = Router::new().route("/ws", get(ws)).with_state(WsConfig::new());
+//! ```
+//!
+//! Details:
+//! - Limits ([`WsConfig`]): message size (1009), frame type (1003),
+//!   invalid UTF-8 (1007), a per-session rate limit (1013, mirror 4429),
+//!   an idle timeout with pings (1008, mirror 4408; see
+//!   [`WsConfig::idle_timeout`]).
+//! - A panic in a handler closes its session with 1011 and is logged.
+//! - The runner completes the closing handshake: it sends its close frame,
+//!   waits at most [`WsConfig::close_timeout`] for the peer's, then drops
+//!   the connection.
+//! - [`Sessions`]: a graceful shutdown sends 1001 to every open session
+//!   and waits, bounded, for them to end.
+//! - Outside events (a broadcast) reach the handler's
+//!   [`on_event`](SessionHandler::on_event) through
+//!   [`Accepted::run_with_events`]; [`broadcast_events`] adapts a
+//!   `tokio::sync::broadcast::Receiver`.
+
+// `Fault` is the crate's one error value, returned as is on purpose; its
+// size is the core's concern, not this module's.
+#![allow(clippy::result_large_err)]
+
+mod close;
+mod config;
+mod handshake;
+mod runner;
+mod session;
+
+pub use config::{Accept, Sessions, WsConfig};
+pub use handshake::WsHandshake;
+pub use session::{Incoming, Session, SessionHandler};
+
+use crate::Fault;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::response::Response;
+use futures_util::stream::{BoxStream, Stream, StreamExt};
+use http::HeaderMap;
+use std::fmt;
+use tokio::sync::broadcast;
+use tokio_util::task::task_tracker::TaskTrackerToken;
+
+/// The `Origin` check of a WebSocket handshake (browsers apply no CORS to
+/// WebSockets, so the server must refuse foreign pages itself).
+///
+/// Implemented for closures `Fn(&HeaderMap) -> Result<(), Fault>` and for
+/// [`AllowOrigin`].
+pub trait OriginCheck {
+    /// `Ok(())` when the request may open a session.
+    ///
+    /// # Errors
+    ///
+    /// The fault to answer with, a 403 for a foreign origin.
+    fn check_origin(&self, headers: &HeaderMap) -> Result<(), Fault>;
+}
+
+impl<F> OriginCheck for F
+where
+    F: Fn(&HeaderMap) -> Result<(), Fault>,
+{
+    fn check_origin(&self, headers: &HeaderMap) -> Result<(), Fault> {
+        self(headers)
+    }
+}
+
+/// An [`OriginCheck`] from a predicate on the origin's text.
+///
+/// A request without `Origin` (not from a browser) passes; one `Origin`
+/// passes when the predicate allows it; anything else (a foreign origin,
+/// several `Origin` headers, one that is not text) is a 403.
+///
+/// ```
+/// use http::HeaderMap;
+/// use wirefault::axum::ws::{AllowOrigin, OriginCheck};
+///
+/// let check = AllowOrigin::new(|origin| origin == "https://app.example");
+/// let mut headers = HeaderMap::new();
+/// assert!(check.check_origin(&headers).is_ok());
+/// headers.insert("origin", "https://evil.example".parse().unwrap());
+/// assert_eq!(check.check_origin(&headers).unwrap_err().status(), 403);
+/// ```
+pub struct AllowOrigin<F>(F);
+
+impl<F> AllowOrigin<F>
+where
+    F: Fn(&str) -> bool,
+{
+    /// The check that allows the origins `allowed` accepts.
+    pub fn new(allowed: F) -> AllowOrigin<F> {
+        AllowOrigin(allowed)
+    }
+}
+
+impl<F> fmt::Debug for AllowOrigin<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AllowOrigin").finish_non_exhaustive()
+    }
+}
+
+impl<F> OriginCheck for AllowOrigin<F>
+where
+    F: Fn(&str) -> bool,
+{
+    fn check_origin(&self, headers: &HeaderMap) -> Result<(), Fault> {
+        let mut origins = headers.get_all(http::header::ORIGIN).iter();
+        let (first, second) = (origins.next(), origins.next());
+        match (first, second) {
+            (None, _) => Ok(()),
+            (Some(origin), None) => match origin.to_str() {
+                Ok(origin) if (self.0)(origin) => Ok(()),
+                Ok(origin) => Err(Fault::permission_denied(format!(
+                    "origin {origin} may not open a WebSocket session here"
+                ))),
+                Err(_) => Err(Fault::permission_denied(
+                    "the Origin header is not a valid origin",
+                )),
+            },
+            (Some(_), Some(_)) => Err(Fault::permission_denied(
+                "a request may carry one Origin header only",
+            )),
+        }
+    }
+}
+
+/// An accepted handshake: the end of the HTTP phase. Its only way
+/// forward is to run a session; the response it gives back is the 101
+/// that starts it.
+pub struct Accepted {
+    upgrade: WebSocketUpgrade,
+    config: WsConfig,
+    request_id: Option<String>,
+    ticket: Option<TaskTrackerToken>,
+}
+
+impl fmt::Debug for Accepted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Accepted")
+            .field("config", &self.config)
+            .field("request_id", &self.request_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Accepted {
+    /// Upgrades the connection and runs `handler` until the session ends.
+    /// Return the response from the endpoint.
+    pub fn run<H>(self, handler: H) -> Response
+    where
+        H: SessionHandler,
+    {
+        self.run_with_events(handler, futures_util::stream::pending())
+    }
+
+    /// As [`run`](Accepted::run), and hands each item of `events` to the
+    /// handler's [`on_event`](SessionHandler::on_event) (a broadcast to
+    /// every session, a notification for this user).
+    pub fn run_with_events<E, H, S>(self, handler: H, events: S) -> Response
+    where
+        E: Send + 'static,
+        H: SessionHandler<E>,
+        S: Stream<Item = E> + Send + 'static,
+    {
+        let Accepted {
+            upgrade,
+            config,
+            request_id,
+            ticket,
+        } = self;
+        let events: BoxStream<'static, E> = events.boxed();
+        upgrade.on_upgrade(move |socket| async move {
+            runner::run(socket, config, request_id, handler, events).await;
+            drop(ticket);
+        })
+    }
+}
+
+/// A stream of a broadcast channel's values, for
+/// [`Accepted::run_with_events`]. A session too slow to keep up skips the
+/// values it missed (logged at warn level) rather than ending; the stream
+/// ends when the channel closes.
+pub fn broadcast_events<T>(receiver: broadcast::Receiver<T>) -> impl Stream<Item = T> + Send
+where
+    T: Clone + Send + 'static,
+{
+    futures_util::stream::unfold(receiver, |mut receiver| async move {
+        loop {
+            match receiver.recv().await {
+                Ok(value) => return Some((value, receiver)),
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "a WebSocket session fell behind its broadcast");
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    })
+}
