@@ -20,7 +20,8 @@ use tonic_types::{ErrorDetail, StatusExt};
 /// | `DEADLINE_EXCEEDED` | 504 Gateway Timeout |
 /// | `UNAVAILABLE`, `RESOURCE_EXHAUSTED` with `RetryInfo` | 503 Service Unavailable, `Retry-After` from the `RetryInfo` |
 /// | `UNAVAILABLE`, `RESOURCE_EXHAUSTED` without `RetryInfo` | 502 Bad Gateway |
-/// | `CANCELLED` | 499 Client Closed (the caller cancelled the call, because its own client went away) |
+/// | `CANCELLED` made by tonic's client when the call hit its timeout (`tonic::TimeoutExpired` in the source chain) | 504 Gateway Timeout |
+/// | any other `CANCELLED` | 499 Client Closed (the caller cancelled the call, because its own client went away) |
 /// | any other code, client-side ones (`INVALID_ARGUMENT`, `NOT_FOUND`, `UNAUTHENTICATED`, ...) included | 502 Bad Gateway |
 ///
 /// A client-side code from the upstream means the caller built a bad
@@ -119,7 +120,14 @@ impl Upstream {
             .iter()
             .any(|d| matches!(d, ErrorDetail::RetryInfo(_)));
 
-        let kind = server_side_kind(code, has_retry).unwrap_or_else(|| {
+        let kind = if code == GrpcCode::Cancelled && timed_out(status) {
+            // tonic's own client-side timeout reports CANCELLED with
+            // `TimeoutExpired` as the source: the upstream was too slow.
+            Some(Kind::GatewayTimeout)
+        } else {
+            server_side_kind(code, has_retry)
+        };
+        let kind = kind.unwrap_or_else(|| {
             if !self.pass_through {
                 return match code {
                     GrpcCode::ResourceExhausted if has_retry => Kind::Unavailable,
@@ -164,6 +172,19 @@ impl From<Status> for Fault {
     fn from(status: Status) -> Fault {
         Upstream::new().fault(&status)
     }
+}
+
+/// Whether the status was made by tonic's client for a call that hit its
+/// timeout (a status received over the wire has no source).
+fn timed_out(status: &Status) -> bool {
+    let mut source = std::error::Error::source(status);
+    while let Some(err) = source {
+        if err.is::<tonic::TimeoutExpired>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
 }
 
 /// The kind for codes that mean the same in both readings; `None` for the
@@ -397,6 +418,17 @@ mod tests {
         let fault = Fault::from(sent);
         assert!(fault.source().is_some());
         assert!(fault.report().contains("10.0.0.7"), "{}", fault.report());
+    }
+
+    #[test]
+    fn tonic_client_timeouts_are_gateway_timeouts() {
+        let mut status = Status::cancelled("Timeout expired");
+        status.set_source(std::sync::Arc::new(tonic::TimeoutExpired(())));
+        assert_eq!(Fault::from(status).kind(), Kind::GatewayTimeout);
+        assert_eq!(
+            Fault::from(Status::cancelled("Timeout expired")).kind(),
+            Kind::ClientClosed
+        );
     }
 
     #[test]
