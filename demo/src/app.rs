@@ -4,7 +4,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::rate_limit::RateLimiter;
 use crate::state::AppState;
-use crate::{debug, events, notes, session};
+use crate::{debug, events, notes, session, ws};
 use axum::http::{StatusCode, Uri};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -62,7 +62,8 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/notes", get(notes::list).post(notes::create))
         .route("/notes/{id}", get(notes::read).delete(notes::delete))
-        .route("/events", get(events::events));
+        .route("/events", get(events::events))
+        .route("/ws", get(ws::handler));
     if state.config.fault_routes {
         routes = routes
             .route("/debug/panic", get(debug::panic))

@@ -23,6 +23,7 @@ pub mod rate_limit;
 pub mod session;
 pub mod state;
 pub mod ui;
+pub mod ws;
 
 pub use app::app;
 pub use config::Config;

@@ -203,13 +203,21 @@ impl Sessions {
         }
     }
 
+    /// Sessions that close when `token` is cancelled and register in
+    /// `tracker`, when the server already has both (a tracker that SSE
+    /// streams and other long-lived tasks share).
+    pub fn from_parts(token: CancellationToken, tracker: TaskTracker) -> Sessions {
+        Sessions { token, tracker }
+    }
+
     /// The shutdown signal.
     pub fn token(&self) -> &CancellationToken {
         &self.token
     }
 
     /// How many sessions are open (accepted handshakes whose session has
-    /// not ended yet).
+    /// not ended yet; with [`from_parts`](Sessions::from_parts), every task
+    /// of the tracker).
     pub fn open(&self) -> usize {
         self.tracker.len()
     }

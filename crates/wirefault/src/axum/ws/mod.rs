@@ -4,7 +4,8 @@
 //!
 //! 1. **Handshake** ([`WsHandshake`]): still HTTP. Every refusal is a
 //!    problem+json response: 403 for a foreign `Origin`
-//!    ([`WsHandshake::check_origin`]), 401 from the application's own
+//!    ([`WsHandshake::check_origin`] with the service's
+//!    [`CorsPolicy`](crate::cors::CorsPolicy) or an [`AllowOrigin`]), 401 from the application's own
 //!    check, 426 / 400 for a bad upgrade request ([`WsHandshake::accept`]).
 //! 2. **Session** ([`Accepted::run`]): a [`SessionHandler`] gets each
 //!    message with a [`Session`] handle that can send messages and error
@@ -87,8 +88,9 @@ use tokio_util::task::task_tracker::TaskTrackerToken;
 /// The `Origin` check of a WebSocket handshake (browsers apply no CORS to
 /// WebSockets, so the server must refuse foreign pages itself).
 ///
-/// Implemented for closures `Fn(&HeaderMap) -> Result<(), Fault>` and for
-/// [`AllowOrigin`].
+/// Implemented for [`CorsPolicy`](crate::cors::CorsPolicy) (the CORS
+/// allowlist), for [`AllowOrigin`] and for closures
+/// `Fn(&HeaderMap) -> Result<(), Fault>`.
 pub trait OriginCheck {
     /// `Ok(())` when the request may open a session.
     ///
@@ -104,6 +106,20 @@ where
 {
     fn check_origin(&self, headers: &HeaderMap) -> Result<(), Fault> {
         self(headers)
+    }
+}
+
+/// The CORS allowlist, applied to the handshake: see
+/// [`CorsPolicy::check_websocket_origin`](crate::cors::CorsPolicy::check_websocket_origin).
+/// A refusal is a 403 naming the origin.
+impl OriginCheck for crate::cors::CorsPolicy {
+    fn check_origin(&self, headers: &HeaderMap) -> Result<(), Fault> {
+        self.check_websocket_origin(headers).map_err(|rejected| {
+            Fault::permission_denied(format!(
+                "origin {} may not open a WebSocket session here",
+                rejected.origin()
+            ))
+        })
     }
 }
 

@@ -1,0 +1,112 @@
+//! `GET /ws`: notes over a WebSocket.
+//!
+//! Before the upgrade (HTTP, problem+json): 403 for a foreign `Origin`
+//! (the CORS allowlist), 401 without a session, then 426 / 400 for a bad
+//! upgrade request. After it, text messages of JSON:
+//!
+//! - `{"op":"ping"}` → `{"event":"pong"}`
+//! - `{"op":"create","title":…,"body":…}` → `{"event":"created","note":…}`,
+//!   and the same event to every other open session. A create that fails
+//!   on its merits (invalid fields, a title taken) is answered with
+//!   `{"event":"error","problem":…}` and the session goes on.
+//! - `{"op":"debug_panic"}` (with `--fault-routes`) panics: 1011.
+//!
+//! Everything else ends the session with the mapping table's close code:
+//! malformed JSON 1007 (mirror 4400), an unknown `op` 1008 (4422), a
+//! binary message 1003, over 64 KiB 1009, over the write budget (shared
+//! with HTTP) 1013 (4429), shutdown 1001.
+
+use crate::notes::create_note;
+use crate::session::{session_token, session_user, unauthenticated};
+use crate::state::{AppState, NoteEvent};
+use axum::extract::State;
+use axum::response::Response;
+use serde_json::{json, Value};
+use wirefault::axum::ws::{
+    broadcast_events, Incoming, Session, SessionHandler, Sessions, WsConfig, WsHandshake,
+};
+use wirefault::Fault;
+
+/// The largest message a session takes, in bytes.
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+
+/// `GET /ws`: the handshake checks, in the contract's order, then the
+/// session.
+pub async fn handler(
+    State(state): State<AppState>,
+    handshake: WsHandshake,
+) -> Result<Response, Fault> {
+    handshake.check_origin(&state.cors)?;
+    let user = session_user(&state, handshake.headers())
+        .await?
+        .ok_or_else(unauthenticated)?;
+    // The write budget is per session cookie, as over HTTP.
+    let token = session_token(handshake.headers()).ok_or_else(unauthenticated)?;
+    let config = WsConfig::new()
+        .close_codes(state.config.ws_close_codes)
+        .max_message_bytes(MAX_MESSAGE_BYTES)
+        .sessions(&Sessions::from_parts(
+            state.shutdown.clone(),
+            state.tasks.clone(),
+        ));
+    let events = broadcast_events(state.events.subscribe());
+    let accepted = handshake.accept(config)?;
+    Ok(accepted.run_with_events(Notes { state, user, token }, events))
+}
+
+/// One session of a signed-in user.
+struct Notes {
+    state: AppState,
+    user: String,
+    token: String,
+}
+
+impl Notes {
+    async fn create(&self, session: &mut Session, input: &Value) -> Result<(), Fault> {
+        // Over the budget ends the session; a refused write is given back.
+        self.state.limiter.check(&self.token)?;
+        match create_note(&self.state, &self.user, input, Some(session.id())).await {
+            Ok(note) => {
+                session
+                    .send_json(&json!({"event": "created", "note": note}))
+                    .await
+            }
+            Err(fault) => {
+                self.state.limiter.refund(&self.token);
+                session.send_error(&fault).await
+            }
+        }
+    }
+}
+
+impl SessionHandler<NoteEvent> for Notes {
+    async fn on_message(&mut self, session: &mut Session, message: Incoming) -> Result<(), Fault> {
+        let request: Value = message.json()?;
+        match request.get("op").and_then(Value::as_str) {
+            Some("ping") => session.send_json(&json!({"event": "pong"})).await,
+            Some("create") => self.create(session, &request).await,
+            Some("debug_panic") if self.state.config.fault_routes => {
+                panic!("debug_panic: a bug in the session handler of {}", self.user)
+            }
+            Some(op) => Err(Fault::unprocessable()
+                .detail(format!("unknown op {op:?}: expected ping or create"))
+                .field("/op", "must be \"ping\" or \"create\"")),
+            None => Err(Fault::unprocessable()
+                .detail("a message needs an \"op\": ping or create")
+                .field("/op", "is required, a string")),
+        }
+    }
+
+    async fn on_event(&mut self, session: &mut Session, event: NoteEvent) -> Result<(), Fault> {
+        match event {
+            // The creating session already has its answer.
+            NoteEvent::Created { origin, .. } if origin == Some(session.id()) => Ok(()),
+            NoteEvent::Created { note, .. } => {
+                session
+                    .send_json(&json!({"event": "created", "note": note}))
+                    .await
+            }
+            NoteEvent::Deleted { .. } => Ok(()),
+        }
+    }
+}
