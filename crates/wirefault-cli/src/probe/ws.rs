@@ -141,11 +141,11 @@ pub(crate) async fn bad_input(ctx: &Ctx, url: &Url, input: BadInput) -> Vec<Find
         Handshake::Failed(_) => return Vec::new(),
     };
     request.body = Some(format!("after the upgrade, {description}"));
-    let deadline = Instant::now() + ctx.timeout;
     let mut transcript = Vec::new();
     if let Err(e) = conn.send(opcode, &payload, ctx.timeout).await {
-        transcript.push(format!("(sending failed: {e})"));
+        transcript.push(format!("(sending stopped: {e})"));
     }
+    let deadline = Instant::now() + ctx.timeout;
     let mut messages = Vec::new();
     let end = loop {
         match conn.next_event(deadline).await {

@@ -18,6 +18,8 @@ use crate::finding::{HttpAnswer, BODY_LIMIT};
 
 /// Largest frame payload read; a bigger frame ends the session as invalid.
 const MAX_FRAME: u64 = 2 * 1024 * 1024;
+/// Size of the pieces a large frame is written in.
+const WRITE_PIECE: usize = 64 * 1024;
 /// Largest response head read.
 const MAX_HEAD: usize = 16 * 1024;
 
@@ -252,6 +254,11 @@ pub(crate) fn encode_frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
 
 impl Conn {
     /// Sends one frame; errors are returned as text (the peer may have gone).
+    ///
+    /// A large frame is written in pieces, and writing stops as soon as the
+    /// peer sends anything (typically its close frame, 1009) or stops
+    /// reading: a server that refuses a message after its first bytes must
+    /// not have its close frame lost to a reset while we are still writing.
     pub(crate) async fn send(
         &mut self,
         opcode: u8,
@@ -259,11 +266,26 @@ impl Conn {
         timeout: Duration,
     ) -> Result<(), String> {
         let frame = encode_frame(opcode, payload);
-        match tokio::time::timeout(timeout, self.stream.write_all(&frame)).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(_) => Err("the write timed out".into()),
+        let deadline = Instant::now() + timeout;
+        for piece in frame.chunks(WRITE_PIECE) {
+            let mut incoming = [0u8; 4096];
+            match self.stream.try_read(&mut incoming) {
+                Ok(0) => return Err("the peer closed the connection while we were sending".into()),
+                Ok(n) => {
+                    self.buf.extend_from_slice(&incoming[..n]);
+                    return Err("the peer answered before the message was fully sent".into());
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(e.to_string()),
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(left, self.stream.write_all(piece)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err(e.to_string()),
+                Err(_) => return Err("the peer stopped reading".into()),
+            }
         }
+        Ok(())
     }
 
     /// Answers a close frame with a normal close (1000).
