@@ -9,6 +9,8 @@
 //!   [`CorsPolicy`](crate::CorsPolicy); [`ExposureCheckLayer`] warns in debug
 //!   builds about response headers scripts cannot read.
 //! - [`Json`] reads a JSON body with failures that point at the field.
+//! - [`FaultSse`] serves Server-Sent Events whose failures end the stream
+//!   with an `event: error` carrying the problem JSON.
 //! - [`ws`] runs WebSocket sessions that always end with the right close
 //!   code.
 
@@ -17,6 +19,7 @@ mod into_response;
 mod json;
 mod problem_layer;
 mod request_id;
+mod sse;
 pub mod ws;
 
 pub use cors::{
@@ -26,3 +29,4 @@ pub use cors::{
 pub use json::Json;
 pub use problem_layer::{ProblemLayer, ProblemService};
 pub use request_id::{error_layers, request_id_layers, RequestId, REQUEST_ID};
+pub use sse::{problem_event, FaultSse, ERROR_EVENT};
