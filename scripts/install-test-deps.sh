@@ -16,6 +16,6 @@ if [ -f "$req" ] && ! python3 -c 'import fastapi, uvicorn, websockets' >/dev/nul
     python3 -m pip install -q --disable-pip-version-check -r "$req"
 fi
 
-if [ -f tests/browser/package.json ] && [ ! -d tests/browser/node_modules/playwright-core ]; then
-    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+if [ -f demo/tests/browser/package.json ] && [ ! -d demo/tests/browser/node_modules/playwright-core ]; then
+    (cd demo/tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -40,6 +40,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
     let api = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on --addr {addr}: {e}"))?;
+    let api_port = api.local_addr()?.port();
     tracing::info!("API on http://{}", api.local_addr()?);
     let shutdown = state.shutdown.clone();
     let api_server = axum::serve(api, app(state.clone()))
@@ -51,7 +52,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("cannot listen on --ui-addr {ui_addr}: {e}"))?;
             tracing::info!("playground on http://{}", listener.local_addr()?);
             Some(
-                axum::serve(listener, ui::router())
+                axum::serve(listener, ui::router(api_port))
                     .with_graceful_shutdown(shutdown.clone().cancelled_owned()),
             )
         }
