@@ -67,13 +67,13 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         .ws
         .iter()
         .take(MAX_WS_PATHS)
-        .map(|p| ctx.url(p))
+        .map(|p| ctx.path_url(p))
         .collect();
     let get_paths: Vec<Url> = ops
         .iter()
         .filter(|o| o.method == "GET" && o.is_plain())
         .take(MAX_GET_PATHS)
-        .map(|o| ctx.url(&o.concrete_path()))
+        .map(|o| ctx.path_url(&o.concrete_path()))
         .collect();
     let bar = progress_bar();
 
@@ -86,7 +86,7 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     let mut probes = 1;
 
     // Phase 2: GET the unknown path, the WebSocket paths and the OpenAPI paths.
-    let unknown = ctx.url(http::UNKNOWN_PATH);
+    let unknown = ctx.relative_url(http::UNKNOWN_PATH);
     let mut gets: Vec<Url> = ws_paths.clone();
     gets.extend(get_paths.iter().filter(|u| **u != base).cloned());
     gets.dedup();
@@ -136,7 +136,7 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         if !allowed || op.body_schema.is_none() {
             continue;
         }
-        let url = ctx.url(&op.concrete_path());
+        let url = ctx.path_url(&op.concrete_path());
         for body in http::bad_bodies(op) {
             let url = url.clone();
             let method = op.method.clone();

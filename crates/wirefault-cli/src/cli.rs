@@ -21,6 +21,11 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Probe a running service and report every rule it breaks.
+    #[command(
+        after_help = "Exit codes: 0 no finding at or above --fail-on; 1 findings at or above \
+--fail-on; 2 usage error, refused or unreachable target, unreadable OpenAPI document.\n\
+Targets other than loopback and private test hosts need --allow-remote."
+    )]
     Audit(AuditArgs),
     /// List the rules: id, severity, title.
     Rules,
@@ -41,8 +46,8 @@ pub(crate) struct AuditArgs {
     #[arg(long, value_name = "ORIGIN")]
     pub(crate) origin: Option<String>,
 
-    /// A WebSocket endpoint path, e.g. /ws (repeatable).
-    #[arg(long = "ws", value_name = "PATH")]
+    /// A WebSocket endpoint path on the target's host, e.g. /ws (repeatable).
+    #[arg(long = "ws", value_name = "PATH", value_parser = parse_ws_path)]
     pub(crate) ws: Vec<String>,
 
     /// An OpenAPI 3 document (JSON) listing endpoints and their JSON bodies.
@@ -146,6 +151,19 @@ fn parse_cookie(raw: &str) -> Result<Secret, String> {
     Ok(Secret(raw.trim().to_owned()))
 }
 
+fn parse_ws_path(raw: &str) -> Result<String, String> {
+    if raw.starts_with('/')
+        && !raw.starts_with("//")
+        && !raw.bytes().any(|b| b.is_ascii_control() || b == b' ')
+    {
+        Ok(raw.to_owned())
+    } else {
+        Err(format!(
+            "`{raw}` is not a path on the target's host, like /ws"
+        ))
+    }
+}
+
 fn parse_timeout(raw: &str) -> Result<f64, String> {
     let secs: f64 = raw
         .parse()
@@ -232,6 +250,8 @@ mod tests {
             vec!["wirefault", "audit", "u", "-H", "bad name: x"],
             vec!["wirefault", "audit", "u", "--cookie", "novalue"],
             vec!["wirefault", "audit", "u", "--cookie", "a=1; b=2"],
+            vec!["wirefault", "audit", "u", "--ws", "ws://127.0.0.1/ws"],
+            vec!["wirefault", "audit", "u", "--ws", "//evil.example/ws"],
         ] {
             assert!(Cli::try_parse_from(&args).is_err(), "{args:?}");
         }

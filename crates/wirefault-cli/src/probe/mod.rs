@@ -37,9 +37,25 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
-    /// The base URL joined with a relative path (`/x` replaces the path).
-    pub(crate) fn url(&self, path: &str) -> Url {
-        self.base.join(path).unwrap_or_else(|_| self.base.clone())
+    /// A fixed segment relative to the base URL (`http://h/api/` + `x` is
+    /// `http://h/api/x`; `http://h/api` + `x` is `http://h/x`, as in HTML).
+    pub(crate) fn relative_url(&self, segment: &str) -> Url {
+        self.base
+            .join(segment)
+            .unwrap_or_else(|_| self.base.clone())
+    }
+
+    /// An absolute path (and query) on the target's host: never another host,
+    /// whatever the path holds (`//evil.example/x` stays on the target).
+    pub(crate) fn path_url(&self, path: &str) -> Url {
+        let mut url = self.base.clone();
+        let (path, query) = path
+            .split_once('?')
+            .map_or((path, None), |(p, q)| (p, Some(q)));
+        url.set_path(&format!("/{}", path.trim_start_matches('/')));
+        url.set_query(query);
+        url.set_fragment(None);
+        url
     }
 
     /// Headers for the report: user headers with their values redacted.
@@ -48,6 +64,38 @@ impl Ctx {
             .iter()
             .map(|(n, _)| (n.clone(), REDACTED.to_owned()))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn ctx(base: &str) -> Ctx {
+        Ctx {
+            client: reqwest::Client::new(),
+            base: Url::parse(base).unwrap(),
+            auth: Vec::new(),
+            has_cookie: false,
+            origin: None,
+            timeout: Duration::from_secs(1),
+        }
+    }
+
+    #[test]
+    fn paths_stay_on_the_target_host() {
+        let c = ctx("http://127.0.0.1:3000/api/report?x=1");
+        assert_eq!(c.path_url("/ws").as_str(), "http://127.0.0.1:3000/ws");
+        assert_eq!(
+            c.path_url("//evil.example/x").as_str(),
+            "http://127.0.0.1:3000/evil.example/x"
+        );
+        assert_eq!(c.path_url("/a?b=1").as_str(), "http://127.0.0.1:3000/a?b=1");
+        assert_eq!(
+            c.relative_url("probe").as_str(),
+            "http://127.0.0.1:3000/api/probe"
+        );
     }
 }
 

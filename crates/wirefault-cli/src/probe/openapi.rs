@@ -17,6 +17,8 @@ pub(crate) struct Operation {
     pub(crate) path: String,
     /// The `application/json` request body schema (`$ref` resolved), if any.
     pub(crate) body_schema: Option<Value>,
+    /// The path of `servers[0].url` (e.g. `/api`), without a trailing `/`.
+    pub(crate) prefix: String,
 }
 
 impl Operation {
@@ -25,9 +27,9 @@ impl Operation {
         !self.path.contains('{')
     }
 
-    /// The path with each `{param}` replaced by `1`, relative to the base URL.
+    /// The path with each `{param}` replaced by `1`, after the servers' path prefix.
     pub(crate) fn concrete_path(&self) -> String {
-        let mut out = String::new();
+        let mut out = self.prefix.clone();
         let mut in_param = false;
         for c in self.path.chars() {
             match c {
@@ -40,7 +42,7 @@ impl Operation {
                 _ => {}
             }
         }
-        out.trim_start_matches('/').to_owned()
+        out
     }
 
     /// Well-formed JSON that the schema refuses, when the schema says enough.
@@ -82,6 +84,7 @@ pub(crate) fn parse(doc: &Value) -> anyhow::Result<Vec<Operation>> {
         .get("paths")
         .and_then(Value::as_object)
         .context("no `paths` object")?;
+    let prefix = server_prefix(doc);
     let mut ops = Vec::new();
     for (path, item) in paths {
         let Some(item) = item.as_object() else {
@@ -96,6 +99,7 @@ pub(crate) fn parse(doc: &Value) -> anyhow::Result<Vec<Operation>> {
                 method: method.to_ascii_uppercase(),
                 path: path.clone(),
                 body_schema,
+                prefix: prefix.clone(),
             });
             if ops.len() >= MAX_OPERATIONS {
                 return Ok(ops);
@@ -103,6 +107,27 @@ pub(crate) fn parse(doc: &Value) -> anyhow::Result<Vec<Operation>> {
         }
     }
     Ok(ops)
+}
+
+/// The path part of `servers[0].url`: `/api` for `/api/` or `https://x/api`.
+fn server_prefix(doc: &Value) -> String {
+    let Some(url) = doc.pointer("/servers/0/url").and_then(Value::as_str) else {
+        return String::new();
+    };
+    let path = match url.find("://") {
+        Some(i) => url[i + 3..].find('/').map_or("", |j| &url[i + 3 + j..]),
+        None => url,
+    };
+    let path = path
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('/');
+    if path.is_empty() || path.contains('{') {
+        String::new()
+    } else {
+        format!("/{}", path.trim_start_matches('/'))
+    }
 }
 
 /// Follows one local `$ref` (`#/components/schemas/X`).
@@ -139,7 +164,7 @@ mod tests {
         let post = ops.iter().find(|o| o.method == "POST").unwrap();
         assert_eq!(post.invalid_body().as_deref(), Some("{}"));
         let delete = ops.iter().find(|o| o.method == "DELETE").unwrap();
-        assert_eq!(delete.concrete_path(), "notes/1");
+        assert_eq!(delete.concrete_path(), "/notes/1");
         assert!(!delete.is_plain());
     }
 
@@ -149,6 +174,7 @@ mod tests {
             method: "POST".into(),
             path: "/x".into(),
             body_schema: Some(schema),
+            prefix: String::new(),
         };
         assert_eq!(
             op(serde_json::json!({"type": "object"}))
@@ -166,6 +192,24 @@ mod tests {
             op(serde_json::json!({"type": "string"})).invalid_body(),
             None
         );
+    }
+
+    #[test]
+    fn servers_prefix_the_paths() {
+        for (server, expected) in [
+            ("/api/", "/api/x"),
+            ("https://h.example/v1", "/v1/x"),
+            ("https://h.example", "/x"),
+            ("/", "/x"),
+        ] {
+            let doc =
+                serde_json::json!({"servers": [{"url": server}], "paths": {"/x": {"get": {}}}});
+            assert_eq!(
+                parse(&doc).unwrap()[0].concrete_path(),
+                expected,
+                "{server}"
+            );
+        }
     }
 
     #[test]
