@@ -67,6 +67,15 @@ impl Ctx {
     }
 }
 
+/// A URL as `host:port` for a Host header.
+pub(crate) fn host_port(url: &Url) -> String {
+    let host = url.host_str().unwrap_or("localhost");
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -96,14 +105,5 @@ mod tests {
             c.relative_url("probe").as_str(),
             "http://127.0.0.1:3000/api/probe"
         );
-    }
-}
-
-/// A URL as `host:port` for a Host header.
-pub(crate) fn host_port(url: &Url) -> String {
-    let host = url.host_str().unwrap_or("localhost");
-    match url.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_owned(),
     }
 }
