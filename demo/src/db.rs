@@ -100,6 +100,7 @@ pub fn is_unique_violation(err: &rusqlite::Error) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -245,6 +245,7 @@ pub async fn delete(State(state): State<AppState>, user: User, Path(id): Path<i6
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use serde_json::json;

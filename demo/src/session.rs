@@ -131,6 +131,7 @@ pub async fn sign_out(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -230,8 +230,8 @@ impl Fault {
     }
 
     /// Sets the machine-readable reason (UPPER_SNAKE_CASE, e.g.
-    /// `TITLE_TAKEN`), used as gRPC `ErrorInfo.reason` and the problem's
-    /// `reason` extension. Defaults to the kind's code in upper case.
+    /// `TITLE_TAKEN`), used as gRPC `ErrorInfo.reason`. Defaults to the
+    /// kind's code in upper case.
     pub fn reason(mut self, reason: impl Into<Cow<'static, str>>) -> Fault {
         self.inner.reason = Some(reason.into());
         self
@@ -465,6 +465,7 @@ impl From<Kind> for Fault {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::close::CloseCode;

@@ -211,6 +211,7 @@ impl std::fmt::Display for Kind {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

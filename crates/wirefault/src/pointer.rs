@@ -115,6 +115,7 @@ impl From<&serde_path_to_error::Path> for Pointer {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
