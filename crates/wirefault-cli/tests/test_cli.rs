@@ -199,3 +199,66 @@ fn rules_and_explain() {
     assert!(text.contains("FastAPI") && text.contains("Express") && text.contains("axum"));
     assert!(!text.contains("## WF-WS-006"));
 }
+
+/// Serves a router that records the method of every request.
+fn recording_server() -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) {
+    use axum::extract::Request;
+    use axum::middleware::{self, Next};
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let router = app(Fault::Correct).layer(middleware::from_fn(move |req: Request, next: Next| {
+        log.lock().unwrap().push(req.method().to_string());
+        next.run(req)
+    }));
+    (serve(router), seen)
+}
+
+#[test]
+fn destructive_methods_only_with_allow_destructive() {
+    let openapi = data("openapi-destructive.json");
+    let (addr, seen) = recording_server();
+    let url = format!("http://{addr}/");
+    let out = wirefault(&[
+        "audit",
+        &url,
+        "--format",
+        "json",
+        "--timeout",
+        "2",
+        "--openapi",
+        &openapi,
+    ]);
+    assert!(out.status.code().is_some_and(|c| c <= 1));
+    let methods = seen.lock().unwrap().clone();
+    assert!(methods.iter().any(|m| m == "POST"), "{methods:?}");
+    assert!(
+        methods
+            .iter()
+            .all(|m| !matches!(m.as_str(), "PUT" | "PATCH" | "DELETE")),
+        "{methods:?}"
+    );
+
+    let (addr, seen) = recording_server();
+    let url = format!("http://{addr}/");
+    let out = wirefault(&[
+        "audit",
+        &url,
+        "--format",
+        "json",
+        "--timeout",
+        "2",
+        "--openapi",
+        &openapi,
+        "--allow-destructive",
+    ]);
+    assert!(out.status.code().is_some_and(|c| c <= 1));
+    let methods = seen.lock().unwrap().clone();
+    assert!(
+        methods.iter().any(|m| m == "PUT") && methods.iter().any(|m| m == "PATCH"),
+        "{methods:?}"
+    );
+    assert!(methods.iter().all(|m| m != "DELETE"), "{methods:?}");
+}
