@@ -52,6 +52,9 @@ impl OriginMatcher {
         if self.exact.contains(origin) {
             return true;
         }
+        if self.patterns.is_empty() && surely_canonical_or_invalid(origin) {
+            return false;
+        }
         let Ok(parts) = Parts::parse(origin) else {
             return false;
         };
@@ -85,6 +88,21 @@ impl OriginMatcher {
         }
         false
     }
+}
+
+/// Whether `origin` is either already in normal form or not an origin at
+/// all, so a miss in the exact set is final. Normalization only changes
+/// upper-case letters, non-ASCII names, default ports (`:443`, `:80`),
+/// ports with leading zeros (`:0443`) and IPv6 addresses (`[`), so a string
+/// without any of those needs no parsing to be refused.
+fn surely_canonical_or_invalid(origin: &str) -> bool {
+    origin.bytes().all(|b| {
+        b.is_ascii_lowercase()
+            || b.is_ascii_digit()
+            || matches!(b, b'.' | b'-' | b'_' | b':' | b'/')
+    }) && !origin.ends_with(":443")
+        && !origin.ends_with(":80")
+        && !origin.contains(":0")
 }
 
 #[cfg(test)]
@@ -126,6 +144,11 @@ mod tests {
             assert!(!m.allows(bad.as_bytes()), "{bad}");
         }
         assert!(!m.allows(b"https://trusted.\xffcom"));
+        assert!(m.allows(b"https://trusted.com:0443"));
+        assert!(m.allows(b"HTTPS://trusted.com"));
+        let m = matcher(&["http://[::1]:3000", "http://a.com:443"], &[]);
+        assert!(m.allows(b"http://[0::1]:3000"));
+        assert!(m.allows(b"http://a.com:443"));
     }
 
     #[test]
