@@ -35,7 +35,7 @@ impl Severity {
 
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -150,6 +150,11 @@ mod tests {
             let section = docs(rule).unwrap_or_else(|| panic!("no section for {}", rule.id));
             let first = section.lines().next().unwrap_or_default();
             assert_eq!(first, format!("## {}: {}", rule.id, rule.title));
+            assert!(
+                section.contains(&format!("Severity: {}.", rule.severity)),
+                "{}",
+                rule.id
+            );
             assert!(section.contains("axum"), "{}", rule.id);
             assert!(section.contains("FastAPI"), "{}", rule.id);
             assert!(section.contains("Express"), "{}", rule.id);
