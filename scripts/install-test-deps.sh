@@ -11,11 +11,10 @@ if ! command -v chromium >/dev/null 2>&1; then
     apt-get install -y -qq chromium >/dev/null
 fi
 
-req=crates/wirefault-cli/tests/fastapi/requirements.txt
-if [ -f "$req" ] && ! python3 -c 'import fastapi, uvicorn, websockets' >/dev/null 2>&1; then
-    python3 -m pip install -q --disable-pip-version-check -r "$req"
-fi
+# pip checks the pinned versions itself and installs only what differs.
+python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
+    -r crates/wirefault-cli/tests/fastapi/requirements.txt
 
-if [ -f demo/tests/browser/package.json ] && [ ! -d demo/tests/browser/node_modules/playwright-core ]; then
+if [ ! -d demo/tests/browser/node_modules/playwright-core ]; then
     (cd demo/tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
