@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use http::{HeaderName, Method};
-use wirefault::cors::{AllowList, CorsConfigErrorKind, CorsPolicy, CorsPolicyBuilder, OriginError};
+use wirefault::cors::{AllowList, CorsConfigErrorKind, CorsPolicy, CorsPolicyBuilder};
 
 fn build_err(b: CorsPolicyBuilder) -> wirefault::CorsConfigError {
     b.build().unwrap_err()
@@ -148,6 +148,8 @@ fn policy_reports_its_lists() {
 
 #[cfg(feature = "toml")]
 mod toml_files {
+    use wirefault::cors::OriginError;
+
     use super::*;
 
     #[test]
