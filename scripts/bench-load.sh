@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Load benchmark on loopback: the same routes served three ways
+#   bare      plain axum + tower-http CorsLayer (demo/examples/bench_servers.rs)
+#   wirefault the same router inside wirefault's layers (same example)
+#   demo      the reference service (wirefault-demo, in-memory database)
+# driven by wrk for: GET /health, a 404, a 422 with field errors
+# (POST /notes; the demo's with a session cookie) and a CORS preflight.
+# Prints requests/s, p99 latency and the ratio to bare axum per case.
+#
+# Usage: scripts/bench-load.sh            (DURATION=5s THREADS=2 CONNS=50)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-5s}
+THREADS=${THREADS:-2}
+CONNS=${CONNS:-50}
+BARE=127.0.0.1:${BARE_PORT:-3101}
+WF=127.0.0.1:${WF_PORT:-3102}
+DEMO=127.0.0.1:${DEMO_PORT:-3103}
+ORIGIN=http://127.0.0.1:3001
+
+if ! command -v wrk >/dev/null; then
+    (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
+fi
+command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
+
+cargo build --release -q -p wirefault-demo --bin wirefault-demo --example bench_servers
+TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+"$TARGET_DIR/release/examples/bench_servers" "$BARE" "$WF" >"$WORK/servers.log" 2>&1 &
+PIDS+=($!)
+RUST_LOG=warn "$TARGET_DIR/release/wirefault-demo" --addr "$DEMO" --ui-addr off --db :memory: \
+    --rate-limit 1000000/1 >"$WORK/demo.log" 2>&1 &
+PIDS+=($!)
+
+for addr in "$BARE" "$WF" "$DEMO"; do
+    for _ in $(seq 100); do
+        curl -fs "http://$addr/health" >/dev/null && break
+        sleep 0.1
+    done
+done
+
+COOKIE=$(curl -s -D - -o /dev/null -H 'content-type: application/json' \
+    -d '{"user":"bench"}' "http://$DEMO/session" | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p')
+export COOKIE ORIGIN
+
+cat >"$WORK/422.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"title":"","body":42}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Cookie"] = os.getenv("COOKIE")
+LUA
+cat >"$WORK/preflight.lua" <<'LUA'
+wrk.method = "OPTIONS"
+wrk.headers["Origin"] = os.getenv("ORIGIN")
+wrk.headers["Access-Control-Request-Method"] = "POST"
+wrk.headers["Access-Control-Request-Headers"] = "content-type"
+LUA
+echo 'wrk.method = "GET"' >"$WORK/get.lua"
+
+# case name, path, lua script, expected status
+CASES=(
+    "health /health get 200"
+    "404 /no/such/path get 404"
+    "422 /notes 422 422"
+    "preflight /notes preflight 200"
+)
+
+# The expected status, checked once per server before the run.
+status_of() { # addr path script
+    case $3 in
+    get) curl -s -o /dev/null -w '%{http_code}' "http://$1$2" ;;
+    422) curl -s -o /dev/null -w '%{http_code}' -H 'content-type: application/json' \
+        -H "cookie: $COOKIE" -d '{"title":"","body":42}' "http://$1$2" ;;
+    preflight) curl -s -o /dev/null -w '%{http_code}' -X OPTIONS -H "origin: $ORIGIN" \
+        -H 'access-control-request-method: POST' -H 'access-control-request-headers: content-type' \
+        "http://$1$2" ;;
+    esac
+}
+
+# p99 in microseconds from wrk's --latency table.
+to_us() {
+    awk -v v="$1" 'BEGIN {
+        n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+        if (u == "us") f = 1; else if (u == "ms") f = 1000; else if (u == "s") f = 1000000; else f = 60000000
+        printf "%.0f", n * f }'
+}
+
+echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+echo "wrk: $THREADS threads, $CONNS connections, $DURATION per case"
+printf '%-10s %-10s %12s %10s %12s %12s\n' case server 'req/s' 'p99' 'req/s ratio' 'p99 ratio'
+for c in "${CASES[@]}"; do
+    read -r name path script want <<<"$c"
+    bare_rps="" bare_p99=""
+    for server in bare wirefault demo; do
+        case $server in bare) addr=$BARE ;; wirefault) addr=$WF ;; demo) addr=$DEMO ;; esac
+        got=$(status_of "$addr" "$path" "$script")
+        if [ "$got" != "$want" ]; then
+            echo "  ! $server $name: expected $want, got $got" >&2
+        fi
+        out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$WORK/$script.lua" "http://$addr$path")
+        rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+        p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+        p99us=$(to_us "$p99")
+        if [ "$server" = bare ]; then bare_rps=$rps bare_p99=$p99us; fi
+        printf '%-10s %-10s %12.0f %10s %12.2f %12.2f\n' "$name" "$server" "$rps" "$p99" \
+            "$(awk -v a="$rps" -v b="$bare_rps" 'BEGIN {print a / b}')" \
+            "$(awk -v a="$p99us" -v b="$bare_p99" 'BEGIN {print (b > 0 ? a / b : 0)}')"
+    done
+done
