@@ -229,6 +229,12 @@ pub const BROWSER_ONLY_RESPONSE_HEADERS: &[(&str, &str)] = &[
     ("trailer", "hop-by-hop"),
     ("upgrade", "hop-by-hop"),
     ("alt-svc", "protocol negotiation (RFC 7838)"),
+    // The WebSocket handshake's answer, read by the browser's WebSocket
+    // implementation, never by fetch (RFC 6455 §4.2.2).
+    ("sec-websocket-accept", "WebSocket handshake (RFC 6455)"),
+    ("sec-websocket-protocol", "WebSocket handshake (RFC 6455)"),
+    ("sec-websocket-extensions", "WebSocket handshake (RFC 6455)"),
+    ("sec-websocket-version", "WebSocket handshake (RFC 6455)"),
     (
         "content-encoding",
         "decoded by the browser before scripts see the body",
