@@ -36,6 +36,32 @@ fn wrapped() -> Router {
     request_id_layers(error_layers(routes, ProblemLayer::new()))
 }
 
+/// A no-op layer: what any `Router::layer` call costs (axum boxes and
+/// clones each layered route per request), the floor for the others.
+fn noop_layer() -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .fallback(not_found)
+        .layer(tower::util::MapRequestLayer::new(|r: Request<Body>| r))
+}
+
+/// Only the request-id layers, to see what each half costs.
+fn request_id_only() -> Router {
+    request_id_layers(
+        Router::new()
+            .route("/health", get(health))
+            .fallback(not_found),
+    )
+}
+
+/// Only the error layers.
+fn errors_only() -> Router {
+    let routes = Router::new()
+        .route("/health", get(health))
+        .fallback(not_found);
+    error_layers(routes, ProblemLayer::new())
+}
+
 fn request(path: &str) -> Request<Body> {
     Request::builder().uri(path).body(Body::empty()).unwrap()
 }
@@ -54,7 +80,13 @@ fn layers(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    let routers = [("bare", bare()), ("wirefault", wrapped())];
+    let routers = [
+        ("bare", bare()),
+        ("wirefault", wrapped()),
+        ("request-id-only", request_id_only()),
+        ("errors-only", errors_only()),
+        ("noop-layer", noop_layer()),
+    ];
     for (path, status) in [
         ("/health", StatusCode::OK),
         ("/missing", StatusCode::NOT_FOUND),

@@ -90,10 +90,12 @@ pub struct ProblemService<S> {
     config: ProblemLayer,
 }
 
-impl<S> Service<Request> for ProblemService<S>
+impl<S, B> Service<Request> for ProblemService<S>
 where
-    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S: Service<Request, Response = http::Response<B>, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
+    B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
 {
     type Response = Response;
     type Error = Infallible;
@@ -111,13 +113,14 @@ where
         let request_id = req
             .headers()
             .get(&REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("-")
-            .to_owned();
+            .cloned()
+            .unwrap_or_else(|| HeaderValue::from_static("-"));
         let method = req.method().clone();
         let uri = req.uri().clone();
+        // Debug level: error logs carry the request id themselves, so the
+        // span costs nothing unless someone asks for debug traces.
         let span =
-            tracing::info_span!("request", request_id = %request_id, %method, path = %uri.path());
+            tracing::debug_span!("request", request_id = ?request_id, %method, path = %uri.path());
         let header_bytes: usize = req
             .headers()
             .iter()
@@ -132,8 +135,12 @@ where
                     ))
                     .into_response());
                 }
-                let response = inner.call(req).await?;
-                Ok(rewrite(response, &config, &method, &uri, &request_id).await)
+                let response = inner.call(req).await?.map(Body::new);
+                if response.status().as_u16() < 400 {
+                    return Ok(response);
+                }
+                let request_id = request_id.to_str().unwrap_or("-");
+                Ok(rewrite(response, &config, &method, &uri, request_id).await)
             })
             .instrument(span),
         )

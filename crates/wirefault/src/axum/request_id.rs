@@ -3,7 +3,9 @@
 
 use axum::extract::Request;
 use axum::Router;
-use http::header::HeaderName;
+use http::header::{HeaderName, HeaderValue};
+use tower::util::MapRequestLayer;
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
@@ -13,7 +15,9 @@ use super::problem_layer::{panic_response, ProblemLayer};
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 tokio::task_local! {
-    static CURRENT: String;
+    // A header value, not a String: cloning it per request costs no
+    // allocation; it becomes a String only when a fault is rendered.
+    static CURRENT: HeaderValue;
 }
 
 /// The id of the request being served, inside [`ProblemLayer`].
@@ -24,7 +28,10 @@ impl RequestId {
     /// The id of the request this task is serving, if it runs inside a
     /// [`ProblemLayer`].
     pub fn current() -> Option<RequestId> {
-        CURRENT.try_with(|id| RequestId(id.clone())).ok()
+        CURRENT
+            .try_with(|id| id.to_str().ok().map(|id| RequestId(id.to_owned())))
+            .ok()
+            .flatten()
     }
 
     /// Whether `id` is acceptable from a client: 1 to 128 characters of
@@ -37,22 +44,18 @@ impl RequestId {
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
     }
 
-    pub(crate) async fn scope<F: std::future::Future>(id: String, f: F) -> F::Output {
+    pub(crate) async fn scope<F: std::future::Future>(id: HeaderValue, f: F) -> F::Output {
         CURRENT.scope(id, f).await
     }
 }
 
 fn drop_invalid_request_id(mut req: Request) -> Request {
-    let valid = match req
-        .headers()
-        .get_all(&REQUEST_ID)
-        .iter()
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        [one] => RequestId::is_valid(one.as_bytes()),
-        [] => true,
-        _ => false,
+    let mut ids = req.headers().get_all(&REQUEST_ID).iter();
+    let valid = match (ids.next(), ids.next()) {
+        (None, _) => true,
+        (Some(one), None) => RequestId::is_valid(one.as_bytes()),
+        // Two ids: neither is trusted.
+        (Some(_), Some(_)) => false,
     };
     if !valid {
         req.headers_mut().remove(&REQUEST_ID);
@@ -65,17 +68,19 @@ fn drop_invalid_request_id(mut req: Request) -> Request {
 /// last, so it is outermost and covers CORS preflights too.
 ///
 /// tower-http's `SetRequestId` keeps any id the client sent; the small
-/// map in front of it drops ids that are not [valid](RequestId::is_valid).
+/// synchronous map in front of it drops ids that are not
+/// [valid](RequestId::is_valid). The three layers are applied as one
+/// (`Router::layer` boxes each layer it is given).
 pub fn request_id_layers<S>(router: Router<S>) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    router
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-        .layer(axum::middleware::map_request(|req: Request| async move {
-            drop_invalid_request_id(req)
-        }))
+    router.layer(
+        ServiceBuilder::new()
+            .layer(MapRequestLayer::new(drop_invalid_request_id))
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+    )
 }
 
 /// Wraps `router` in the error stack: panics are caught (tower-http's
@@ -85,9 +90,11 @@ pub fn error_layers<S>(router: Router<S>, problems: ProblemLayer) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    router
-        .layer(CatchPanicLayer::custom(panic_response))
-        .layer(problems)
+    router.layer(
+        ServiceBuilder::new()
+            .layer(problems)
+            .layer(CatchPanicLayer::custom(panic_response)),
+    )
 }
 
 #[cfg(test)]
