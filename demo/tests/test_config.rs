@@ -43,9 +43,12 @@ fn demo(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
     (status.code().unwrap_or(-1), stderr)
 }
 
+/// Flags, environment, and what the error message must name.
+type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a [&'a str]);
+
 #[test]
 fn bad_values_stop_start_up_naming_them() {
-    let cases: &[(&[&str], &[(&str, &str)], &[&str])] = &[
+    let cases: &[Case] = &[
         (
             &["--allow-origin", "http://127.0.0.1:3001/app"],
             &[],
