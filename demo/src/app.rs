@@ -13,6 +13,7 @@ use std::time::Duration;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tower::ServiceBuilder;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use wirefault::axum::{
@@ -34,6 +35,7 @@ impl AppState {
         let (events, _) = broadcast::channel(256);
         Ok(AppState {
             db,
+            sessions: Default::default(),
             cors,
             limiter: RateLimiter::new(config.rate_limit),
             config: Arc::new(config),
@@ -71,16 +73,20 @@ pub fn app(state: AppState) -> Router {
             .route("/debug/bad-gateway", get(debug::bad_gateway))
             .route("/debug/events-fail", get(events::events_fail));
     }
-    let routes = routes
-        .fallback(not_found)
-        .with_state(state.clone())
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
-        ));
-    let routes = error_layers(routes, ProblemLayer::new().body_limit(BODY_LIMIT))
-        .layer(ExposureCheckLayer::new(&state.cors))
-        .layer(cors_layer(&state.cors));
+    // Each `Router::layer` call boxes the stack once more, so the layers
+    // go in by groups.
+    let routes = routes.fallback(not_found).with_state(state.clone()).layer(
+        ServiceBuilder::new()
+            .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                REQUEST_TIMEOUT,
+            )),
+    );
+    let routes = error_layers(routes, ProblemLayer::new().body_limit(BODY_LIMIT)).layer(
+        ServiceBuilder::new()
+            .layer(cors_layer(&state.cors))
+            .layer(ExposureCheckLayer::new(&state.cors)),
+    );
     request_id_layers(routes)
 }

@@ -7,6 +7,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rusqlite::OptionalExtension;
 use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 use wirefault::axum::Json;
 use wirefault::Fault;
 
@@ -26,21 +28,52 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
         .filter(|token| !token.is_empty() && token.len() <= 64)
 }
 
+/// Signed-in sessions kept in memory, so a request does not query SQLite
+/// to learn who it is from; the database stays the record (a restart
+/// refills the cache on first use).
+#[derive(Debug, Clone, Default)]
+pub struct SessionCache(Arc<RwLock<HashMap<String, String>>>);
+
+impl SessionCache {
+    fn get(&self, token: &str) -> Option<String> {
+        let map = self.0.read().unwrap_or_else(|e| e.into_inner());
+        map.get(token).cloned()
+    }
+
+    fn insert(&self, token: String, user: String) {
+        let mut map = self.0.write().unwrap_or_else(|e| e.into_inner());
+        map.insert(token, user);
+    }
+
+    fn remove(&self, token: &str) {
+        let mut map = self.0.write().unwrap_or_else(|e| e.into_inner());
+        map.remove(token);
+    }
+}
+
 /// The signed-in user for these request headers: `None` without a valid
 /// session cookie.
 pub async fn session_user(state: &AppState, headers: &HeaderMap) -> Result<Option<String>, Fault> {
     let Some(token) = session_token(headers) else {
         return Ok(None);
     };
-    state
+    if let Some(user) = state.sessions.get(&token) {
+        return Ok(Some(user));
+    }
+    let key = token.clone();
+    let user: Option<String> = state
         .db
         .call(move |c| {
-            c.query_row("SELECT user FROM sessions WHERE token = ?1", [token], |r| {
+            c.query_row("SELECT user FROM sessions WHERE token = ?1", [key], |r| {
                 r.get(0)
             })
             .optional()
         })
-        .await
+        .await?;
+    if let Some(user) = &user {
+        state.sessions.insert(token, user.clone());
+    }
+    Ok(user)
 }
 
 /// The 401 for a request without a session.
@@ -105,6 +138,7 @@ pub async fn sign_in(
         .db
         .call(move |c| c.execute("INSERT INTO sessions (token, user) VALUES (?1, ?2)", [t, u]))
         .await?;
+    state.sessions.insert(token.clone(), user.clone());
     let cookie = format!("{COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/");
     let cookie = HeaderValue::from_str(&cookie).map_err(Fault::internal_from)?;
     Ok((
@@ -121,6 +155,7 @@ pub async fn sign_out(
     headers: HeaderMap,
 ) -> Result<Response, Fault> {
     if let Some(token) = session_token(&headers) {
+        state.sessions.remove(&token);
         state
             .db
             .call(move |c| c.execute("DELETE FROM sessions WHERE token = ?1", [token]))

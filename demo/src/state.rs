@@ -37,6 +37,8 @@ pub struct AppState {
     pub db: Db,
     /// The validated configuration.
     pub config: Arc<Config>,
+    /// Signed-in sessions, in front of the database.
+    pub sessions: crate::session::SessionCache,
     /// The CORS policy, also the WebSocket handshake's Origin allowlist.
     pub cors: CorsPolicy,
     /// The write budget per session, shared by HTTP and WebSocket.

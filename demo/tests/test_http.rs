@@ -90,6 +90,31 @@ async fn sessions() {
         assert_eq!(body["errors"][0]["pointer"], "#/user", "{bad}");
     }
 
+    // Signing out ends the session on the server, not only in the browser.
+    let cookie = s.session_cookie("frank").await;
+    let raw = reqwest::Client::new();
+    let res = raw
+        .get(s.url("/notes"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = raw
+        .delete(s.url("/session"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let res = raw
+        .get(s.url("/notes"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    problem(res, 401).await;
+
     let res = c.delete(s.url("/session")).send().await.unwrap();
     assert_eq!(res.status(), 204);
     let res = c.get(s.url("/notes")).send().await.unwrap();
