@@ -1,6 +1,7 @@
 //! Rendering a problem response: a 422 fault with three field errors and a
 //! 500, from `Fault` to the `application/problem+json` body
-//! (`Problem::from_fault(..).to_json()`), with a request id.
+//! (`Problem::from_fault(..).to_json()`, and the borrowed `Problem::render`
+//! every error response uses), with a request id.
 //!
 //! `cargo bench -p wirefault --bench problem_render`
 #![allow(clippy::unwrap_used, missing_docs)]
@@ -25,6 +26,12 @@ fn render(c: &mut Criterion) {
     let f500 = Fault::internal_from(std::io::Error::other("disk on fire at /var/lib/db"));
     group.bench_function("422_three_fields", |b| {
         b.iter(|| Problem::from_fault(black_box(&f422), Some(REQUEST_ID)).to_json())
+    });
+    group.bench_function("422_three_fields_render", |b| {
+        b.iter(|| Problem::render(black_box(&f422), Some(REQUEST_ID)))
+    });
+    group.bench_function("500_render", |b| {
+        b.iter(|| Problem::render(black_box(&f500), Some(REQUEST_ID)))
     });
     group.bench_function("500", |b| {
         b.iter(|| Problem::from_fault(black_box(&f500), Some(REQUEST_ID)).to_json())

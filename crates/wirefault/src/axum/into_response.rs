@@ -7,10 +7,10 @@ use http::header::{HeaderValue, CONTENT_TYPE};
 
 impl IntoResponse for Fault {
     fn into_response(self) -> Response {
-        let request_id = RequestId::current();
-        let request_id = request_id.as_ref().map(|id| id.0.as_str());
-        log_fault(&self, request_id);
-        let body = Problem::from_fault(&self, request_id).to_json();
+        let body = RequestId::with_current(|request_id| {
+            log_fault(&self, request_id);
+            Problem::render(&self, request_id)
+        });
         let mut response = (self.status(), body).into_response();
         let headers = response.headers_mut();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));

@@ -197,7 +197,7 @@ async fn rewrite(
                     parts.headers.entry(name).or_insert(value);
                 }
             }
-            Problem::from_fault(&fault, Some(request_id)).to_json()
+            Problem::render(&fault, Some(request_id))
         }
         None => Problem::for_status(status, detail, Some(request_id)).to_json(),
     };

@@ -44,6 +44,13 @@ impl RequestId {
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
     }
 
+    /// Calls `f` with the current request id, borrowed (a header value
+    /// clone shares its bytes: no allocation).
+    pub(crate) fn with_current<R>(f: impl FnOnce(Option<&str>) -> R) -> R {
+        let id = CURRENT.try_with(HeaderValue::clone).ok();
+        f(id.as_ref().and_then(|id| id.to_str().ok()))
+    }
+
     pub(crate) async fn scope<F: std::future::Future>(id: HeaderValue, f: F) -> F::Output {
         CURRENT.scope(id, f).await
     }

@@ -153,7 +153,7 @@ impl fmt::Debug for FaultSse {
 pub fn problem_event(fault: &Fault, request_id: Option<&str>) -> Event {
     Event::default()
         .event(ERROR_EVENT)
-        .data(Problem::from_fault(fault, request_id).to_json())
+        .data(Problem::render(fault, request_id))
 }
 
 /// The stream behind a [`FaultSse`]: events until the first fault (sent as
