@@ -7,13 +7,18 @@
 # (POST /notes; the demo's with a session cookie) and a CORS preflight.
 # Prints requests/s, p99 latency and the ratio to bare axum per case.
 #
-# Usage: scripts/bench-load.sh            (DURATION=5s THREADS=2 CONNS=50)
+# Usage: scripts/bench-load.sh   (DURATION=3s THREADS=1 CONNS=50 ROUNDS=3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DURATION=${DURATION:-5s}
-THREADS=${THREADS:-2}
+DURATION=${DURATION:-3s}
+THREADS=${THREADS:-1}
 CONNS=${CONNS:-50}
+ROUNDS=${ROUNDS:-3}
+# Servers on one core, the load generator on the other, so they do not
+# take turns on the same core (that made single runs vary by ±15 %).
+SERVER_CPU=${SERVER_CPU:-1}
+WRK_CPU=${WRK_CPU:-0}
 BARE=127.0.0.1:${BARE_PORT:-3101}
 WF=127.0.0.1:${WF_PORT:-3102}
 DEMO=127.0.0.1:${DEMO_PORT:-3103}
@@ -36,9 +41,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$TARGET_DIR/release/examples/bench_servers" "$BARE" "$WF" >"$WORK/servers.log" 2>&1 &
+TOKIO_WORKER_THREADS=1 taskset -c "$SERVER_CPU" "$TARGET_DIR/release/examples/bench_servers" "$BARE" "$WF" >"$WORK/servers.log" 2>&1 &
 PIDS+=($!)
-RUST_LOG=warn "$TARGET_DIR/release/wirefault-demo" --addr "$DEMO" --ui-addr off --db :memory: \
+TOKIO_WORKER_THREADS=1 RUST_LOG=warn taskset -c "$SERVER_CPU" "$TARGET_DIR/release/wirefault-demo" --addr "$DEMO" --ui-addr off --db :memory: \
     --rate-limit 1000000/1 >"$WORK/demo.log" 2>&1 &
 PIDS+=($!)
 
@@ -95,25 +100,43 @@ to_us() {
         printf "%.0f", n * f }'
 }
 
+# The median of the numbers given as arguments.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
 echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
-echo "wrk: $THREADS threads, $CONNS connections, $DURATION per case"
-printf '%-10s %-10s %12s %10s %12s %12s\n' case server 'req/s' 'p99' 'req/s ratio' 'p99 ratio'
+echo "wrk: $THREADS threads, $CONNS connections, $DURATION per run, $ROUNDS rounds (median), servers on CPU $SERVER_CPU, wrk on CPU $WRK_CPU"
+declare -A RPS P99
+for round in $(seq "$ROUNDS"); do
+    # Rotate the order each round, so drift does not favour one server.
+    case $((round % 3)) in
+    1) order="bare wirefault demo" ;; 2) order="wirefault demo bare" ;; 0) order="demo bare wirefault" ;;
+    esac
+    for c in "${CASES[@]}"; do
+        read -r name path script want <<<"$c"
+        for server in $order; do
+            case $server in bare) addr=$BARE ;; wirefault) addr=$WF ;; demo) addr=$DEMO ;; esac
+            got=$(status_of "$addr" "$path" "$script")
+            if [ "$got" != "$want" ]; then
+                echo "  ! $server $name: expected $want, got $got" >&2
+            fi
+            out=$(taskset -c "$WRK_CPU" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency \
+                -s "$WORK/$script.lua" "http://$addr$path")
+            RPS[$name-$server]+="$(awk '/^Requests\/sec/ {print $2}' <<<"$out") "
+            P99[$name-$server]+="$(to_us "$(awk '$1 == "99%" {print $2}' <<<"$out")") "
+        done
+    done
+done
+
+printf '%-10s %-10s %12s %12s %12s %12s\n' case server 'req/s' 'p99 (us)' 'req/s ratio' 'p99 ratio'
 for c in "${CASES[@]}"; do
-    read -r name path script want <<<"$c"
-    bare_rps="" bare_p99=""
+    read -r name _ <<<"$c"
+    # shellcheck disable=SC2086
+    bare_rps=$(median ${RPS[$name-bare]}) bare_p99=$(median ${P99[$name-bare]})
     for server in bare wirefault demo; do
-        case $server in bare) addr=$BARE ;; wirefault) addr=$WF ;; demo) addr=$DEMO ;; esac
-        got=$(status_of "$addr" "$path" "$script")
-        if [ "$got" != "$want" ]; then
-            echo "  ! $server $name: expected $want, got $got" >&2
-        fi
-        out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$WORK/$script.lua" "http://$addr$path")
-        rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
-        p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-        p99us=$(to_us "$p99")
-        if [ "$server" = bare ]; then bare_rps=$rps bare_p99=$p99us; fi
-        printf '%-10s %-10s %12.0f %10s %12.2f %12.2f\n' "$name" "$server" "$rps" "$p99" \
+        # shellcheck disable=SC2086
+        rps=$(median ${RPS[$name-$server]}) p99=$(median ${P99[$name-$server]})
+        printf '%-10s %-10s %12.0f %12s %12.2f %12.2f\n' "$name" "$server" "$rps" "$p99" \
             "$(awk -v a="$rps" -v b="$bare_rps" 'BEGIN {print a / b}')" \
-            "$(awk -v a="$p99us" -v b="$bare_p99" 'BEGIN {print (b > 0 ? a / b : 0)}')"
+            "$(awk -v a="$p99" -v b="$bare_p99" 'BEGIN {print (b > 0 ? a / b : 0)}')"
     done
 done

@@ -3,8 +3,9 @@
 //!
 //! - `bare`: plain axum, tower-http's `CorsLayer` with `AllowOrigin::list`,
 //!   a hand-written 422 JSON body;
-//! - `wirefault`: the same router inside `error_layers(.., ProblemLayer)`,
-//!   `request_id_layers` and `cors_layer(&policy)`, faults as problem+json.
+//! - `wirefault`: the same router `around` one stack of
+//!   `request_id_layer()`, `cors_layer(&policy)` and
+//!   `error_layer(ProblemLayer)`, faults as problem+json.
 //!
 //! Routes: `GET /health` (200), any unknown path (404), `POST /notes`
 //! (`{"title": 1–200 chars, "body": string ≤ 10000}`: 422 with one error
@@ -20,7 +21,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use wirefault::axum::{cors_layer, error_layers, request_id_layers, ProblemLayer};
+use wirefault::axum::{around, cors_layer, error_layer, request_id_layer, ProblemLayer};
 use wirefault::{CorsPolicy, Fault};
 
 const ORIGIN: &str = "http://127.0.0.1:3001";
@@ -105,8 +106,11 @@ fn wirefault() -> Router {
         .route("/health", get(health))
         .route("/notes", post(wf_create))
         .fallback(wf_not_found);
-    let routes = error_layers(routes, ProblemLayer::new()).layer(cors_layer(&policy));
-    request_id_layers(routes)
+    let stack = tower::ServiceBuilder::new()
+        .layer(request_id_layer())
+        .layer(cors_layer(&policy))
+        .layer(error_layer(ProblemLayer::new()));
+    around(routes, stack)
 }
 
 #[tokio::main]

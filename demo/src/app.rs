@@ -17,7 +17,7 @@ use tower::ServiceBuilder;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use wirefault::axum::{
-    cors_layer, error_layers, request_id_layers, ExposureCheckLayer, ProblemLayer,
+    around, cors_layer, error_layer, request_id_layer, ExposureCheckLayer, ProblemLayer,
 };
 use wirefault::Fault;
 
@@ -73,20 +73,17 @@ pub fn app(state: AppState) -> Router {
             .route("/debug/bad-gateway", get(debug::bad_gateway))
             .route("/debug/events-fail", get(events::events_fail));
     }
-    // Each `Router::layer` call boxes the stack once more, so the layers
-    // go in by groups.
-    let routes = routes.fallback(not_found).with_state(state.clone()).layer(
-        ServiceBuilder::new()
-            .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-            .layer(TimeoutLayer::with_status_code(
-                StatusCode::REQUEST_TIMEOUT,
-                REQUEST_TIMEOUT,
-            )),
-    );
-    let routes = error_layers(routes, ProblemLayer::new().body_limit(BODY_LIMIT)).layer(
-        ServiceBuilder::new()
-            .layer(cors_layer(&state.cors))
-            .layer(ExposureCheckLayer::new(&state.cors)),
-    );
-    request_id_layers(routes)
+    let routes = routes.fallback(not_found).with_state(state.clone());
+    // One stack around the whole router (`around`), outermost first.
+    let stack = ServiceBuilder::new()
+        .layer(request_id_layer())
+        .layer(cors_layer(&state.cors))
+        .layer(ExposureCheckLayer::new(&state.cors))
+        .layer(error_layer(ProblemLayer::new().body_limit(BODY_LIMIT)))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ));
+    around(routes, stack)
 }

@@ -1,6 +1,6 @@
 //! The cost of wirefault's layers on an axum `Router`: the same router
-//! bare, and wrapped in `error_layers(.., ProblemLayer::new())` +
-//! `request_id_layers`, called in-process with `tower::ServiceExt::oneshot`
+//! bare, and `around` one stack of `request_id_layer()` and
+//! `error_layer(ProblemLayer::new())`, called in-process with `tower::ServiceExt::oneshot`
 //! for a success route (`GET /health`) and a 404 (an unknown path).
 //!
 //! `cargo bench -p wirefault --features axum --bench error_layer` prints
@@ -14,7 +14,9 @@ use axum::{Json, Router};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
-use wirefault::axum::{error_layers, request_id_layers, ProblemLayer};
+use wirefault::axum::{
+    around, error_layer, error_layers, request_id_layer, request_id_layers, ProblemLayer,
+};
 use wirefault::Fault;
 
 async fn health() -> Json<serde_json::Value> {
@@ -33,7 +35,10 @@ fn wrapped() -> Router {
     let routes = Router::new()
         .route("/health", get(health))
         .fallback(not_found);
-    request_id_layers(error_layers(routes, ProblemLayer::new()))
+    let stack = tower::ServiceBuilder::new()
+        .layer(request_id_layer())
+        .layer(error_layer(ProblemLayer::new()));
+    around(routes, stack)
 }
 
 /// A no-op layer: what any `Router::layer` call costs (axum boxes and
@@ -43,6 +48,14 @@ fn noop_layer() -> Router {
         .route("/health", get(health))
         .fallback(not_found)
         .layer(tower::util::MapRequestLayer::new(|r: Request<Body>| r))
+}
+
+/// `around` with a layer that does nothing: the cost of the extra router.
+fn around_noop() -> Router {
+    let routes = Router::new()
+        .route("/health", get(health))
+        .fallback(not_found);
+    around(routes, tower::layer::util::Identity::new())
 }
 
 /// Only the request-id layers, to see what each half costs.
@@ -86,6 +99,7 @@ fn layers(c: &mut Criterion) {
         ("request-id-only", request_id_only()),
         ("errors-only", errors_only()),
         ("noop-layer", noop_layer()),
+        ("around-noop", around_noop()),
     ];
     for (path, status) in [
         ("/health", StatusCode::OK),

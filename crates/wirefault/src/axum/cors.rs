@@ -59,7 +59,7 @@ use crate::headers::is_exempt_from_exposure;
 pub fn cors_layer(policy: &CorsPolicy) -> CorsPolicyLayer {
     CorsPolicyLayer {
         inner: tower_http_layer(policy),
-        policy: policy.clone(),
+        policy: Arc::new(policy.clone()),
     }
 }
 
@@ -109,7 +109,8 @@ fn tower_http_layer(policy: &CorsPolicy) -> tower_http::cors::CorsLayer {
 #[derive(Debug, Clone)]
 pub struct CorsPolicyLayer {
     inner: tower_http::cors::CorsLayer,
-    policy: CorsPolicy,
+    // Shared: axum clones a route's service for every request.
+    policy: Arc<CorsPolicy>,
 }
 
 impl CorsPolicyLayer {
@@ -136,7 +137,7 @@ impl<S> Layer<S> for CorsPolicyLayer {
 #[derive(Debug, Clone)]
 pub struct CorsPolicyService<S> {
     inner: Cors<S>,
-    policy: CorsPolicy,
+    policy: Arc<CorsPolicy>,
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for CorsPolicyService<S>

@@ -28,5 +28,8 @@ pub use cors::{
 };
 pub use json::Json;
 pub use problem_layer::{ProblemLayer, ProblemService};
-pub use request_id::{error_layers, request_id_layers, RequestId, REQUEST_ID};
+pub use request_id::{
+    around, error_layer, error_layers, request_id_layer, request_id_layers, ErrorLayer,
+    MakeRequestUuidV4, RequestId, RequestIdLayer, REQUEST_ID,
+};
 pub use sse::{problem_event, FaultSse, ERROR_EVENT};

@@ -140,7 +140,9 @@ where
                     return Ok(response);
                 }
                 let request_id = request_id.to_str().unwrap_or("-");
-                Ok(rewrite(response, &config, &method, &uri, request_id).await)
+                // Boxed: the rewrite is rare, and its state would otherwise
+                // make every request's future larger (and slower to move).
+                Ok(Box::pin(rewrite(response, &config, &method, &uri, request_id)).await)
             })
             .instrument(span),
         )

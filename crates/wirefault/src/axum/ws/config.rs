@@ -40,6 +40,7 @@ pub struct WsConfig {
     pub(crate) codes: CloseCodes,
     pub(crate) accept: Accept,
     pub(crate) max_message_bytes: usize,
+    pub(crate) buffer_bytes: usize,
     pub(crate) idle_timeout: Duration,
     pub(crate) ping_interval: Option<Duration>,
     pub(crate) close_timeout: Duration,
@@ -55,7 +56,8 @@ impl Default for WsConfig {
 }
 
 impl WsConfig {
-    /// Standard close codes, text only, 64 KiB messages, 60 s idle timeout
+    /// Standard close codes, text only, 64 KiB messages, 8 KiB socket
+    /// buffers, 60 s idle timeout
     /// (pings every 30 s), 5 s for the closing handshake, 10 s per send, no
     /// rate limit, no shutdown signal.
     pub fn new() -> WsConfig {
@@ -63,6 +65,7 @@ impl WsConfig {
             codes: CloseCodes::Standard,
             accept: Accept::Text,
             max_message_bytes: 64 * 1024,
+            buffer_bytes: 8 * 1024,
             idle_timeout: Duration::from_secs(60),
             ping_interval: None,
             close_timeout: Duration::from_secs(5),
@@ -93,6 +96,15 @@ impl WsConfig {
     /// 1009 ("message too big", RFC 6455 §7.4.1).
     pub fn max_message_bytes(mut self, bytes: usize) -> WsConfig {
         self.max_message_bytes = bytes.max(1);
+        self
+    }
+
+    /// The read and write buffer of each session's socket. tungstenite
+    /// allocates its read buffer up front (128 KiB by default), which is
+    /// what 10,000 idle sessions mostly cost; messages larger than the
+    /// buffer still arrive whole.
+    pub fn buffer_bytes(mut self, bytes: usize) -> WsConfig {
+        self.buffer_bytes = bytes.max(1024);
         self
     }
 

@@ -113,7 +113,9 @@ impl WsHandshake {
             // the stream stays in step after a too-big message and the
             // closing handshake can still complete. Bigger frames still
             // fail (with the same 1009), only less gracefully.
-            .max_frame_size(config.max_frame_bytes());
+            .max_frame_size(config.max_frame_bytes())
+            .read_buffer_size(config.buffer_bytes)
+            .write_buffer_size(config.buffer_bytes);
         let ticket = config.sessions.as_ref().map(Sessions::ticket);
         Ok(Accepted {
             upgrade,
