@@ -5,22 +5,7 @@
 
 mod common;
 
-use common::{problem, TestServer};
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use common::{problem, Captured, TestServer};
 
 #[tokio::test]
 async fn internals_go_to_the_log_only() {
@@ -67,7 +52,7 @@ async fn internals_go_to_the_log_only() {
         "{text}"
     );
 
-    let logged = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let logged = log.text();
     let line_with = |needle: &str| {
         logged
             .lines()

@@ -9,10 +9,10 @@
 
 mod common;
 
-use common::TestServer;
+use common::{Captured, TestServer};
 use std::io::Write;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -20,19 +20,6 @@ use tokio::time::timeout;
 
 /// The longest any single case may wait for the server.
 const READ_BOUND: Duration = Duration::from_secs(3);
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// The process-wide log: the tracing output and every panic message.
 fn log() -> &'static Captured {
@@ -63,7 +50,7 @@ fn log() -> &'static Captured {
 }
 
 fn assert_no_panic_logged() {
-    let logged = String::from_utf8_lossy(&log().0.lock().unwrap()).into_owned();
+    let logged = log().text();
     if let Some(line) = logged.lines().find(|l| l.contains("panicked")) {
         panic!("the server log has a panic: {line}");
     }

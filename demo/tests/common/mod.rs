@@ -92,3 +92,25 @@ pub async fn problem(res: reqwest::Response, status: u16) -> serde_json::Value {
     assert!(body["type"].is_string() && body["title"].is_string());
     body
 }
+
+/// A log sink for a tracing subscriber: what the server logged, to assert
+/// on (`Captured::text`).
+#[derive(Clone, Default)]
+pub struct Captured(pub std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Captured {
+    /// Everything written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
