@@ -79,7 +79,7 @@ impl Notes {
     }
 }
 
-impl SessionHandler<NoteEvent> for Notes {
+impl SessionHandler<Result<NoteEvent, Fault>> for Notes {
     async fn on_message(&mut self, session: &mut Session, message: Incoming) -> Result<(), Fault> {
         let request: Value = message.json()?;
         match request.get("op").and_then(Value::as_str) {
@@ -97,8 +97,13 @@ impl SessionHandler<NoteEvent> for Notes {
         }
     }
 
-    async fn on_event(&mut self, session: &mut Session, event: NoteEvent) -> Result<(), Fault> {
-        match event {
+    async fn on_event(
+        &mut self,
+        session: &mut Session,
+        event: Result<NoteEvent, Fault>,
+    ) -> Result<(), Fault> {
+        // Fell behind the broadcast: 1013, the client reconnects.
+        match event? {
             // The creating session already has its answer.
             NoteEvent::Created { origin, .. } if origin == Some(session.id()) => Ok(()),
             NoteEvent::Created { note, .. } => {

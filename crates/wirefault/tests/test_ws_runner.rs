@@ -47,7 +47,7 @@ struct Request {
     op: String,
 }
 
-impl SessionHandler<String> for Handler {
+impl SessionHandler<Result<String, Fault>> for Handler {
     async fn on_message(&mut self, session: &mut Session, message: Incoming) -> Result<(), Fault> {
         let request: Request = message.json()?;
         match request.op.as_str() {
@@ -77,7 +77,12 @@ impl SessionHandler<String> for Handler {
         }
     }
 
-    async fn on_event(&mut self, session: &mut Session, event: String) -> Result<(), Fault> {
+    async fn on_event(
+        &mut self,
+        session: &mut Session,
+        event: Result<String, Fault>,
+    ) -> Result<(), Fault> {
+        let event = event?;
         session
             .send_json(&serde_json::json!({"event": "shout", "text": event}))
             .await

@@ -235,22 +235,64 @@ impl Accepted {
 }
 
 /// A stream of a broadcast channel's values, for
-/// [`Accepted::run_with_events`]. A session too slow to keep up skips the
-/// values it missed (logged at warn level) rather than ending; the stream
-/// ends when the channel closes.
-pub fn broadcast_events<T>(receiver: broadcast::Receiver<T>) -> impl Stream<Item = T> + Send
+/// [`Accepted::run_with_events`]. A session too slow to keep up gets one
+/// `Err`: a 503 fault (`STREAM_LAGGED`, close code 1013 "try again
+/// later") that the handler returns with `?`, so the client reconnects and
+/// refetches instead of silently missing values, as an SSE stream does.
+/// The stream ends when the channel closes.
+pub fn broadcast_events<T>(
+    receiver: broadcast::Receiver<T>,
+) -> impl Stream<Item = Result<T, Fault>> + Send
 where
     T: Clone + Send + 'static,
 {
-    futures_util::stream::unfold(receiver, |mut receiver| async move {
-        loop {
-            match receiver.recv().await {
-                Ok(value) => return Some((value, receiver)),
-                Err(broadcast::error::RecvError::Lagged(missed)) => {
-                    tracing::warn!(missed, "a WebSocket session fell behind its broadcast");
-                }
-                Err(broadcast::error::RecvError::Closed) => return None,
+    futures_util::stream::unfold(Some(receiver), |receiver| async move {
+        let mut receiver = receiver?;
+        match receiver.recv().await {
+            Ok(value) => Some((Ok(value), Some(receiver))),
+            Err(broadcast::error::RecvError::Lagged(missed)) => {
+                let fault = Fault::unavailable(std::time::Duration::from_secs(1))
+                    .reason("STREAM_LAGGED")
+                    .detail(format!(
+                        "this session fell {missed} events behind; reconnect"
+                    ));
+                // One error, then the end.
+                Some((Err(fault), None))
             }
+            Err(broadcast::error::RecvError::Closed) => None,
         }
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use futures_util::StreamExt;
+
+    #[tokio::test]
+    async fn a_lagging_receiver_gets_one_fault_then_the_end() {
+        let (tx, rx) = broadcast::channel(2);
+        let events = broadcast_events(rx);
+        for i in 0..5 {
+            tx.send(i).unwrap();
+        }
+        let got: Vec<_> = events.collect().await;
+        assert_eq!(got.len(), 1, "{got:?}");
+        let fault = got.into_iter().next().unwrap().unwrap_err();
+        assert_eq!(fault.status(), 503);
+        assert_eq!(fault.reason_str(), "STREAM_LAGGED");
+        assert_eq!(fault.close(crate::CloseCodes::Standard).code().as_u16(), 1013);
+    }
+
+    #[tokio::test]
+    async fn values_arrive_until_the_channel_closes() {
+        let (tx, rx) = broadcast::channel(8);
+        let events = broadcast_events(rx);
+        tx.send(1).unwrap();
+        tx.send(2).unwrap();
+        drop(tx);
+        let got: Vec<i32> = events.map(|e| e.unwrap()).collect().await;
+        assert_eq!(got, [1, 2]);
+    }
 }
