@@ -282,7 +282,10 @@ mod tests {
         let fault = got.into_iter().next().unwrap().unwrap_err();
         assert_eq!(fault.status(), 503);
         assert_eq!(fault.reason_str(), "STREAM_LAGGED");
-        assert_eq!(fault.close(crate::CloseCodes::Standard).code().as_u16(), 1013);
+        assert_eq!(
+            fault.close(crate::CloseCodes::Standard).code().as_u16(),
+            1013
+        );
     }
 
     #[tokio::test]
