@@ -37,6 +37,9 @@ impl std::str::FromStr for Rate {
     }
 }
 
+/// How many buckets before full ones are dropped.
+const PRUNE_AT: usize = 10_000;
+
 /// A token bucket per session key: `writes` tokens, refilled evenly over
 /// the window.
 #[derive(Debug, Clone)]
@@ -72,6 +75,15 @@ impl RateLimiter {
     pub fn check(&self, key: &str) -> Result<u32, Fault> {
         let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if buckets.len() >= PRUNE_AT && !buckets.contains_key(key) {
+            // A full bucket is the same as none: drop those, so sessions
+            // that stopped writing do not pile up.
+            let full = f64::from(self.rate.writes);
+            buckets.retain(|_, bucket| {
+                self.refill(bucket, now);
+                bucket.tokens < full
+            });
+        }
         let bucket = buckets.entry(key.to_owned()).or_insert(Bucket {
             tokens: f64::from(self.rate.writes),
             at: now,
@@ -130,6 +142,24 @@ mod tests {
         for bad in ["", "60", "0/60", "60/0", "a/b", "-1/5"] {
             assert!(bad.parse::<Rate>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn full_buckets_are_dropped_past_the_bound() {
+        let l = RateLimiter::new(Rate {
+            writes: 2,
+            per: Duration::from_millis(1),
+        });
+        for i in 0..PRUNE_AT {
+            l.check(&i.to_string()).unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(5));
+        l.check("new").unwrap();
+        assert_eq!(
+            l.buckets.lock().unwrap().len(),
+            1,
+            "refilled buckets were dropped"
+        );
     }
 
     #[test]

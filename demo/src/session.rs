@@ -28,6 +28,9 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
         .filter(|token| !token.is_empty() && token.len() <= 64)
 }
 
+/// The most sessions kept in memory.
+pub const MAX_CACHED_SESSIONS: usize = 100_000;
+
 /// Signed-in sessions kept in memory, so a request does not query SQLite
 /// to learn who it is from; the database stays the record (a restart
 /// refills the cache on first use).
@@ -42,6 +45,11 @@ impl SessionCache {
 
     fn insert(&self, token: String, user: String) {
         let mut map = self.0.write().unwrap_or_else(|e| e.into_inner());
+        // Anyone may sign in, as often as they like: past the bound the
+        // cache starts over rather than grow (SQLite still has them all).
+        if map.len() >= MAX_CACHED_SESSIONS && !map.contains_key(&token) {
+            map.clear();
+        }
         map.insert(token, user);
     }
 
@@ -53,15 +61,15 @@ impl SessionCache {
 
 /// The signed-in user for these request headers: `None` without a valid
 /// session cookie.
-pub async fn session_user(state: &AppState, headers: &HeaderMap) -> Result<Option<String>, Fault> {
+pub async fn session_user(state: &AppState, headers: &HeaderMap) -> Result<Option<User>, Fault> {
     let Some(token) = session_token(headers) else {
         return Ok(None);
     };
-    if let Some(user) = state.sessions.get(&token) {
-        return Ok(Some(user));
+    if let Some(name) = state.sessions.get(&token) {
+        return Ok(Some(User { name, token }));
     }
     let key = token.clone();
-    let user: Option<String> = state
+    let name: Option<String> = state
         .db
         .call(move |c| {
             c.query_row("SELECT user FROM sessions WHERE token = ?1", [key], |r| {
@@ -70,10 +78,10 @@ pub async fn session_user(state: &AppState, headers: &HeaderMap) -> Result<Optio
             .optional()
         })
         .await?;
-    if let Some(user) = &user {
-        state.sessions.insert(token, user.clone());
-    }
-    Ok(user)
+    Ok(name.map(|name| {
+        state.sessions.insert(token.clone(), name.clone());
+        User { name, token }
+    }))
 }
 
 /// The 401 for a request without a session.
@@ -99,11 +107,9 @@ impl FromRequestParts<AppState> for User {
     type Rejection = Fault;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<User, Fault> {
-        let token = session_token(&parts.headers).ok_or_else(unauthenticated)?;
-        match session_user(state, &parts.headers).await? {
-            Some(name) => Ok(User { name, token }),
-            None => Err(unauthenticated()),
-        }
+        session_user(state, &parts.headers)
+            .await?
+            .ok_or_else(unauthenticated)
     }
 }
 

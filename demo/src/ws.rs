@@ -17,7 +17,7 @@
 //! with HTTP) 1013 (4429), shutdown 1001.
 
 use crate::notes::create_note;
-use crate::session::{session_token, session_user, unauthenticated};
+use crate::session::{session_user, unauthenticated, User};
 use crate::state::{AppState, NoteEvent};
 use axum::extract::State;
 use axum::response::Response;
@@ -37,11 +37,10 @@ pub async fn handler(
     handshake: WsHandshake,
 ) -> Result<Response, Fault> {
     handshake.check_origin(&state.cors)?;
+    // The write budget is per session cookie (`user.token`), as over HTTP.
     let user = session_user(&state, handshake.headers())
         .await?
         .ok_or_else(unauthenticated)?;
-    // The write budget is per session cookie, as over HTTP.
-    let token = session_token(handshake.headers()).ok_or_else(unauthenticated)?;
     let config = WsConfig::new()
         .close_codes(state.config.ws_close_codes)
         .max_message_bytes(MAX_MESSAGE_BYTES)
@@ -51,28 +50,27 @@ pub async fn handler(
         ));
     let events = broadcast_events(state.events.subscribe());
     let accepted = handshake.accept(config)?;
-    Ok(accepted.run_with_events(Notes { state, user, token }, events))
+    Ok(accepted.run_with_events(Notes { state, user }, events))
 }
 
 /// One session of a signed-in user.
 struct Notes {
     state: AppState,
-    user: String,
-    token: String,
+    user: User,
 }
 
 impl Notes {
     async fn create(&self, session: &mut Session, input: &Value) -> Result<(), Fault> {
         // Over the budget ends the session; a refused write is given back.
-        self.state.limiter.check(&self.token)?;
-        match create_note(&self.state, &self.user, input, Some(session.id())).await {
+        self.state.limiter.check(&self.user.token)?;
+        match create_note(&self.state, &self.user.name, input, Some(session.id())).await {
             Ok(note) => {
                 session
                     .send_json(&json!({"event": "created", "note": note}))
                     .await
             }
             Err(fault) => {
-                self.state.limiter.refund(&self.token);
+                self.state.limiter.refund(&self.user.token);
                 session.send_error(&fault).await
             }
         }
@@ -86,7 +84,10 @@ impl SessionHandler<Result<NoteEvent, Fault>> for Notes {
             Some("ping") => session.send_json(&json!({"event": "pong"})).await,
             Some("create") => self.create(session, &request).await,
             Some("debug_panic") if self.state.config.fault_routes => {
-                panic!("debug_panic: a bug in the session handler of {}", self.user)
+                panic!(
+                    "debug_panic: a bug in the session handler of {}",
+                    self.user.name
+                )
             }
             Some(op) => Err(Fault::unprocessable()
                 .detail(format!("unknown op {op:?}: expected ping or create"))

@@ -49,18 +49,60 @@ fn is_json(headers: &http::HeaderMap) -> bool {
     let Ok(value) = value.to_str() else {
         return false;
     };
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = value.split(';').next().unwrap_or("").trim();
+    let Some((kind, subtype)) = essence.split_once('/') else {
+        return false;
+    };
+    // Compared without allocating: this runs on every JSON request.
+    kind.eq_ignore_ascii_case("application")
+        && (subtype.eq_ignore_ascii_case("json")
+            || (subtype.len() > 5
+                && subtype
+                    .get(subtype.len() - 5..)
+                    .is_some_and(|tail| tail.eq_ignore_ascii_case("+json"))))
 }
 
 impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
         axum::Json(self.0).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_json;
+
+    fn check(value: &str) -> bool {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            value
+                .parse()
+                .unwrap_or_else(|_| http::HeaderValue::from_static("x")),
+        );
+        is_json(&headers)
+    }
+
+    #[test]
+    fn json_media_types() {
+        for yes in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            "application/problem+json",
+            "application/vnd.a+JSON",
+        ] {
+            assert!(check(yes), "{yes}");
+        }
+        for no in [
+            "text/plain",
+            "application/jsonx",
+            "json",
+            "application/",
+            "text/json",
+            "application/+jsonp",
+            "é/json",
+        ] {
+            assert!(!check(no), "{no}");
+        }
     }
 }

@@ -164,44 +164,43 @@ async fn rewrite(
     request_id: &str,
 ) -> Response {
     let status = response.status();
-    if status.as_u16() < 400 || is_problem(response.headers()) {
+    if is_problem(response.headers()) {
         return response;
     }
     let (mut parts, body) = response.into_parts();
     let text = read_text(&parts.headers, body).await;
-    let detail = if status.is_server_error() {
-        tracing::error!(status = status.as_u16(), body = %text.as_deref().unwrap_or(""), "error response rewritten");
-        None
+    let kind = Kind::from_status(status);
+    if let Some(kind) = kind {
+        // Headers the kind needs (Retry-After on 429/503, WWW-Authenticate
+        // on 401), unless the response already has them.
+        for (name, value) in Fault::new(kind).http_headers() {
+            if let Some(name) = name {
+                parts.headers.entry(name).or_insert(value);
+            }
+        }
+    }
+    let body = if status.is_server_error() {
+        // The original body may hold internals: it goes to the log only,
+        // and the client gets the generic problem.
+        tracing::error!(request_id, status = status.as_u16(), body = %text.as_deref().unwrap_or(""), "error response rewritten");
+        Problem::for_status(status, None, Some(request_id)).to_json()
     } else {
         // A configured body limit says more than tower-http's
         // "length limit exceeded".
         let text = text
             .filter(|_| !(status == StatusCode::PAYLOAD_TOO_LARGE && config.body_limit.is_some()));
-        Some(match text.filter(|t| !t.trim().is_empty()) {
+        let detail = match text.filter(|t| !t.trim().is_empty()) {
             Some(text) => shorten(text.trim()),
             None => default_detail(status, &parts.headers, config, method, uri),
-        })
-    };
-    let body = match Kind::from_status(status) {
-        Some(kind) => {
-            let mut fault = Fault::new(kind);
-            if let Some(detail) = detail {
-                fault = fault.detail(detail);
-            }
-            if kind.is_server_error() {
-                // Already logged above, with the original body.
-                fault = fault.detail("error response from the service");
-            } else {
+        };
+        match kind {
+            Some(kind) => {
+                let fault = Fault::new(kind).detail(detail);
                 log_fault(&fault, Some(request_id));
+                Problem::render(&fault, Some(request_id))
             }
-            for (name, value) in fault.http_headers() {
-                if let Some(name) = name {
-                    parts.headers.entry(name).or_insert(value);
-                }
-            }
-            Problem::render(&fault, Some(request_id))
+            None => Problem::for_status(status, Some(detail), Some(request_id)).to_json(),
         }
-        None => Problem::for_status(status, detail, Some(request_id)).to_json(),
     };
     parts
         .headers
@@ -249,7 +248,8 @@ fn default_detail(
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
             if allow.is_empty() {
-                // axum's router adds `Allow` outside this layer.
+                // Under `Router::layer` (not `around`), axum adds `Allow`
+                // outside this layer.
                 format!("{method} is not allowed on {path}; the Allow header lists the methods it supports")
             } else {
                 format!("{method} is not allowed on {path}; allowed: {allow}")
