@@ -6,14 +6,10 @@ use crate::session::User;
 use crate::state::{AppState, NoteEvent};
 use axum::extract::State;
 use axum::response::sse::Event;
-use futures_util::stream;
-use std::time::Duration;
-use tokio::sync::broadcast::error::RecvError;
+use futures_util::{stream, StreamExt};
+use wirefault::axum::ws::broadcast_events;
 use wirefault::axum::FaultSse;
 use wirefault::Fault;
-
-/// How long a client that fell behind should wait before reconnecting.
-const LAGGED_RETRY: Duration = Duration::from_secs(1);
 
 /// `GET /events`: `event: created` with the note as data, `event: deleted`
 /// with `{"id", "owner"}`, for every note of every user (any signed-in
@@ -24,20 +20,14 @@ const LAGGED_RETRY: Duration = Duration::from_secs(1);
 /// of the stream, so it reconnects and reloads instead of silently missing
 /// notes. The stream ends on graceful shutdown.
 pub async fn events(State(state): State<AppState>, _user: User) -> FaultSse {
-    let receiver = state.events.subscribe();
-    // Held by the stream: `main` waits, bounded, until every stream ended.
+    // The same lag handling as WebSocket sessions (`STREAM_LAGGED`, 503).
+    let items =
+        broadcast_events(state.events.subscribe()).map(|event| event.and_then(|e| render(&e)));
+    // The tracker token lives in the closure, so as long as the stream:
+    // `main` waits, bounded, until every stream has ended.
     let token = state.tasks.token();
-    let items = stream::unfold((receiver, token), |(mut receiver, token)| async move {
-        let item = match receiver.recv().await {
-            Ok(event) => render(&event),
-            Err(RecvError::Lagged(missed)) => Err(Fault::unavailable(LAGGED_RETRY)
-                .reason("STREAM_LAGGED")
-                .detail(format!(
-                    "this stream fell {missed} events behind and was ended"
-                ))),
-            Err(RecvError::Closed) => return None,
-        };
-        Some((item, (receiver, token)))
+    let items = items.inspect(move |_| {
+        let _ = &token;
     });
     FaultSse::new(items).until(state.shutdown.clone().cancelled_owned())
 }

@@ -89,6 +89,8 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     let unknown = ctx.relative_url(http::UNKNOWN_PATH);
     let mut gets: Vec<Url> = ws_paths.clone();
     gets.extend(get_paths.iter().filter(|u| **u != base).cloned());
+    // A path both a WebSocket and in the OpenAPI document is sent once.
+    gets.sort();
     gets.dedup();
     bar.set_length((2 + gets.len()) as u64);
     bar.inc(1);

@@ -47,6 +47,8 @@ mod grpc;
 pub mod headers;
 mod json;
 mod kind;
+#[cfg(any(feature = "axum", feature = "tonic"))]
+mod log;
 mod pointer;
 mod problem;
 

@@ -138,7 +138,10 @@ pub(crate) async fn bad_input(ctx: &Ctx, url: &Url, input: BadInput) -> Vec<Find
                 received: Received::Http(answer),
             });
         }
-        Handshake::Failed(_) => return Vec::new(),
+        Handshake::Failed(why) => {
+            eprintln!("wirefault: warning: no WebSocket probe of {url} ({description}): {why}");
+            return Vec::new();
+        }
     };
     request.body = Some(format!("after the upgrade, {description}"));
     let mut transcript = Vec::new();

@@ -209,11 +209,16 @@ fn dechunk(raw: &[u8]) -> Vec<u8> {
             break;
         };
         let start = line_end + 2;
-        if size == 0 || start + size > rest.len() {
+        // The size is the peer's: compare without adding, so a huge one
+        // cannot overflow.
+        if size == 0 || size > rest.len().saturating_sub(start) {
             break;
         }
         out.extend_from_slice(&rest[start..start + size]);
-        rest = rest.get(start + size + 2..).unwrap_or(&[]);
+        rest = rest
+            .get(start + size..)
+            .and_then(|r| r.get(2..))
+            .unwrap_or(&[]);
     }
     out
 }
@@ -393,6 +398,13 @@ impl Conn {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dechunk_survives_hostile_sizes() {
+        assert_eq!(dechunk(b"ffffffffffffffff\r\nab\r\n0\r\n\r\n"), b"");
+        assert_eq!(dechunk(b"2\r\nab\r\n0\r\n\r\n"), b"ab");
+        assert_eq!(dechunk(b"3\r\nab"), b"");
+    }
 
     #[test]
     fn frames_are_masked_with_the_right_length() {

@@ -1,6 +1,7 @@
 //! `IntoResponse` for [`Fault`]: problem+json with the headers its kind needs.
 
 use super::request_id::RequestId;
+use crate::log::log_fault;
 use crate::{Fault, Problem, PROBLEM_JSON};
 use axum::response::{IntoResponse, Response};
 use http::header::{HeaderValue, CONTENT_TYPE};
@@ -20,17 +21,5 @@ impl IntoResponse for Fault {
             }
         }
         response
-    }
-}
-
-/// Logs a fault where it is rendered: a server error at error level with
-/// its whole source chain (inside [`ProblemLayer`](super::ProblemLayer)'s
-/// span, so with the request id); a client error at debug level.
-pub(crate) fn log_fault(fault: &Fault, request_id: Option<&str>) {
-    let request_id = request_id.unwrap_or("-");
-    if fault.is_server_error() {
-        tracing::error!(request_id, kind = %fault.kind(), error = %fault.report(), "server error");
-    } else {
-        tracing::debug!(request_id, kind = %fault.kind(), error = %fault.report(), "client error");
     }
 }

@@ -5,8 +5,8 @@
 //! axum's rejections, its fallback 404 and 405, tower-http's 408 and 413
 //! all answer text/plain or an empty body.
 
-use super::into_response::log_fault;
 use super::request_id::{RequestId, REQUEST_ID};
+use crate::log::log_fault;
 use crate::{Fault, Kind, Problem, PROBLEM_JSON};
 use axum::body::Body;
 use axum::extract::Request;

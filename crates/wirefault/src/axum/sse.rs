@@ -7,8 +7,8 @@
 //! failure becomes one `event: error` whose data is the problem JSON, and
 //! the stream ends.
 
-use super::into_response::log_fault;
 use super::request_id::RequestId;
+use crate::log::log_fault;
 use crate::{Fault, Problem};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};

@@ -1,6 +1,7 @@
 //! [`Fault`] → [`tonic::Status`], with rich error details (AIP-193).
 
 use super::field_path::field_path;
+use crate::log::log_fault;
 use crate::Fault;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -156,15 +157,6 @@ impl From<Fault> for Status {
     /// id from the fault's instance.
     fn from(fault: Fault) -> Status {
         FaultStatus::default().status(&fault, None)
-    }
-}
-
-fn log_fault(fault: &Fault, request_id: Option<&str>) {
-    let request_id = request_id.unwrap_or("-");
-    if fault.is_server_error() {
-        tracing::error!(request_id, kind = %fault.kind(), error = %fault.report(), "server error");
-    } else {
-        tracing::debug!(request_id, kind = %fault.kind(), error = %fault.report(), "client error");
     }
 }
 

@@ -20,6 +20,14 @@ pub enum Accept {
     Any,
 }
 
+/// The longest wait a session takes: "forever" (`Duration::MAX`) would
+/// overflow `Instant` arithmetic, so waits are capped at a year.
+const MAX_WAIT: Duration = Duration::from_secs(365 * 24 * 3600);
+
+fn bounded(wait: Duration) -> Duration {
+    wait.min(MAX_WAIT)
+}
+
 /// The limits and modes of a WebSocket session.
 ///
 /// ```
@@ -127,14 +135,14 @@ impl WsConfig {
     /// fail), not 1001 (the server is not going away), not 1000 (the
     /// session did not fulfil its purpose).
     pub fn idle_timeout(mut self, timeout: Duration) -> WsConfig {
-        self.idle_timeout = timeout.max(Duration::from_millis(1));
+        self.idle_timeout = bounded(timeout.max(Duration::from_millis(1)));
         self
     }
 
     /// How often the server pings an idle peer (default: half the idle
     /// timeout).
     pub fn ping_interval(mut self, interval: Duration) -> WsConfig {
-        self.ping_interval = Some(interval.max(Duration::from_millis(1)));
+        self.ping_interval = Some(bounded(interval.max(Duration::from_millis(1))));
         self
     }
 
@@ -147,14 +155,14 @@ impl WsConfig {
     /// How long the runner waits, after sending its close frame, for the
     /// peer's close before it drops the connection.
     pub fn close_timeout(mut self, timeout: Duration) -> WsConfig {
-        self.close_timeout = timeout;
+        self.close_timeout = bounded(timeout);
         self
     }
 
     /// How long one send may wait for a peer that does not read; past it
     /// the connection is dropped.
     pub fn send_timeout(mut self, timeout: Duration) -> WsConfig {
-        self.send_timeout = timeout;
+        self.send_timeout = bounded(timeout);
         self
     }
 

@@ -5,7 +5,7 @@
 use super::close::{close_handshake, Closed};
 use super::config::{Accept, WsConfig};
 use super::session::{Incoming, Session, SessionHandler};
-use crate::axum::into_response::log_fault;
+use crate::log::log_fault;
 use crate::{Close, CloseCode, Fault};
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::stream::BoxStream;
@@ -74,19 +74,23 @@ async fn drive<E, H>(
     };
     let mut events = Some(events);
     let mut bucket = config.rate_limit.map(|(n, per)| Bucket::new(n, per));
-    let mut idle_deadline = Instant::now() + config.idle_timeout;
+    // One timer for the whole session, pushed back on every frame.
+    let idle = tokio::time::sleep(config.idle_timeout);
+    tokio::pin!(idle);
     let ping_every = config.get_ping_interval();
     let mut ping = tokio::time::interval_at(Instant::now() + ping_every, ping_every);
     ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
 
     let end = loop {
         let step = tokio::select! {
+            // Order matters: a frame already queued counts before the idle
+            // deadline is judged, and a busy broadcast cannot starve pings.
             biased;
             () = shutdown.cancelled() => Step::Shutdown,
-            () = tokio::time::sleep_until(idle_deadline) => Step::Idle,
             frame = session.socket.recv() => Step::Frame(frame),
-            event = next_event(&mut events) => Step::Event(event),
             _ = ping.tick() => Step::Ping,
+            () = &mut idle => Step::Idle,
+            event = next_event(&mut events) => Step::Event(event),
         };
         let end = match step {
             Step::Shutdown => Some(End::Close(Close::going_away())),
@@ -116,7 +120,7 @@ async fn drive<E, H>(
                     None => Err(End::Gone),
                     Some(Err(err)) => Err(read_error(err, &config)),
                     Some(Ok(message)) => {
-                        idle_deadline = Instant::now() + config.idle_timeout;
+                        idle.as_mut().reset(Instant::now() + config.idle_timeout);
                         take(message, &config, &mut bucket)
                     }
                 };

@@ -5,7 +5,7 @@
 //! `Result<(), Fault>`; the runner turns an `Err` into a close frame.
 
 use super::config::WsConfig;
-use crate::axum::into_response::log_fault;
+use crate::log::log_fault;
 use crate::{Close, CloseCodes, Fault, Kind, Problem};
 use axum::extract::ws::{Message, WebSocket};
 use bytes::Bytes;
@@ -176,8 +176,9 @@ impl Session {
     /// As [`send_text`](Session::send_text).
     pub async fn send_error(&mut self, fault: &Fault) -> Result<(), Fault> {
         log_fault(fault, self.request_id.as_deref());
-        let problem = Problem::from_fault(fault, self.request_id.as_deref());
-        self.send_json(&serde_json::json!({ "event": "error", "problem": problem }))
+        // The problem is already JSON: splice it in rather than convert.
+        let problem = Problem::render(fault, self.request_id.as_deref());
+        self.send_text(format!(r#"{{"event":"error","problem":{problem}}}"#))
             .await
     }
 
