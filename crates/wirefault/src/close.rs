@@ -32,6 +32,23 @@ impl CloseCode {
     /// ([IANA registry](https://www.iana.org/assignments/websocket/websocket.xhtml#close-code-number)).
     pub const TRY_AGAIN_LATER: CloseCode = CloseCode(1013);
 
+    /// The code `code`, if an endpoint may send it ([`CloseCode::is_sendable`]):
+    /// `None` for 1004–1006, 1014–2999, 1015 and anything outside 1000–4999.
+    ///
+    /// ```
+    /// use wirefault::CloseCode;
+    /// assert_eq!(CloseCode::new(4404).map(CloseCode::as_u16), Some(4404));
+    /// assert!(CloseCode::new(1006).is_none());
+    /// ```
+    pub const fn new(code: u16) -> Option<CloseCode> {
+        let candidate = CloseCode(code);
+        if candidate.is_sendable() {
+            Some(candidate)
+        } else {
+            None
+        }
+    }
+
     /// The numeric code.
     pub const fn as_u16(self) -> u16 {
         self.0

@@ -265,6 +265,15 @@ pub const BROWSER_ONLY_RESPONSE_HEADERS: &[(&str, &str)] = &[
     ("x-xss-protection", "browser policy"),
     ("x-dns-prefetch-control", "browser policy"),
     ("x-permitted-cross-domain-policies", "browser policy"),
+    (
+        "x-download-options",
+        "browser policy (Internet Explorer downloads)",
+    ),
+    (
+        "x-ua-compatible",
+        "browser instruction (Internet Explorer document mode)",
+    ),
+    ("x-robots-tag", "crawler instruction, read by robots"),
     ("clear-site-data", "browser instruction"),
     ("nel", "browser reporting"),
     ("report-to", "browser reporting"),

@@ -51,6 +51,7 @@ mod kind;
 mod log;
 mod pointer;
 mod problem;
+pub mod spec;
 
 #[cfg(feature = "axum")]
 pub mod axum;

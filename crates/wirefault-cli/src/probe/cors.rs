@@ -16,19 +16,7 @@ use reqwest::Url;
 use super::{http, Ctx, FOREIGN_ORIGIN, PROBE_COOKIE};
 use crate::finding::{Exchange, Finding, HttpAnswer};
 use crate::rules;
-
-/// Headers with an `X-` name that browsers' scripts have no use for.
-const NOT_FOR_SCRIPTS: &[&str] = &[
-    "x-content-type-options",
-    "x-frame-options",
-    "x-xss-protection",
-    "x-powered-by",
-    "x-dns-prefetch-control",
-    "x-download-options",
-    "x-permitted-cross-domain-policies",
-    "x-robots-tag",
-    "x-ua-compatible",
-];
+use wirefault::spec;
 
 /// Origins built from the trusted one that a correct matcher refuses.
 pub(crate) fn look_alikes(trusted: &Url) -> Vec<String> {
@@ -46,21 +34,16 @@ pub(crate) fn look_alikes(trusted: &Url) -> Vec<String> {
     out
 }
 
-/// Parses and normalizes `--origin` (scheme, host, port; no path).
+/// Parses and normalizes `--origin` with the core's origin parser (the one
+/// the CORS layer matches with); the auditor speaks http(s) only.
 pub(crate) fn parse_origin(raw: &str) -> anyhow::Result<(String, Url)> {
-    let url = Url::parse(raw).map_err(|e| anyhow::anyhow!("--origin {raw}: {e}"))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        anyhow::bail!("--origin {raw}: an origin is http(s)://host[:port]");
+    let origin = spec::Origin::parse(raw)
+        .map_err(|e| anyhow::anyhow!("--origin {raw} is not an origin: {e}"))?;
+    if !matches!(origin.scheme(), "http" | "https") {
+        anyhow::bail!("--origin {raw}: the auditor probes http:// and https:// origins only");
     }
-    if url.path() != "/"
-        || url.query().is_some()
-        || url.fragment().is_some()
-        || !url.username().is_empty()
-    {
-        anyhow::bail!("--origin {raw}: an origin has no path, query, fragment or user");
-    }
-    let origin = url.origin().ascii_serialization();
-    Ok((origin, url))
+    let url = Url::parse(origin.as_str()).map_err(|e| anyhow::anyhow!("--origin {raw}: {e}"))?;
+    Ok((origin.as_str().to_owned(), url))
 }
 
 struct Probe {
@@ -235,7 +218,7 @@ fn judge(
                 .headers
                 .iter()
                 .map(|(n, _)| n.as_str())
-                .filter(|n| n.starts_with("x-") && !NOT_FOR_SCRIPTS.contains(n))
+                .filter(|n| n.starts_with("x-") && !spec::is_browser_only_header(n))
                 .filter(|n| !all_exposed && !exposed.split(',').any(|t| t.trim() == *n))
                 .collect();
             if !hidden.is_empty() {

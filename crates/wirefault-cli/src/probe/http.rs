@@ -158,23 +158,60 @@ pub(crate) fn judge_answer(exchange: &Exchange) -> Vec<Finding> {
             ));
         }
     }
-    if status == 401 && answer.header("www-authenticate").is_none() {
+    // The headers each status requires, as the core states them.
+    let required = reqwest::StatusCode::from_u16(status)
+        .map(wirefault::spec::required_headers)
+        .unwrap_or_default();
+    for name in required {
+        if answer.header(name.as_str()).is_some() {
+            continue;
+        }
+        use reqwest::header::{ALLOW, RETRY_AFTER, WWW_AUTHENTICATE};
+        let (rule, expected) = if name == WWW_AUTHENTICATE {
+            (
+                rules::HTTP_401_NO_CHALLENGE,
+                "WWW-Authenticate naming the scheme, e.g. `Bearer` or `Cookie realm=\"api\"`",
+            )
+        } else if name == RETRY_AFTER {
+            (
+                rules::HTTP_NO_RETRY_AFTER,
+                "Retry-After: <seconds> (or an HTTP date)",
+            )
+        } else if name == ALLOW {
+            (
+                rules::HTTP_405_NO_ALLOW,
+                "Allow listing the methods the path supports, e.g. `Allow: GET, HEAD`",
+            )
+        } else {
+            // 426 is never probed for; no rule judges `Upgrade`.
+            continue;
+        };
         findings.push(Finding::new(
-            rules::HTTP_401_NO_CHALLENGE,
+            rule,
             exchange,
-            "HTTP 401 without WWW-Authenticate",
-            "WWW-Authenticate naming the scheme, e.g. `Bearer` or `Cookie realm=\"api\"`",
-        ));
-    }
-    if (status == 429 || status == 503) && answer.header("retry-after").is_none() {
-        findings.push(Finding::new(
-            rules::HTTP_NO_RETRY_AFTER,
-            exchange,
-            format!("HTTP {status} without Retry-After"),
-            "Retry-After: <seconds> (or an HTTP date)",
+            format!("HTTP {status} without {}", header_title(name.as_str())),
+            expected,
         ));
     }
     findings
+}
+
+/// `www-authenticate` as `WWW-Authenticate`, for messages.
+fn header_title(name: &str) -> String {
+    match name {
+        "www-authenticate" => "WWW-Authenticate".to_owned(),
+        _ => name
+            .split('-')
+            .map(|part| {
+                let mut chars = part.chars();
+                chars
+                    .next()
+                    .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join("-"),
+    }
 }
 
 /// Why an error body is not machine-readable, if it is not.
@@ -238,12 +275,7 @@ pub(crate) fn judge_wrong_method(exchange: &Exchange) -> Vec<Finding> {
         return findings;
     };
     match answer.status {
-        405 if answer.header("allow").is_none() => findings.push(Finding::new(
-            rules::HTTP_405_NO_ALLOW,
-            exchange,
-            "HTTP 405 without an Allow header",
-            "Allow listing the methods the path supports, e.g. `Allow: GET, HEAD`",
-        )),
+        // A 405 without `Allow` is reported by `judge_answer`.
         405 | 501 | 401 | 403 => {}
         status => findings.push(Finding::new(
             rules::HTTP_WRONG_METHOD,

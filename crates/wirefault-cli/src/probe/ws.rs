@@ -19,11 +19,10 @@ use super::wsclient::{self, Event, Handshake};
 use super::{http, Ctx, FOREIGN_ORIGIN};
 use crate::finding::{Exchange, Finding, Received, SentRequest};
 use crate::rules;
+use wirefault::spec;
 
 /// Size of the oversized message: 1 MiB and one byte.
 pub(crate) const OVERSIZED: usize = 1024 * 1024 + 1;
-/// Longest close reason a browser accepts (125-byte control frame minus the code).
-pub(crate) const MAX_REASON: usize = 123;
 
 /// A message a session cannot take.
 #[derive(Debug, Clone, Copy)]
@@ -202,12 +201,6 @@ fn close_parts(payload: &[u8]) -> Option<(u16, &[u8])> {
     (payload.len() >= 2).then(|| (u16::from_be_bytes([payload[0], payload[1]]), &payload[2..]))
 }
 
-/// `true` for a code a server may send (RFC 6455 7.4, IANA; 1014 excluded:
-/// tungstenite and Autobahn treat it as invalid).
-pub(crate) fn valid_close_code(code: u16) -> bool {
-    matches!(code, 1000..=1003 | 1007..=1013 | 3000..=4999)
-}
-
 /// Judges how a session ended after bad input.
 pub(crate) fn judge_end(exchange: &Exchange, end: &Event, messages: &[String]) -> Vec<Finding> {
     let finding = |rule, observed: String, expected: &str| {
@@ -266,7 +259,7 @@ fn judge_close(exchange: &Exchange, payload: &[u8]) -> Vec<Finding> {
         )];
     };
     let mut findings = Vec::new();
-    if !valid_close_code(code) {
+    if !spec::close_code_is_sendable(code) {
         findings.push(Finding::new(
             rules::WS_BAD_CLOSE_CODE,
             exchange,
@@ -286,7 +279,7 @@ fn judge_close(exchange: &Exchange, payload: &[u8]) -> Vec<Finding> {
             return findings;
         }
     };
-    if reason.len() > MAX_REASON {
+    if reason.len() > spec::MAX_REASON_BYTES {
         findings.push(Finding::new(
             rules::WS_LONG_REASON,
             exchange,
@@ -365,7 +358,7 @@ mod tests {
         for code in [
             1000, 1003, 1007, 1008, 1009, 1011, 1012, 1013, 3000, 4400, 4999,
         ] {
-            assert!(valid_close_code(code), "{code}");
+            assert!(spec::close_code_is_sendable(code), "{code}");
         }
         for code in [
             0,
@@ -380,7 +373,7 @@ mod tests {
             5000,
             u16::MAX,
         ] {
-            assert!(!valid_close_code(code), "{code}");
+            assert!(!spec::close_code_is_sendable(code), "{code}");
         }
     }
 

@@ -1,0 +1,77 @@
+//! The rules of the wires, stated once: the library enforces them and
+//! `wirefault audit` checks running services against them, so the two
+//! sides cannot disagree.
+//!
+//! ```
+//! use http::StatusCode;
+//! use wirefault::spec;
+//!
+//! assert!(spec::close_code_is_sendable(4404));
+//! assert!(!spec::close_code_is_sendable(1006));
+//! assert_eq!(spec::MAX_REASON_BYTES, 123);
+//! assert_eq!(spec::required_headers(StatusCode::TOO_MANY_REQUESTS), [http::header::RETRY_AFTER]);
+//! assert!(spec::is_browser_only_header("x-frame-options"));
+//! assert_eq!(spec::Origin::parse("https://App.Example.com:443").unwrap().as_str(), "https://app.example.com");
+//! ```
+
+use http::header::{self, HeaderName};
+use http::StatusCode;
+
+pub use crate::close::MAX_REASON_BYTES;
+pub use crate::cors::{Origin, OriginError};
+pub use crate::headers::{
+    is_exempt_from_exposure, BROWSER_ONLY_RESPONSE_HEADERS, CORS_SAFELISTED_RESPONSE_HEADERS,
+};
+pub use crate::problem::PROBLEM_JSON;
+
+/// Whether an endpoint may put `code` in a close frame it sends, and
+/// common peers accept it (see [`crate::CloseCode::is_sendable`]).
+pub const fn close_code_is_sendable(code: u16) -> bool {
+    crate::close::CloseCode(code).is_sendable()
+}
+
+/// The headers an HTTP response with `status` must carry besides
+/// `Content-Type` (RFC 9110 §15): `WWW-Authenticate` on 401, `Allow` on
+/// 405, `Upgrade` on 426, `Retry-After` on 429 and 503 (a SHOULD in
+/// RFC 6585 and RFC 9110, which wirefault always honours).
+pub fn required_headers(status: StatusCode) -> &'static [HeaderName] {
+    match status.as_u16() {
+        401 => &[header::WWW_AUTHENTICATE],
+        405 => &[header::ALLOW],
+        426 => &[header::UPGRADE],
+        429 | 503 => &[header::RETRY_AFTER],
+        _ => &[],
+    }
+}
+
+/// Whether `name` (any case) is a response header that only the browser
+/// or an intermediary reads, never a page's script, so it needs no
+/// `Access-Control-Expose-Headers` entry.
+pub fn is_browser_only_header(name: &str) -> bool {
+    BROWSER_ONLY_RESPONSE_HEADERS
+        .iter()
+        .any(|(h, _)| h.eq_ignore_ascii_case(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn required_headers_match_what_faults_send() {
+        for kind in crate::Kind::ALL {
+            // 405 and 426 need their constructor's argument.
+            let fault = match kind {
+                crate::Kind::MethodNotAllowed => {
+                    crate::Fault::method_not_allowed([http::Method::GET])
+                }
+                crate::Kind::UpgradeRequired => crate::Fault::upgrade_required("websocket"),
+                _ => crate::Fault::new(*kind),
+            };
+            let sent = fault.http_headers();
+            for name in required_headers(kind.status()) {
+                assert!(sent.contains_key(name), "{kind:?} lacks {name}");
+            }
+        }
+    }
+}
