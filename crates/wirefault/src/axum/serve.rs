@@ -104,6 +104,21 @@ impl ServeConfig {
         self.max_connections
     }
 
+    /// The header-read timeout.
+    pub fn get_header_read_timeout(&self) -> Duration {
+        self.header_read_timeout
+    }
+
+    /// The idle timeout.
+    pub fn get_idle_timeout(&self) -> Duration {
+        self.idle_timeout
+    }
+
+    /// The drain bound.
+    pub fn get_drain_timeout(&self) -> Duration {
+        self.drain_timeout
+    }
+
     /// How long a graceful shutdown waits for requests in flight and
     /// WebSocket sessions to finish before it closes what is left.
     pub fn drain_timeout(mut self, timeout: Duration) -> ServeConfig {
