@@ -10,6 +10,7 @@
 //! cap, accept back-pressure, the idle timeout and a bounded drain.
 
 mod connection;
+mod early;
 
 use super::ws::Sessions;
 use axum::Router;
@@ -46,6 +47,7 @@ pub struct ServeConfig {
     pub(crate) idle_timeout: Duration,
     pub(crate) max_connections: usize,
     pub(crate) drain_timeout: Duration,
+    pub(crate) max_headers: usize,
 }
 
 impl Default for ServeConfig {
@@ -63,13 +65,14 @@ fn bounded(wait: Duration) -> Duration {
 
 impl ServeConfig {
     /// 10 s to read a request head, 5 s of keep-alive idleness, 10,000
-    /// open connections, 10 s to drain on shutdown.
+    /// open connections, 10 s to drain on shutdown, 100 header fields.
     pub fn new() -> ServeConfig {
         ServeConfig {
             header_read_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(5),
             max_connections: 10_000,
             drain_timeout: Duration::from_secs(10),
+            max_headers: 100,
         }
     }
 
@@ -102,6 +105,15 @@ impl ServeConfig {
     /// The cap on open connections.
     pub fn get_max_connections(&self) -> usize {
         self.max_connections
+    }
+
+    /// The most header fields a request may have; one with more gets 431
+    /// problem+json with a request id. (hyper itself answers heads with
+    /// more than four times this many, with an empty 431 that cannot be
+    /// hooked: see docs/DESIGN.md.)
+    pub fn max_headers(mut self, fields: usize) -> ServeConfig {
+        self.max_headers = fields.clamp(1, 10_000);
+        self
     }
 
     /// The header-read timeout.
@@ -226,7 +238,8 @@ impl Serve {
         builder
             .http1()
             .timer(TokioTimer::new())
-            .header_read_timeout(config.header_read_timeout);
+            .header_read_timeout(config.header_read_timeout)
+            .max_headers(early::hyper_max_headers(config.max_headers));
         builder
             .http2()
             .timer(TokioTimer::new())

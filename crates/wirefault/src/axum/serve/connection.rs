@@ -172,6 +172,7 @@ struct Service {
     router: Router,
     remote: SocketAddr,
     activity: Arc<Activity>,
+    max_headers: usize,
 }
 
 impl tower::Service<Request<Incoming>> for Service {
@@ -185,6 +186,9 @@ impl tower::Service<Request<Incoming>> for Service {
     }
 
     fn call(&mut self, mut request: Request<Incoming>) -> Self::Future {
+        if let Some(refusal) = super::early::too_many_headers(&request, self.max_headers) {
+            return Box::pin(std::future::ready(Ok(refusal)));
+        }
         request.extensions_mut().insert(ConnectInfo(self.remote));
         let in_flight = self.activity.begin();
         let call = tower::Service::call(&mut self.router, request);
@@ -227,6 +231,7 @@ pub(super) async fn serve_connection(
         router,
         remote,
         activity: Arc::clone(&activity),
+        max_headers: config.max_headers,
     });
     let conn = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
     tokio::pin!(conn);
