@@ -157,7 +157,8 @@ fn invalid(key: &str, reason: impl Into<String>) -> ConfigError {
 
 /// Seconds, whole or fractional, more than 0 and at most a day.
 fn parse_seconds(key: &str, value: &str) -> Result<Duration, ConfigError> {
-    let reason = || format!("{value:?} is not a number of seconds from 0.001 to 86400, such as 10 or 0.5");
+    let reason =
+        || format!("{value:?} is not a number of seconds from 0.001 to 86400, such as 10 or 0.5");
     let secs: f64 = value.trim().parse().map_err(|_| invalid(key, reason()))?;
     if !(0.001..=86_400.0).contains(&secs) {
         return Err(invalid(key, reason()));

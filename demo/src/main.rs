@@ -3,12 +3,12 @@
 //! bound (`--drain-timeout`).
 
 use clap::Parser;
-use std::process::ExitCode;
 use std::future::IntoFuture;
+use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
-use wirefault_demo::config::{Args, Config};
 use wirefault::axum::serve;
 use wirefault::axum::ws::Sessions;
+use wirefault_demo::config::{Args, Config};
 use wirefault_demo::{app, ui, AppState};
 
 #[tokio::main]

@@ -30,12 +30,19 @@ impl Demo {
             }
             None => Command::new(exe),
         };
-        cmd.args(["--addr", "127.0.0.1:0", "--ui-addr", "off", "--db", ":memory:"])
-            .args(args)
-            .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        cmd.args([
+            "--addr",
+            "127.0.0.1:0",
+            "--ui-addr",
+            "off",
+            "--db",
+            ":memory:",
+        ])
+        .args(args)
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
         let mut child = cmd.spawn().unwrap();
         let log = Arc::new(Mutex::new(String::new()));
         let (tx, rx) = std::sync::mpsc::channel();
@@ -186,7 +193,11 @@ fn sigterm_without_stalled_clients_exits_at_once() {
     demo.terminate();
     let status = demo.wait_exit(Duration::from_secs(5)).unwrap();
     assert_eq!(status.code(), Some(0));
-    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[test]
@@ -212,7 +223,10 @@ fn stalled_heads_past_the_open_file_limit_are_closed_and_health_comes_back() {
     }
     let answered = answered.unwrap_or_else(|| panic!("/health never answered: {}", demo.log()));
     eprintln!("/health answered after {answered:?}");
-    assert!(answered < header_timeout + Duration::from_secs(4), "{answered:?}");
+    assert!(
+        answered < header_timeout + Duration::from_secs(4),
+        "{answered:?}"
+    );
     // Every stalled head is closed by the server: those accepted first
     // after one header timeout, those queued behind them after a second.
     let deadline = start + 2 * header_timeout + Duration::from_secs(5);
@@ -228,7 +242,12 @@ fn stalled_heads_past_the_open_file_limit_are_closed_and_health_comes_back() {
         }
         std::thread::sleep(Duration::from_millis(200));
     }
-    assert_eq!(open, 0, "stalled heads still open after {:?}", start.elapsed());
+    assert_eq!(
+        open,
+        0,
+        "stalled heads still open after {:?}",
+        start.elapsed()
+    );
     eprintln!("all 300 stalled heads closed after {:?}", start.elapsed());
     let log = demo.log();
     // The accept loop backed off: one warning per streak of EMFILE, not

@@ -152,9 +152,16 @@ fn file_then_environment_then_flags() {
     assert_eq!(config.ws_close_codes, wirefault::CloseCodes::HttpMirror);
     assert!(config.fault_routes);
     assert_eq!(config.ui_addr, None);
-    assert_eq!(config.serve.get_header_read_timeout(), Duration::from_millis(500));
+    assert_eq!(
+        config.serve.get_header_read_timeout(),
+        Duration::from_millis(500)
+    );
     assert_eq!(config.serve.get_idle_timeout(), Duration::from_secs(7));
     assert_eq!(config.serve.get_max_connections(), 64);
-    assert_eq!(config.serve.get_drain_timeout(), Duration::from_secs(4), "a flag beats the file");
+    assert_eq!(
+        config.serve.get_drain_timeout(),
+        Duration::from_secs(4),
+        "a flag beats the file"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -258,7 +258,10 @@ async fn shutdown_finishes_requests_sends_1001_and_cuts_the_rest_at_the_bound() 
         .await
         .unwrap();
     let mut stalled = TcpStream::connect(addr).await.unwrap();
-    stalled.write_all(b"GET /health HTTP/1.1\r\n").await.unwrap();
+    stalled
+        .write_all(b"GET /health HTTP/1.1\r\n")
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(100)).await;
 
     let shutdown = tokio::spawn(server.shutdown());
@@ -340,7 +343,10 @@ async fn too_many_headers_get_431_problem_json_up_to_hypers_own_cap() {
     for count in [99, 150, 398] {
         let (status, head, body) = raw(server.addr, &with_headers(count)).await;
         assert_eq!(status, 431, "{count}");
-        assert!(head.contains("content-type: application/problem+json"), "{head}");
+        assert!(
+            head.contains("content-type: application/problem+json"),
+            "{head}"
+        );
         assert!(head.contains("x-request-id: many-1"), "{head}");
         let problem: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(problem["status"], 431);

@@ -42,7 +42,10 @@ impl SessionHandler for Echo {
     }
 }
 
-async fn endpoint(State(config): State<WsConfig>, handshake: WsHandshake) -> Result<Response, Fault> {
+async fn endpoint(
+    State(config): State<WsConfig>,
+    handshake: WsHandshake,
+) -> Result<Response, Fault> {
     Ok(handshake.accept(config)?.run(Echo))
 }
 
@@ -60,9 +63,8 @@ fn any(config: WsConfig) -> WsConfig {
         .close_timeout(Duration::from_millis(500))
 }
 
-type Client = tokio_tungstenite::WebSocketStream<
-    tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
->;
+type Client =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn next(client: &mut Client) -> Message {
     tokio::time::timeout(Duration::from_secs(5), client.next())
@@ -241,7 +243,10 @@ async fn invalid_utf8_closes_with_1007_saying_where() {
     assert!(reason.contains("text message"), "{reason}");
     let fragments = [frame(false, 0x1, b"ok"), frame(true, 0x0, b"\xff\xfe")];
     let (code, reason) = server_close_after(addr, &fragments).await;
-    assert_eq!((code, reason.as_str()), (1007, "invalid UTF-8 in a fragmented text message"));
+    assert_eq!(
+        (code, reason.as_str()),
+        (1007, "invalid UTF-8 in a fragmented text message")
+    );
     // Autobahn 7.5.1: a close frame whose reason is not UTF-8.
     let (code, reason) = server_close_after(addr, &[frame(true, 0x8, b"\x03\xe8ok\xff")]).await;
     assert_eq!(code, 1007);
@@ -252,14 +257,14 @@ async fn invalid_utf8_closes_with_1007_saying_where() {
 async fn the_frame_limit_is_configurable() {
     // Messages up to 1000 bytes, but no frame over 100: a 200-byte
     // message in one frame closes with 1009; in 50-byte frames it passes.
-    let addr = start(any(
-        WsConfig::new()
-            .max_message_bytes(1000)
-            .max_frame_bytes(100),
-    ))
+    let addr = start(any(WsConfig::new()
+        .max_message_bytes(1000)
+        .max_frame_bytes(100)))
     .await;
     assert_eq!(
-        WsConfig::new().max_message_bytes(1000).get_max_frame_bytes(),
+        WsConfig::new()
+            .max_message_bytes(1000)
+            .get_max_frame_bytes(),
         4000
     );
     let payload = [b'a'; 200];

@@ -12,7 +12,9 @@ use axum::routing::get;
 use axum::Router;
 use std::process::ExitCode;
 use std::time::Duration;
-use wirefault::axum::ws::{Accept, Incoming, Session, SessionHandler, Sessions, WsConfig, WsHandshake};
+use wirefault::axum::ws::{
+    Accept, Incoming, Session, SessionHandler, Sessions, WsConfig, WsHandshake,
+};
 use wirefault::axum::{serve, ServeConfig};
 use wirefault::Fault;
 

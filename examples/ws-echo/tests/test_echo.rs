@@ -26,7 +26,9 @@ async fn echoes_text_and_binary_then_goes_away_with_1001() {
         }
     });
     let url = rx.recv_timeout(Duration::from_secs(10)).unwrap();
-    let (mut client, _) = tokio_tungstenite::connect_async(url.as_str()).await.unwrap();
+    let (mut client, _) = tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .unwrap();
     let big_text = "ü".repeat(4 << 20); // 8 MiB
     let big_binary: Vec<u8> = (0..16_000_000_u32).map(|i| (i % 251) as u8).collect();
     for message in [

@@ -343,7 +343,10 @@ async fn drain(
     }
     let sessions_left = sessions.iter().map(Sessions::open).sum();
     if sessions_left > 0 {
-        tracing::warn!(sessions_left, "WebSocket sessions still open at the drain bound");
+        tracing::warn!(
+            sessions_left,
+            "WebSocket sessions still open at the drain bound"
+        );
     }
     Drained {
         connections_cut,

@@ -105,7 +105,12 @@ impl Activity {
         if self.in_flight.load(Ordering::Acquire) > 0 {
             return None;
         }
-        Some(*self.idle_since.lock().unwrap_or_else(PoisonError::into_inner))
+        Some(
+            *self
+                .idle_since
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
     }
 
     fn begin(self: &Arc<Self>) -> InFlight {

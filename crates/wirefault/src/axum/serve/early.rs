@@ -23,7 +23,10 @@ pub(super) fn hyper_max_headers(max_headers: usize) -> usize {
 
 /// The problem+json answer for a request with more than `max_headers`
 /// header fields, if it has that many.
-pub(super) fn too_many_headers<B>(request: &Request<B>, max_headers: usize) -> Option<Response<Body>> {
+pub(super) fn too_many_headers<B>(
+    request: &Request<B>,
+    max_headers: usize,
+) -> Option<Response<Body>> {
     let count = request.headers().len();
     if count <= max_headers {
         return None;

@@ -133,9 +133,9 @@ mod handshake;
 mod runner;
 mod session;
 
+pub use axum::extract::ws::Utf8Bytes;
 pub use config::{Accept, Sessions, WsConfig};
 pub use handshake::WsHandshake;
-pub use axum::extract::ws::Utf8Bytes;
 pub use session::{Incoming, Session, SessionHandler};
 
 use crate::Fault;

@@ -228,10 +228,9 @@ fn read_error(err: axum::Error, config: &WsConfig) -> End {
             ));
             End::Close(fault.close(config.codes))
         }
-        tungstenite::Error::Utf8(detail) => End::Close(Close::new(
-            CloseCode::INVALID_PAYLOAD,
-            utf8_reason(&detail),
-        )),
+        tungstenite::Error::Utf8(detail) => {
+            End::Close(Close::new(CloseCode::INVALID_PAYLOAD, utf8_reason(&detail)))
+        }
         tungstenite::Error::Protocol(
             tungstenite::error::ProtocolError::ResetWithoutClosingHandshake,
         ) => End::Gone,
