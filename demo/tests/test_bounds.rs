@@ -234,7 +234,7 @@ fn stalled_heads_past_the_open_file_limit_are_closed_and_health_comes_back() {
     while Instant::now() < deadline {
         open = stalled
             .iter_mut()
-            .map(|s| closed_by_server(s))
+            .map(closed_by_server)
             .filter(|closed| !closed)
             .count();
         if open == 0 {
