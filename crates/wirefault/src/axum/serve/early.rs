@@ -10,8 +10,7 @@
 //! get hyper's bare answer.
 
 use crate::axum::{RequestId, REQUEST_ID};
-use crate::log::log_fault;
-use crate::{Fault, Problem, PROBLEM_JSON};
+use crate::{Fault, Problem, PublicFault, PROBLEM_JSON};
 use axum::body::Body;
 use http::header::{HeaderValue, CONTENT_TYPE};
 use http::{Request, Response};
@@ -51,9 +50,7 @@ fn request_id<B>(request: &Request<B>) -> HeaderValue {
 }
 
 fn render(fault: &Fault, id: HeaderValue) -> Response<Body> {
-    let text = id.to_str().ok();
-    log_fault(fault, text);
-    let body = Problem::render(fault, text);
+    let body = Problem::render_public(PublicFault::logged(fault, id.to_str().ok()));
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = fault.status();
     let headers = response.headers_mut();
