@@ -212,6 +212,42 @@ async fn a_stalled_request_head_is_closed_after_the_header_timeout() {
         .await
         .expect("closed");
     assert!(took < Duration::from_millis(1500), "{took:?}");
+    // Not one byte: still sniffing the protocol, bounded all the same.
+    let mut silent = TcpStream::connect(server.addr).await.unwrap();
+    let took = closed_within(&mut silent, Duration::from_secs(5))
+        .await
+        .expect("closed");
+    assert!(took < Duration::from_millis(1500), "{took:?}");
+}
+
+#[tokio::test]
+async fn http2_with_prior_knowledge_is_served_and_idles_out() {
+    let server = Server::start(ServeConfig::new().idle_timeout(Duration::from_millis(400))).await;
+    let tcp = TcpStream::connect(server.addr).await.unwrap();
+    let (mut client, connection) = h2::client::handshake(tcp).await.unwrap();
+    let connection = tokio::spawn(connection);
+    let request = http::Request::get(format!("http://{}/health", server.addr))
+        .body(())
+        .unwrap();
+    let (response, _) = client.send_request(request, true).unwrap();
+    let response = tokio::time::timeout(Duration::from_secs(5), response)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.version(), http::Version::HTTP_2);
+    let mut body = response.into_body();
+    let chunk = body.data().await.unwrap().unwrap();
+    assert_eq!(&chunk[..], b"ok");
+    // No stream open: the server says GOAWAY after the idle timeout and
+    // the connection ends.
+    let start = Instant::now();
+    tokio::time::timeout(Duration::from_secs(5), connection)
+        .await
+        .expect("the server closes an idle HTTP/2 connection")
+        .unwrap()
+        .ok();
+    assert!(start.elapsed() < Duration::from_millis(1500));
 }
 
 #[tokio::test]

@@ -87,8 +87,9 @@ impl ServeConfig {
 
     /// How long a connection may stay open with no request in flight
     /// before it is closed (a response still streaming counts as in
-    /// flight). Over HTTP/1 the header-read timeout applies as well, so
-    /// the shorter of the two wins.
+    /// flight). A connection waiting for a request is also waiting for a
+    /// request head, so the shorter of this and the header-read timeout
+    /// wins.
     pub fn idle_timeout(mut self, timeout: Duration) -> ServeConfig {
         self.idle_timeout = bounded(timeout);
         self

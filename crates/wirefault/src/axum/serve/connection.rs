@@ -219,8 +219,10 @@ pub(super) struct Signals {
 }
 
 /// Serves one connection until it ends. It closes gracefully once it has
-/// had no request in flight for the idle timeout or when `signals.graceful`
-/// fires; a connection told to close that still has none in flight after
+/// had no request in flight for the idle timeout (or the header-read
+/// timeout, if shorter: a connection that has not sent a request yet may
+/// still be in hyper-util's protocol sniffing, which no hyper timer
+/// covers) or when `signals.graceful` fires; a connection told to close that still has none in flight after
 /// the header-read timeout (a peer that neither sends nor closes) is
 /// dropped, and so is every connection when `signals.cut` fires.
 pub(super) async fn serve_connection(
@@ -240,14 +242,15 @@ pub(super) async fn serve_connection(
     });
     let conn = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
     tokio::pin!(conn);
+    let idle_limit = config.idle_timeout.min(config.header_read_timeout);
     let mut closing: Option<Instant> = None;
     loop {
         let now = Instant::now();
         let wake = match (closing, activity.idle_since()) {
-            (None, Some(since)) => since + config.idle_timeout,
+            (None, Some(since)) => since + idle_limit,
             (Some(at), Some(_)) => at + config.header_read_timeout,
             // A request is in flight: look again later.
-            (None, None) => now + config.idle_timeout,
+            (None, None) => now + idle_limit,
             (Some(_), None) => now + config.header_read_timeout,
         };
         tokio::select! {
@@ -268,7 +271,7 @@ pub(super) async fn serve_connection(
             () = sleep_until(wake) => {
                 let now = Instant::now();
                 match (closing, activity.idle_since()) {
-                    (None, Some(since)) if now >= since + config.idle_timeout => {
+                    (None, Some(since)) if now >= since + idle_limit => {
                         tracing::debug!(%remote, "idle connection closed");
                         conn.as_mut().graceful_shutdown();
                         closing = Some(now);
