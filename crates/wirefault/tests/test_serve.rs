@@ -277,6 +277,31 @@ async fn at_the_cap_new_connections_wait_until_one_closes() {
 }
 
 #[tokio::test]
+async fn an_upgraded_websocket_keeps_its_slot() {
+    let server = Server::start(
+        ServeConfig::new()
+            .max_connections(1)
+            .idle_timeout(Duration::from_secs(30)),
+    )
+    .await;
+    let addr = server.addr;
+    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
+        .await
+        .unwrap();
+    let mut http = TcpStream::connect(addr).await.unwrap();
+    http.write_all(GET_HEALTH).await.unwrap();
+    let mut byte = [0_u8; 1];
+    assert!(
+        tokio::time::timeout(Duration::from_millis(400), http.read(&mut byte))
+            .await
+            .is_err(),
+        "answered while the session held the only slot"
+    );
+    drop(ws);
+    assert_eq!(read_response(&mut http).await.unwrap().0, 200);
+}
+
+#[tokio::test]
 async fn shutdown_finishes_requests_sends_1001_and_cuts_the_rest_at_the_bound() {
     let server = Server::start(
         ServeConfig::new()
