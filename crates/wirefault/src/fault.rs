@@ -1,9 +1,7 @@
 //! [`Fault`]: one error value for every wire.
 
-use crate::close::{Close, CloseCodes};
 use crate::kind::Kind;
 use crate::pointer::Pointer;
-use crate::public::PublicFault;
 use http::header::{HeaderName, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderMap, Method, StatusCode};
 use serde::{Deserialize, Serialize};
@@ -296,11 +294,6 @@ impl Fault {
         self.inner.kind.is_server_error()
     }
 
-    /// The title as the client sees it ([`PublicFault::title`]).
-    pub fn title_str(&self) -> &str {
-        PublicFault::new(self, None).title()
-    }
-
     /// The title set with [`Fault::title`], shown or not.
     pub(crate) fn title_override(&self) -> Option<&str> {
         self.inner.title.as_deref()
@@ -373,14 +366,6 @@ impl Fault {
             }
         }
         headers
-    }
-
-    /// The close frame for a WebSocket session: the kind's code in the
-    /// given mode and a reason of at most 123 bytes (the detail for client
-    /// faults, the generic title for server faults; see
-    /// [`PublicFault::close`]). Logs nothing.
-    pub fn close(&self, codes: CloseCodes) -> Close {
-        PublicFault::new(self, None).close(codes)
     }
 
     /// The fault and its whole source chain on one line, for logs.

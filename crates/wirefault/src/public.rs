@@ -168,6 +168,21 @@ impl<'a> PublicFault<'a> {
     }
 }
 
+impl Fault {
+    /// The title as the client sees it ([`PublicFault::title`]).
+    pub fn title_str(&self) -> &str {
+        PublicFault::new(self, None).title()
+    }
+
+    /// The close frame for a WebSocket session: the kind's code in the
+    /// given mode and a reason of at most 123 bytes (the detail for client
+    /// faults, the generic title for server faults; see
+    /// [`PublicFault::close`]). Logs nothing.
+    pub fn close(&self, codes: CloseCodes) -> Close {
+        PublicFault::new(self, None).close(codes)
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
