@@ -472,7 +472,7 @@ impl From<Kind> for Fault {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::close::CloseCode;
+    use crate::close::{CloseCode, CloseCodes};
 
     #[test]
     fn constructors_pick_their_kind() {
