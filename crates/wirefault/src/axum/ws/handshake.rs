@@ -265,6 +265,21 @@ mod tests {
         assert_eq!(fault.http_headers()[UPGRADE], "websocket");
     }
 
+    #[tokio::test]
+    async fn requested_protocols_are_read_in_the_clients_order() {
+        let request = http::Request::get("/ws")
+            .header(SEC_WEBSOCKET_PROTOCOL, "b.v2, a.v1")
+            .header(SEC_WEBSOCKET_PROTOCOL, " ,c")
+            .body(())
+            .unwrap();
+        let (mut parts, ()) = request.into_parts();
+        let handshake = WsHandshake::from_request_parts(&mut parts, &())
+            .await
+            .unwrap();
+        let offered: Vec<&str> = handshake.requested_protocols().collect();
+        assert_eq!(offered, ["b.v2", "a.v1", "c"]);
+    }
+
     #[test]
     fn other_malformed_handshakes_get_400() {
         assert_eq!(status(&[GOOD[0], GOOD[2], GOOD[3]]), 400); // no Connection
