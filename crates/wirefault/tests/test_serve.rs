@@ -2,7 +2,6 @@
 //! timeouts, the connection cap, the bounded graceful shutdown with
 //! WebSocket sessions, and which of hyper's own error answers are
 //! problem+json.
-#![cfg(feature = "axum")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use axum::body::Body;

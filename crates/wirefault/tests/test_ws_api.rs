@@ -2,7 +2,6 @@
 //! by `wirefault::axum::serve`: an echo of text and binary, subprotocol
 //! negotiation, application close codes, the frame limit, and 1007
 //! reasons that say where the invalid UTF-8 was.
-#![cfg(feature = "axum")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use axum::extract::State;
