@@ -9,7 +9,9 @@
 //! let state = wirefault_demo::AppState::open(config).await?;
 //! let router = wirefault_demo::app(state);
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-//! axum::serve(listener, router).await?;
+//! // The bounded server `main` uses (header-read and idle timeouts, a
+//! // connection cap, a bounded drain).
+//! wirefault::axum::serve(listener, router).await;
 //! # Ok(()) }
 //! ```
 
