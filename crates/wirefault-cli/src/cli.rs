@@ -42,17 +42,37 @@ pub(crate) struct AuditArgs {
     /// Base URL of the service, e.g. http://127.0.0.1:3000/
     pub(crate) url: String,
 
-    /// The origin the service should trust for CORS and WebSocket, e.g. https://app.example.com
+    /// An origin the service should trust for CORS and WebSocket, e.g.
+    /// https://app.example.com (repeatable; each is checked, with look-alikes of each).
     #[arg(long, value_name = "ORIGIN")]
-    pub(crate) origin: Option<String>,
+    pub(crate) origin: Vec<String>,
 
     /// A WebSocket endpoint path on the target's host, e.g. /ws (repeatable).
     #[arg(long = "ws", value_name = "PATH", value_parser = parse_ws_path)]
     pub(crate) ws: Vec<String>,
 
-    /// An OpenAPI 3 document (JSON) listing endpoints and their JSON bodies.
+    /// An OpenAPI 3.0/3.1 document, JSON or YAML, as a file or an http(s) URL.
+    /// Without it the target is asked at the usual places (/openapi.json, ...).
+    #[arg(long, value_name = "FILE|URL")]
+    pub(crate) openapi: Option<String>,
+
+    /// An endpoint path on the target, probed like the document's paths
+    /// (repeatable; may hold {param} placeholders and a query string).
+    #[arg(long = "path", value_name = "PATH", value_parser = parse_path)]
+    pub(crate) paths: Vec<String>,
+
+    /// A valid JSON body for an endpoint, "METHOD PATH=JSON" (repeatable);
+    /// invalid variants of it are sent, never the body itself.
+    #[arg(long = "body", value_name = "METHOD PATH=JSON", value_parser = parse_body)]
+    pub(crate) bodies: Vec<BodyArg>,
+
+    /// A PEM file of CA certificates to trust besides the bundled web roots.
     #[arg(long, value_name = "FILE")]
-    pub(crate) openapi: Option<PathBuf>,
+    pub(crate) ca_cert: Option<PathBuf>,
+
+    /// Accept any TLS certificate (said in the report).
+    #[arg(long)]
+    pub(crate) insecure: bool,
 
     /// A header for every probe, "Name: value" (repeatable).
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", value_parser = parse_header)]
@@ -151,6 +171,36 @@ fn parse_cookie(raw: &str) -> Result<Secret, String> {
     Ok(Secret(raw.trim().to_owned()))
 }
 
+/// A `--body` value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct BodyArg {
+    /// Uppercase method: POST, PUT or PATCH.
+    pub(crate) method: String,
+    /// Path on the target (may hold `{param}` placeholders).
+    pub(crate) path: String,
+    /// The valid body.
+    pub(crate) json: serde_json::Value,
+}
+
+fn parse_body(raw: &str) -> Result<BodyArg, String> {
+    let usage =
+        || format!("`{raw}` is not \"METHOD PATH=JSON\", e.g. 'POST /items={{\"name\":\"a\"}}'");
+    let (method, rest) = raw.trim_start().split_once(' ').ok_or_else(usage)?;
+    let method = method.to_ascii_uppercase();
+    if !matches!(method.as_str(), "POST" | "PUT" | "PATCH") {
+        return Err(format!("--body: {method} is not POST, PUT or PATCH"));
+    }
+    let (path, json) = rest.trim_start().split_once('=').ok_or_else(usage)?;
+    let path = parse_path(path.trim())?;
+    let json: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| format!("--body {method} {path}: not JSON: {e}"))?;
+    Ok(BodyArg { method, path, json })
+}
+
+fn parse_path(raw: &str) -> Result<String, String> {
+    parse_ws_path(raw)
+}
+
 fn parse_ws_path(raw: &str) -> Result<String, String> {
     if raw.starts_with('/')
         && !raw.starts_with("//")
@@ -197,7 +247,8 @@ mod tests {
         assert_eq!(a.concurrency, 4);
         assert!((a.timeout - 5.0).abs() < f64::EPSILON);
         assert!(!a.allow_remote && !a.allow_destructive);
-        assert!(a.ws.is_empty() && a.origin.is_none());
+        assert!(a.ws.is_empty() && a.origin.is_empty());
+        assert!(a.paths.is_empty() && a.bodies.is_empty() && !a.insecure);
     }
 
     #[test]
@@ -226,7 +277,22 @@ mod tests {
             "0.5",
             "--allow-remote",
             "--allow-destructive",
+            "--origin",
+            "http://localhost:5173",
+            "--path",
+            "/items/{id}?q=1",
+            "--body",
+            "post /items={\"name\": \"a=b\"}",
+            "--ca-cert",
+            "ca.pem",
+            "--insecure",
         ]);
+        assert_eq!(a.origin.len(), 2);
+        assert_eq!(a.paths, ["/items/{id}?q=1"]);
+        assert_eq!(a.bodies[0].method, "POST");
+        assert_eq!(a.bodies[0].path, "/items");
+        assert_eq!(a.bodies[0].json["name"], "a=b");
+        assert!(a.insecure && a.ca_cert.is_some());
         assert_eq!(a.ws, ["/ws", "/chat"]);
         assert_eq!(a.headers[0].name, "Authorization");
         assert_eq!(a.headers[0].value.0, "Bearer t");
@@ -252,6 +318,10 @@ mod tests {
             vec!["wirefault", "audit", "u", "--cookie", "a=1; b=2"],
             vec!["wirefault", "audit", "u", "--ws", "ws://127.0.0.1/ws"],
             vec!["wirefault", "audit", "u", "--ws", "//evil.example/ws"],
+            vec!["wirefault", "audit", "u", "--path", "items"],
+            vec!["wirefault", "audit", "u", "--body", "GET /x={}"],
+            vec!["wirefault", "audit", "u", "--body", "POST /x={"],
+            vec!["wirefault", "audit", "u", "--body", "POST /x"],
         ] {
             assert!(Cli::try_parse_from(&args).is_err(), "{args:?}");
         }

@@ -195,6 +195,9 @@ pub(crate) struct Audit {
     pub(crate) target: String,
     /// Number of probes run.
     pub(crate) probes: usize,
+    /// What the reader must know to weigh the findings: where the OpenAPI
+    /// document came from, TLS checks turned off, caps that cut probes.
+    pub(crate) notes: Vec<String>,
     /// Findings, sorted by rule id then URL.
     pub(crate) findings: Vec<Finding>,
 }

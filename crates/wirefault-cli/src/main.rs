@@ -9,10 +9,12 @@ mod audit;
 mod cli;
 mod exit;
 mod finding;
+mod net;
 mod probe;
 mod report;
 mod rules;
 mod target;
+mod tls;
 
 use std::io::Write as _;
 use std::process::ExitCode;

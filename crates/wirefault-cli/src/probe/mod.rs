@@ -1,12 +1,15 @@
 //! The probes, grouped by protocol, and what they share.
 
+pub(crate) mod body;
 pub(crate) mod cors;
+pub(crate) mod discover;
 pub(crate) mod http;
 pub(crate) mod leak;
 pub(crate) mod openapi;
 pub(crate) mod ws;
 pub(crate) mod wsclient;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Url;
@@ -30,10 +33,12 @@ pub(crate) struct Ctx {
     pub(crate) auth: Vec<(String, crate::cli::Secret)>,
     /// `true` when `auth` has a cookie.
     pub(crate) has_cookie: bool,
-    /// The trusted origin (`--origin`), normalized.
+    /// The first trusted origin (`--origin`), normalized.
     pub(crate) origin: Option<String>,
     /// Per-probe time limit.
     pub(crate) timeout: Duration,
+    /// TLS settings for probes that open their own connections.
+    pub(crate) tls: Arc<rustls::ClientConfig>,
 }
 
 impl Ctx {
@@ -89,6 +94,7 @@ mod tests {
             has_cookie: false,
             origin: None,
             timeout: Duration::from_secs(1),
+            tls: crate::tls::client_config(&crate::tls::TlsOptions::default()).unwrap(),
         }
     }
 

@@ -92,7 +92,7 @@ pub(crate) async fn foreign_origin(ctx: &Ctx, url: &Url) -> Vec<Finding> {
         headers: shown,
         body: None,
     };
-    match wsclient::connect(url, &sent, ctx.timeout).await {
+    match wsclient::connect(url, &sent, ctx.timeout, &ctx.tls).await {
         Handshake::Upgraded(mut conn) => {
             conn.close(ctx.timeout).await;
             let exchange = Exchange {
@@ -129,7 +129,7 @@ pub(crate) async fn bad_input(ctx: &Ctx, url: &Url, input: BadInput) -> Vec<Find
         headers: shown,
         body: None,
     };
-    let mut conn = match wsclient::connect(url, &sent, ctx.timeout).await {
+    let mut conn = match wsclient::connect(url, &sent, ctx.timeout, &ctx.tls).await {
         Handshake::Upgraded(conn) => conn,
         Handshake::Refused(answer) => {
             return http::judge_answer(&Exchange {

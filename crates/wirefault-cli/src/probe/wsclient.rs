@@ -4,15 +4,18 @@
 //! tungstenite refuses reserved close codes, control frames over 125 bytes
 //! and bytes that are not frames, and turns them into one generic error.
 //! The auditor needs to see exactly those, so it speaks the protocol itself:
-//! the handshake over a plain `TcpStream`, masked frames out, and raw frames
-//! in. Only `ws://` (no TLS).
+//! the handshake over a plain or TLS stream, masked frames out, and raw frames
+//! in. `wss://` through the auditor's TLS configuration ([`crate::net`]).
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
+use futures_util::FutureExt as _;
 use reqwest::Url;
+use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+
+use crate::net::{self, Stream};
 
 use crate::finding::{HttpAnswer, BODY_LIMIT};
 
@@ -66,34 +69,32 @@ pub(crate) enum Event {
 /// An upgraded connection.
 #[derive(Debug)]
 pub(crate) struct Conn {
-    stream: TcpStream,
+    stream: Stream,
     buf: Vec<u8>,
 }
 
-/// Opens `url` (an http URL) with the WebSocket handshake and extra headers.
+/// Opens `url` (an http or https URL) with the WebSocket handshake and extra headers.
 pub(crate) async fn connect(
     url: &Url,
     headers: &[(String, String)],
     timeout: Duration,
+    tls: &Arc<rustls::ClientConfig>,
 ) -> Handshake {
-    match tokio::time::timeout(timeout, connect_inner(url, headers, timeout)).await {
+    match tokio::time::timeout(timeout, connect_inner(url, headers, timeout, tls)).await {
         Ok(result) => result,
         Err(_) => Handshake::Failed("the handshake timed out".into()),
     }
 }
 
-async fn connect_inner(url: &Url, headers: &[(String, String)], timeout: Duration) -> Handshake {
-    let Some(host) = url.host_str() else {
-        return Handshake::Failed("no host".into());
-    };
-    if url.scheme() != "http" {
-        return Handshake::Failed("WebSocket probes support ws:// (http) targets only".into());
-    }
-    let port = url.port_or_known_default().unwrap_or(80);
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let mut stream = match TcpStream::connect((host, port)).await {
+async fn connect_inner(
+    url: &Url,
+    headers: &[(String, String)],
+    timeout: Duration,
+    tls: &Arc<rustls::ClientConfig>,
+) -> Handshake {
+    let mut stream = match net::connect(url, tls).await {
         Ok(s) => s,
-        Err(e) => return Handshake::Failed(format!("connect: {e}")),
+        Err(e) => return Handshake::Failed(e),
     };
     let key = tokio_tungstenite::tungstenite::handshake::client::generate_key();
     let mut path = url.path().to_owned();
@@ -157,7 +158,7 @@ async fn connect_inner(url: &Url, headers: &[(String, String)], timeout: Duratio
 }
 
 async fn read_body(
-    stream: &mut TcpStream,
+    stream: &mut Stream,
     mut body: Vec<u8>,
     headers: &[(String, String)],
     timeout: Duration,
@@ -274,14 +275,18 @@ impl Conn {
         let deadline = Instant::now() + timeout;
         for piece in frame.chunks(WRITE_PIECE) {
             let mut incoming = [0u8; 4096];
-            match self.stream.try_read(&mut incoming) {
-                Ok(0) => return Err("the peer closed the connection while we were sending".into()),
-                Ok(n) => {
+            // One poll: whatever the peer already sent, without waiting
+            // (plain or TLS alike).
+            match self.stream.read(&mut incoming).now_or_never() {
+                Some(Ok(0)) => {
+                    return Err("the peer closed the connection while we were sending".into())
+                }
+                Some(Ok(n)) => {
                     self.buf.extend_from_slice(&incoming[..n]);
                     return Err("the peer answered before the message was fully sent".into());
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-                Err(e) => return Err(e.to_string()),
+                None => {}
+                Some(Err(e)) => return Err(e.to_string()),
             }
             let left = deadline.saturating_duration_since(Instant::now());
             match tokio::time::timeout(left, self.stream.write_all(piece)).await {

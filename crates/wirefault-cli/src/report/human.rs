@@ -33,6 +33,9 @@ pub(crate) fn render(audit: &Audit) -> String {
         super::count(audit, Severity::Warning),
         super::count(audit, Severity::Info),
     );
+    for note in &audit.notes {
+        let _ = writeln!(out, "note: {note}");
+    }
     for f in &audit.findings {
         let _ = writeln!(
             out,

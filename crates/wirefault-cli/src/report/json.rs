@@ -25,6 +25,7 @@ pub(crate) fn render(audit: &Audit) -> String {
         "tool": {"name": "wirefault", "version": env!("CARGO_PKG_VERSION")},
         "target": audit.target,
         "probes": audit.probes,
+        "notes": audit.notes,
         "summary": {
             "error": super::count(audit, Severity::Error),
             "warning": super::count(audit, Severity::Warning),
