@@ -11,7 +11,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use reqwest::Url;
 
 use crate::cli::{AuditArgs, Secret};
-use crate::finding::{Audit, Exchange, Finding, Received};
+use crate::filter::Filter;
+use crate::finding::{self, Audit, Exchange, Finding, Outcome, Received};
 use crate::probe::{cors, http, openapi, ws, Ctx};
 
 /// Most plain `GET` paths from the OpenAPI document probed.
@@ -19,11 +20,19 @@ const MAX_GET_PATHS: usize = 20;
 /// Most `--ws` paths probed.
 const MAX_WS_PATHS: usize = 10;
 
-type Task<'a> = Pin<Box<dyn Future<Output = Vec<Finding>> + Send + 'a>>;
+type Task<'a> = Pin<Box<dyn Future<Output = Outcome> + Send + 'a>>;
 
 /// Runs the audit described by the arguments.
 pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     let base = crate::target::parse(&args.url, args.allow_remote)?;
+    let filter = Filter {
+        only: args.only.iter().map(|r| r.id).collect(),
+        ignore: args.ignore.clone(),
+        baseline: match &args.baseline {
+            Some(path) => Some(crate::filter::load_baseline(path)?),
+            None => None,
+        },
+    };
     let trusted = match &args.origin {
         Some(raw) => Some(cors::parse_origin(raw)?),
         None => None,
@@ -61,14 +70,12 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         has_cookie,
         origin: trusted.as_ref().map(|(o, _)| o.clone()),
         timeout,
+        sent: std::sync::atomic::AtomicUsize::new(0),
     };
     let concurrency = usize::from(args.concurrency);
-    let ws_paths: Vec<Url> = args
-        .ws
-        .iter()
-        .take(MAX_WS_PATHS)
-        .map(|p| ctx.path_url(p))
-        .collect();
+    let mut caps = Vec::new();
+    let endpoints = ws_endpoints(&ctx, args, &mut caps)?;
+    let ws_paths: Vec<Url> = endpoints.iter().map(|e| e.url.clone()).collect();
     let get_paths: Vec<Url> = ops
         .iter()
         .filter(|o| o.method == "GET" && o.is_plain())
@@ -83,7 +90,6 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         bar.finish_and_clear();
         anyhow::bail!("cannot reach {base}: {error}");
     }
-    let mut probes = 1;
 
     // Phase 2: GET the unknown path, the WebSocket paths and the OpenAPI paths.
     let unknown = ctx.relative_url(http::UNKNOWN_PATH);
@@ -111,7 +117,6 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     .inspect(|_| bar.inc(1))
     .collect()
     .await;
-    probes += 1 + answers.len();
     for answer in &answers {
         findings.extend(http::judge_answer(answer));
         if http::is_known(answer) {
@@ -130,6 +135,7 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
             http::judge_wrong_method(
                 &http::send(ctx_ref, http::WRONG_METHOD, &url, &[], None).await,
             )
+            .into()
         }));
     }
     for op in &ops {
@@ -145,62 +151,94 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
             tasks.push(Box::pin(async move {
                 let sent = Some(("application/json", body.text.clone()));
                 http::judge_bad_body(&http::send(ctx_ref, &method, &url, &[], sent).await, &body)
+                    .into()
             }));
         }
     }
     let trusted_url = trusted.as_ref().map(|(_, u)| u);
     let base_ref = &base;
     tasks.push(Box::pin(async move {
-        cors::run(ctx_ref, base_ref, trusted_url).await
+        cors::run(ctx_ref, base_ref, trusted_url).await.into()
     }));
-    for url in &ws_paths {
-        tasks.push(Box::pin(ws::foreign_origin(ctx_ref, url)));
-        for input in ws::BadInput::ALL {
-            tasks.push(Box::pin(ws::bad_input(ctx_ref, url, input)));
-        }
+    // Each endpoint runs its own sessions, bounded (see `ws`).
+    for endpoint in &endpoints {
+        tasks.push(Box::pin(ws::audit(ctx_ref, endpoint)));
     }
-    probes += tasks.len();
     bar.inc_length(tasks.len() as u64);
-    let rest: Vec<Vec<Finding>> = stream::iter(tasks)
+    let rest: Vec<Outcome> = stream::iter(tasks)
         .buffer_unordered(concurrency)
         .inspect(|_| bar.inc(1))
         .collect()
         .await;
     bar.finish_and_clear();
-    findings.extend(rest.into_iter().flatten());
+    let mut outcome = Outcome::from(findings);
+    outcome.caps = caps;
+    for part in rest {
+        outcome.extend(part);
+    }
+    let before = outcome.findings.len();
+    let kept: Vec<Finding> = outcome
+        .findings
+        .into_iter()
+        .filter(|f| filter.keeps(f))
+        .collect();
+    let filtered = before - kept.len();
+    let findings = finding::group(kept)
+        .into_iter()
+        .map(|f| {
+            let state = filter.baseline_state(&f);
+            (f, state)
+        })
+        .collect();
+    outcome.skipped.sort_by(|a, b| (&a.target, &a.reason).cmp(&(&b.target, &b.reason)));
     Ok(Audit {
         target: base.to_string(),
-        probes,
-        findings: dedup(findings),
+        requests: ctx.sent.load(std::sync::atomic::Ordering::Relaxed),
+        findings,
+        skipped: outcome.skipped,
+        caps: outcome.caps,
+        filtered,
     })
 }
 
-/// Sorts by rule id, URL and observation, and drops repeats.
-fn dedup(mut findings: Vec<Finding>) -> Vec<Finding> {
-    findings.sort_by(|a, b| {
-        (
-            a.rule.id,
-            &a.request.url,
-            &a.request.method,
-            &a.request.body,
-            &a.observed,
-        )
-            .cmp(&(
-                b.rule.id,
-                &b.request.url,
-                &b.request.method,
-                &b.request.body,
-                &b.observed,
-            ))
-    });
-    findings.dedup_by(|a, b| {
-        a.rule.id == b.rule.id
-            && a.request.url == b.request.url
-            && a.request.method == b.request.method
-            && a.request.body == b.request.body
-            && a.observed == b.observed
-    });
-    findings
+/// The WebSocket endpoints: `--ws` paths and `--ws-message` paths, at most
+/// [`MAX_WS_PATHS`] (a cut is reported).
+fn ws_endpoints(
+    ctx: &Ctx,
+    args: &AuditArgs,
+    caps: &mut Vec<String>,
+) -> anyhow::Result<Vec<ws::Endpoint>> {
+    let mut paths: Vec<&str> = Vec::new();
+    for path in args
+        .ws
+        .iter()
+        .map(String::as_str)
+        .chain(args.ws_messages.iter().map(|m| m.path.as_str()))
+    {
+        if !paths.contains(&path) {
+            paths.push(path);
+        }
+    }
+    if paths.len() > MAX_WS_PATHS {
+        caps.push(format!(
+            "--ws: {} WebSocket paths given, the first {MAX_WS_PATHS} probed",
+            paths.len()
+        ));
+    }
+    let mut endpoints = Vec::new();
+    for path in paths.into_iter().take(MAX_WS_PATHS) {
+        let mut samples = args.ws_messages.iter().filter(|m| m.path == path);
+        let sample = samples.next().map(|m| m.sample.clone());
+        if samples.next().is_some() {
+            anyhow::bail!("--ws-message: one sample per path ({path} has more)");
+        }
+        endpoints.push(ws::Endpoint {
+            url: ctx.path_url(path),
+            sample,
+            protocol: args.ws_protocol.clone(),
+        });
+    }
+    Ok(endpoints)
 }
 
 /// A progress bar on a terminal; hidden when stderr is not one.

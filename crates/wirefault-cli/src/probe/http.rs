@@ -60,6 +60,8 @@ pub(crate) async fn send(
         headers: shown,
         body: shown_body,
     };
+    ctx.sent
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let received = match receive(builder).await {
         Ok(answer) => Received::Http(answer),
         Err(error) => Received::Nothing { error },

@@ -7,6 +7,7 @@ pub(crate) mod openapi;
 pub(crate) mod ws;
 pub(crate) mod wsclient;
 
+use std::sync::atomic::AtomicUsize;
 use std::time::Duration;
 
 use reqwest::Url;
@@ -34,6 +35,8 @@ pub(crate) struct Ctx {
     pub(crate) origin: Option<String>,
     /// Per-probe time limit.
     pub(crate) timeout: Duration,
+    /// Requests and WebSocket handshakes sent so far.
+    pub(crate) sent: AtomicUsize,
 }
 
 impl Ctx {
@@ -89,6 +92,7 @@ mod tests {
             has_cookie: false,
             origin: None,
             timeout: Duration::from_secs(1),
+            sent: AtomicUsize::new(0),
         }
     }
 
