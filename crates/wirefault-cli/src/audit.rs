@@ -23,11 +23,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use reqwest::Url;
 
 use crate::cli::{AuditArgs, BodyArg, Secret};
-use crate::finding::{Audit, Exchange, Finding, Received};
+use crate::filter::Filter;
+use crate::finding::{self, Audit, Exchange, Finding, Outcome, Received};
 use crate::probe::http::BadBody;
 use crate::probe::openapi::{self, Document, Location, Operation, Param};
 use crate::probe::{body, cors, discover, http, ws, Ctx};
-use crate::rules;
 use crate::tls::{self, TlsOptions};
 
 /// Most `GET` paths from the OpenAPI document and `--path` probed.
@@ -47,11 +47,19 @@ const MAX_BODIES: usize = 10;
 /// Most paths that get the CORS probes.
 const MAX_CORS_PATHS: usize = 5;
 
-type Task<'a> = Pin<Box<dyn Future<Output = Vec<Finding>> + Send + 'a>>;
+type Task<'a> = Pin<Box<dyn Future<Output = Outcome> + Send + 'a>>;
 
 /// Runs the audit described by the arguments.
 pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     let base = crate::target::parse(&args.url, args.allow_remote)?;
+    let filter = Filter {
+        only: args.only.iter().map(|r| r.id).collect(),
+        ignore: args.ignore.clone(),
+        baseline: match &args.baseline {
+            Some(path) => Some(crate::filter::load_baseline(path)?),
+            None => None,
+        },
+    };
     let trusted: Vec<(String, Url)> = args
         .origin
         .iter()
@@ -81,8 +89,10 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         origin: trusted.first().map(|(o, _)| o.clone()),
         timeout,
         tls,
+        sent: std::sync::atomic::AtomicUsize::new(0),
     };
     let mut notes = Vec::new();
+    let mut caps = Vec::new();
     if args.insecure {
         notes.push("TLS certificates were not checked (--insecure)".to_owned());
     }
@@ -95,40 +105,35 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         bar.finish_and_clear();
         anyhow::bail!("cannot reach {base}: {error}");
     }
-    let mut probes = 1;
     let document = match &args.openapi {
         Some(arg) => {
             let found = discover::load(&ctx, arg, args.allow_remote).await?;
             notes.push(format!("OpenAPI document: {}", found.source));
             found.document
         }
-        None => {
-            let (found, sent) = discover::find(&ctx).await;
-            probes += sent;
-            match found {
-                Some(found) => {
-                    notes.push(format!(
-                        "OpenAPI document found on the target at {}",
-                        found.source
-                    ));
-                    found.document
-                }
-                None => Document::default(),
+        None => match discover::find(&ctx).await {
+            Some(found) => {
+                notes.push(format!(
+                    "OpenAPI document found on the target at {}",
+                    found.source
+                ));
+                found.document
             }
-        }
+            None => Document::default(),
+        },
     };
     if document.total > document.ops.len() {
-        notes.push(format!(
+        caps.push(format!(
             "the OpenAPI document has {} operations; the first {} were probed",
             document.total,
             document.ops.len()
         ));
     }
     let ops = document.ops;
-    let user_ops = user_paths(&args.paths, &mut notes);
+    let user_ops = user_paths(&args.paths, &mut caps);
     let links = discover::links(&base, &first);
     if links.len() > discover::MAX_LINKS {
-        notes.push(format!(
+        caps.push(format!(
             "the base page links {} same-host paths; the first {} were probed",
             links.len(),
             discover::MAX_LINKS
@@ -137,10 +142,8 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
 
     // Phase 2: GET the unknown paths, the WebSocket paths, the API's GET
     // paths and the base page's links.
-    let ws_paths: Vec<Url> = capped(&args.ws, MAX_WS_PATHS, "--ws paths", &mut notes)
-        .iter()
-        .map(|p| ctx.path_url(p))
-        .collect();
+    let endpoints = ws_endpoints(&ctx, args, &mut caps)?;
+    let ws_paths: Vec<Url> = endpoints.iter().map(|e| e.url.clone()).collect();
     let api_gets: Vec<Url> = {
         let all: Vec<Url> = dedup_urls(
             ops.iter()
@@ -148,7 +151,7 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
                 .filter(|o| o.method == "GET")
                 .map(|o| ctx.path_url(&o.concrete_path())),
         );
-        capped(&all, MAX_GET_PATHS, "API GET paths", &mut notes)
+        capped(&all, MAX_GET_PATHS, "API GET paths", &mut caps)
     };
     let link_urls: Vec<Url> = links
         .iter()
@@ -197,7 +200,6 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     .inspect(|_| bar.inc(1))
     .collect()
     .await;
-    probes += 2 + answers.len();
     for answer in &answers {
         findings.extend(http::judge_answer(answer));
         if http::is_known(answer) {
@@ -210,68 +212,122 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     known.dedup();
 
     // Phase 3: everything else, in parallel.
-    let mut tasks: Vec<(usize, Task<'_>)> = Vec::new();
-    for url in known.iter().cloned() {
-        tasks.push((
-            1,
-            Box::pin(async move {
-                http::judge_wrong_method(
-                    &http::send(ctx_ref, http::WRONG_METHOD, &url, &[], None).await,
-                )
-            }),
-        ));
+    let mut tasks: Vec<Task<'_>> = Vec::new();
+    for url in &known {
+        let url = url.clone();
+        tasks.push(Box::pin(async move {
+            http::judge_wrong_method(
+                &http::send(ctx_ref, http::WRONG_METHOD, &url, &[], None).await,
+            )
+            .into()
+        }));
     }
     let all_ops: Vec<Operation> = ops.iter().chain(&user_ops).cloned().collect();
-    parameter_probes(ctx_ref, &all_ops, &mut tasks, &mut notes);
-    method_probes(
-        ctx_ref,
-        &ops,
-        args.allow_destructive,
-        &mut tasks,
-        &mut notes,
-    );
+    parameter_probes(ctx_ref, &all_ops, &mut tasks, &mut caps);
+    method_probes(ctx_ref, &ops, args.allow_destructive, &mut tasks, &mut caps);
     body_probes(
         ctx_ref,
         &all_ops,
         &args.bodies,
         args.allow_destructive,
         &mut tasks,
+        &mut caps,
         &mut notes,
     );
     let cors_paths: Vec<Url> = {
         let api: BTreeSet<&Url> = api_gets.iter().collect();
         let mut paths = vec![base.clone()];
         paths.extend(known.iter().filter(|u| api.contains(u)).cloned());
-        capped(&dedup_urls(paths), MAX_CORS_PATHS, "CORS paths", &mut notes)
+        capped(&dedup_urls(paths), MAX_CORS_PATHS, "CORS paths", &mut caps)
     };
     let trusted_ref = &trusted;
     for url in cors_paths {
-        tasks.push((
-            cors::requests(trusted.len()),
-            Box::pin(async move { cors::run(ctx_ref, &url, trusted_ref).await }),
-        ));
+        tasks.push(Box::pin(async move {
+            cors::run(ctx_ref, &url, trusted_ref).await.into()
+        }));
     }
-    for url in &ws_paths {
-        tasks.push((1, Box::pin(ws::foreign_origin(ctx_ref, url))));
-        for input in ws::BadInput::ALL {
-            tasks.push((1, Box::pin(ws::bad_input(ctx_ref, url, input))));
-        }
+    // Each endpoint runs its own sessions, bounded (see `ws`).
+    for endpoint in &endpoints {
+        tasks.push(Box::pin(ws::audit(ctx_ref, endpoint)));
     }
-    probes += tasks.iter().map(|(n, _)| n).sum::<usize>();
     bar.inc_length(tasks.len() as u64);
-    let rest: Vec<Vec<Finding>> = stream::iter(tasks.into_iter().map(|(_, t)| t))
+    let rest: Vec<Outcome> = stream::iter(tasks)
         .buffer_unordered(concurrency)
         .inspect(|_| bar.inc(1))
         .collect()
         .await;
     bar.finish_and_clear();
-    findings.extend(rest.into_iter().flatten());
+    let mut outcome = Outcome::from(findings);
+    outcome.caps = caps;
+    for part in rest {
+        outcome.extend(part);
+    }
+    let before = outcome.findings.len();
+    let kept: Vec<Finding> = outcome
+        .findings
+        .into_iter()
+        .filter(|f| filter.keeps(f))
+        .collect();
+    let filtered = before - kept.len();
+    let findings = finding::group(kept)
+        .into_iter()
+        .map(|f| {
+            let state = filter.baseline_state(&f);
+            (f, state)
+        })
+        .collect();
+    outcome
+        .skipped
+        .sort_by(|a, b| (&a.target, &a.reason).cmp(&(&b.target, &b.reason)));
     Ok(Audit {
         target: base.to_string(),
-        probes,
+        requests: ctx.sent.load(std::sync::atomic::Ordering::Relaxed),
+        findings,
+        skipped: outcome.skipped,
+        caps: outcome.caps,
         notes,
-        findings: one_per_cause(dedup(findings)),
+        filtered,
     })
+}
+
+/// The WebSocket endpoints: `--ws` paths and `--ws-message` paths, at most
+/// [`MAX_WS_PATHS`] (a cut is reported).
+fn ws_endpoints(
+    ctx: &Ctx,
+    args: &AuditArgs,
+    caps: &mut Vec<String>,
+) -> anyhow::Result<Vec<ws::Endpoint>> {
+    let mut paths: Vec<&str> = Vec::new();
+    for path in args
+        .ws
+        .iter()
+        .map(String::as_str)
+        .chain(args.ws_messages.iter().map(|m| m.path.as_str()))
+    {
+        if !paths.contains(&path) {
+            paths.push(path);
+        }
+    }
+    if paths.len() > MAX_WS_PATHS {
+        caps.push(format!(
+            "--ws: {} WebSocket paths given, the first {MAX_WS_PATHS} probed",
+            paths.len()
+        ));
+    }
+    let mut endpoints = Vec::new();
+    for path in paths.into_iter().take(MAX_WS_PATHS) {
+        let mut samples = args.ws_messages.iter().filter(|m| m.path == path);
+        let sample = samples.next().map(|m| m.sample.clone());
+        if samples.next().is_some() {
+            anyhow::bail!("--ws-message: one sample per path ({path} has more)");
+        }
+        endpoints.push(ws::Endpoint {
+            url: ctx.path_url(path),
+            sample,
+            protocol: args.ws_protocol.clone(),
+        });
+    }
+    Ok(endpoints)
 }
 
 /// `--header` and `--cookie`, as sent on every probe.
@@ -294,8 +350,8 @@ fn credentials(args: &AuditArgs) -> Vec<(String, Secret)> {
 }
 
 /// `--path` values as `GET` operations with untyped parameters.
-fn user_paths(paths: &[String], notes: &mut Vec<String>) -> Vec<Operation> {
-    capped(paths, MAX_USER_PATHS, "--path values", notes)
+fn user_paths(paths: &[String], caps: &mut Vec<String>) -> Vec<Operation> {
+    capped(paths, MAX_USER_PATHS, "--path values", caps)
         .into_iter()
         .map(|path| Operation {
             method: "GET".to_owned(),
@@ -311,10 +367,10 @@ fn user_paths(paths: &[String], notes: &mut Vec<String>) -> Vec<Operation> {
         .collect()
 }
 
-/// The first `max` items; a note when that cuts some.
-fn capped<T: Clone>(items: &[T], max: usize, what: &str, notes: &mut Vec<String>) -> Vec<T> {
+/// The first `max` items; a line in the report's caps when that cuts some.
+fn capped<T: Clone>(items: &[T], max: usize, what: &str, caps: &mut Vec<String>) -> Vec<T> {
     if items.len() > max {
-        notes.push(format!(
+        caps.push(format!(
             "{} {what}; the first {max} were probed",
             items.len()
         ));
@@ -336,8 +392,8 @@ fn dedup_urls(urls: impl IntoIterator<Item = Url>) -> Vec<Url> {
 fn parameter_probes<'a>(
     ctx: &'a Ctx,
     ops: &[Operation],
-    tasks: &mut Vec<(usize, Task<'a>)>,
-    notes: &mut Vec<String>,
+    tasks: &mut Vec<Task<'a>>,
+    caps: &mut Vec<String>,
 ) {
     let templated: Vec<&Operation> = ops
         .iter()
@@ -347,7 +403,7 @@ fn parameter_probes<'a>(
         &templated,
         MAX_PARAM_PATHS,
         "GET paths with parameters",
-        notes,
+        caps,
     ) {
         let params = op.path_params();
         if params.iter().any(|p| !p.is_enum()) {
@@ -363,15 +419,13 @@ fn parameter_probes<'a>(
                     p.missing_value()
                 }
             }));
-            tasks.push((
-                1,
-                Box::pin(async move {
-                    http::judge_missing_resource(
-                        &http::send(ctx, "GET", &url, &[], None).await,
-                        &values,
-                    )
-                }),
-            ));
+            tasks.push(Box::pin(async move {
+                http::judge_missing_resource(
+                    &http::send(ctx, "GET", &url, &[], None).await,
+                    &values,
+                )
+                .into()
+            }));
         }
         let typed = op
             .params
@@ -395,12 +449,9 @@ fn parameter_probes<'a>(
             }
             let url = ctx.path_url(&path);
             let name = param.name.clone();
-            tasks.push((
-                1,
-                Box::pin(async move {
-                    http::judge_wrong_type(&http::send(ctx, "GET", &url, &[], None).await, &name)
-                }),
-            ));
+            tasks.push(Box::pin(async move {
+                http::judge_wrong_type(&http::send(ctx, "GET", &url, &[], None).await, &name).into()
+            }));
         }
     }
 }
@@ -413,8 +464,8 @@ fn method_probes<'a>(
     ctx: &'a Ctx,
     ops: &[Operation],
     allow_destructive: bool,
-    tasks: &mut Vec<(usize, Task<'a>)>,
-    notes: &mut Vec<String>,
+    tasks: &mut Vec<Task<'a>>,
+    caps: &mut Vec<String>,
 ) {
     let mut by_path: BTreeMap<String, (BTreeSet<&str>, &Operation)> = BTreeMap::new();
     for op in ops {
@@ -439,14 +490,11 @@ fn method_probes<'a>(
         &candidates,
         MAX_METHOD_PROBES,
         "unsupported-method probes",
-        notes,
+        caps,
     ) {
-        tasks.push((
-            1,
-            Box::pin(async move {
-                http::judge_wrong_method(&http::send(ctx, &method, &url, &[], None).await)
-            }),
-        ));
+        tasks.push(Box::pin(async move {
+            http::judge_wrong_method(&http::send(ctx, &method, &url, &[], None).await).into()
+        }));
     }
 }
 
@@ -459,18 +507,16 @@ fn body_probes<'a>(
     ops: &[Operation],
     bodies: &[BodyArg],
     allow_destructive: bool,
-    tasks: &mut Vec<(usize, Task<'a>)>,
+    tasks: &mut Vec<Task<'a>>,
+    caps: &mut Vec<String>,
     notes: &mut Vec<String>,
 ) {
     let allowed = |m: &str| m == "POST" || (allow_destructive && matches!(m, "PUT" | "PATCH"));
     let mut send = |method: String, url: Url, bad: BadBody| {
-        tasks.push((
-            1,
-            Box::pin(async move {
-                let sent = Some(("application/json", bad.text.clone()));
-                http::judge_bad_body(&http::send(ctx, &method, &url, &[], sent).await, &bad)
-            }) as Task<'a>,
-        ));
+        tasks.push(Box::pin(async move {
+            let sent = Some(("application/json", bad.text.clone()));
+            http::judge_bad_body(&http::send(ctx, &method, &url, &[], sent).await, &bad).into()
+        }) as Task<'a>);
     };
     for op in ops.iter().filter(|o| allowed(&o.method)) {
         if op.body_schema.is_none() {
@@ -519,54 +565,11 @@ fn body_probes<'a>(
         ));
     }
     let valid: Vec<_> = valid.into_iter().filter(|(m, ..)| allowed(m)).collect();
-    for (method, url, json, schema) in capped(&valid, MAX_BODIES, "valid bodies", notes) {
+    for (method, url, json, schema) in capped(&valid, MAX_BODIES, "valid bodies", caps) {
         for bad in body::variants(&json, schema.as_ref()) {
             send(method.clone(), url.clone(), bad);
         }
     }
-}
-
-/// One finding per root cause for the rules whose cause is service-wide:
-/// an error body format (WF-HTTP-007) or a CORS policy reads the same on
-/// every path, so only the first place is reported.
-fn one_per_cause(findings: Vec<Finding>) -> Vec<Finding> {
-    let mut seen = BTreeSet::new();
-    findings
-        .into_iter()
-        .filter(|f| {
-            let service_wide =
-                f.rule.id == rules::HTTP_ERROR_NOT_TYPED.id || f.rule.id.starts_with("WF-CORS-");
-            !service_wide || seen.insert((f.rule.id, f.observed.clone()))
-        })
-        .collect()
-}
-
-/// Sorts by rule id, URL and observation, and drops repeats.
-fn dedup(mut findings: Vec<Finding>) -> Vec<Finding> {
-    findings.sort_by(|a, b| {
-        (
-            a.rule.id,
-            &a.request.url,
-            &a.request.method,
-            &a.request.body,
-            &a.observed,
-        )
-            .cmp(&(
-                b.rule.id,
-                &b.request.url,
-                &b.request.method,
-                &b.request.body,
-                &b.observed,
-            ))
-    });
-    findings.dedup_by(|a, b| {
-        a.rule.id == b.rule.id
-            && a.request.url == b.request.url
-            && a.request.method == b.request.method
-            && a.request.body == b.request.body
-            && a.observed == b.observed
-    });
-    findings
 }
 
 /// A progress bar on a terminal; hidden when stderr is not one.

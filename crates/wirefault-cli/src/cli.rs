@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::rules::Severity;
+use crate::rules::{Rule, Severity};
 
 /// Audit a running service for protocol-specific error handling mistakes:
 /// HTTP status codes and error bodies, CORS, and WebSocket close frames.
@@ -26,7 +26,7 @@ pub(crate) enum Command {
 --fail-on; 2 usage error, refused or unreachable target, unreadable OpenAPI document.\n\
 Targets other than loopback and private test hosts need --allow-remote."
     )]
-    Audit(AuditArgs),
+    Audit(Box<AuditArgs>),
     /// List the rules: id, severity, title.
     Rules,
     /// Print the documentation of one rule (why, and how to fix it).
@@ -66,6 +66,16 @@ pub(crate) struct AuditArgs {
     #[arg(long = "body", value_name = "METHOD PATH=JSON", value_parser = parse_body)]
     pub(crate) bodies: Vec<BodyArg>,
 
+    /// A valid sample message for a WebSocket path, "PATH=JSON" (repeatable,
+    /// one per path; the path is probed as with --ws). The sample is sent
+    /// first, then variants of it, each on a fresh connection.
+    #[arg(long = "ws-message", value_name = "PATH=JSON", value_parser = parse_ws_message)]
+    pub(crate) ws_messages: Vec<WsMessage>,
+
+    /// The WebSocket subprotocol to ask for (Sec-WebSocket-Protocol).
+    #[arg(long = "ws-protocol", value_name = "NAME", value_parser = parse_token)]
+    pub(crate) ws_protocol: Option<String>,
+
     /// A PEM file of CA certificates to trust besides the bundled web roots.
     #[arg(long, value_name = "FILE")]
     pub(crate) ca_cert: Option<PathBuf>,
@@ -101,6 +111,20 @@ pub(crate) struct AuditArgs {
     /// Allow targets other than loopback and private test hosts.
     #[arg(long)]
     pub(crate) allow_remote: bool,
+
+    /// Leave out a rule's findings, everywhere or on one path: "RULE" or
+    /// "RULE:PATH" (a trailing `*` matches any rest) (repeatable).
+    #[arg(long, value_name = "RULE[:PATH]", value_parser = parse_ignore)]
+    pub(crate) ignore: Vec<Ignore>,
+
+    /// Report only this rule's findings (repeatable).
+    #[arg(long, value_name = "RULE", value_parser = parse_rule)]
+    pub(crate) only: Vec<&'static Rule>,
+
+    /// A previous JSON report: its findings are reported as known and do not
+    /// count for the exit code; only new ones do.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
 
     /// Allow PUT and PATCH body probes from the OpenAPI document (DELETE is never sent).
     #[arg(long)]
@@ -214,6 +238,71 @@ fn parse_ws_path(raw: &str) -> Result<String, String> {
     }
 }
 
+/// A `--ws-message` value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct WsMessage {
+    /// The WebSocket path.
+    pub(crate) path: String,
+    /// The sample message.
+    pub(crate) sample: serde_json::Value,
+}
+
+fn parse_ws_message(raw: &str) -> Result<WsMessage, String> {
+    // The path may hold `=` in its query: take the first `=` after which
+    // the rest is JSON.
+    for (at, _) in raw.match_indices('=') {
+        let (path, json) = (&raw[..at], &raw[at + 1..]);
+        if let Ok(sample) = serde_json::from_str(json) {
+            return Ok(WsMessage {
+                path: parse_ws_path(path)?,
+                sample,
+            });
+        }
+    }
+    Err(format!(
+        "`{raw}` is not PATH=JSON, like /ws={{\"op\":\"ping\"}}"
+    ))
+}
+
+fn parse_token(raw: &str) -> Result<String, String> {
+    let valid = !raw.is_empty()
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if valid {
+        Ok(raw.to_owned())
+    } else {
+        Err(format!("`{raw}` is not a subprotocol name (an HTTP token)"))
+    }
+}
+
+fn parse_rule(raw: &str) -> Result<&'static Rule, String> {
+    crate::rules::find(raw).ok_or_else(|| format!("no rule `{raw}` (see `wirefault rules`)"))
+}
+
+/// An `--ignore` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Ignore {
+    /// The rule id.
+    pub(crate) rule: &'static str,
+    /// A URL path (with an optional trailing `*`), or every path.
+    pub(crate) path: Option<String>,
+}
+
+fn parse_ignore(raw: &str) -> Result<Ignore, String> {
+    let (rule, path) = match raw.split_once(':') {
+        Some((rule, path)) => (rule, Some(path)),
+        None => (raw, None),
+    };
+    let rule = parse_rule(rule)?.id;
+    let path = match path {
+        Some(path) if path.starts_with('/') => Some(path.to_owned()),
+        Some(path) => return Err(format!("`{path}` is not a path like /ws or /api/*")),
+        None => None,
+    };
+    Ok(Ignore { rule, path })
+}
+
 fn parse_timeout(raw: &str) -> Result<f64, String> {
     let secs: f64 = raw
         .parse()
@@ -234,7 +323,7 @@ mod tests {
         let mut all = vec!["wirefault", "audit"];
         all.extend_from_slice(args);
         match Cli::try_parse_from(all).unwrap().command {
-            Command::Audit(a) => a,
+            Command::Audit(a) => *a,
             other => panic!("{other:?}"),
         }
     }
@@ -249,6 +338,45 @@ mod tests {
         assert!(!a.allow_remote && !a.allow_destructive);
         assert!(a.ws.is_empty() && a.origin.is_empty());
         assert!(a.paths.is_empty() && a.bodies.is_empty() && !a.insecure);
+        assert!(a.ignore.is_empty() && a.only.is_empty() && a.baseline.is_none());
+        assert!(a.ws_messages.is_empty() && a.ws_protocol.is_none());
+    }
+
+    #[test]
+    fn ws_messages_filters_and_baseline() {
+        let a = audit(&[
+            "u",
+            "--ws-message",
+            r#"/ws?room=a={"op":"ping","n":1}"#,
+            "--ws-protocol",
+            "chat.v1",
+            "--ignore",
+            "wf-http-007",
+            "--ignore",
+            "WF-WS-003:/ws/*",
+            "--only",
+            "WF-WS-006",
+            "--baseline",
+            "old.json",
+        ]);
+        assert_eq!(a.ws_messages[0].path, "/ws?room=a");
+        assert_eq!(a.ws_messages[0].sample["n"], 1);
+        assert_eq!(a.ws_protocol.as_deref(), Some("chat.v1"));
+        assert_eq!(
+            a.ignore,
+            [
+                Ignore {
+                    rule: "WF-HTTP-007",
+                    path: None
+                },
+                Ignore {
+                    rule: "WF-WS-003",
+                    path: Some("/ws/*".into())
+                }
+            ]
+        );
+        assert_eq!(a.only[0].id, "WF-WS-006");
+        assert_eq!(a.baseline, Some(PathBuf::from("old.json")));
     }
 
     #[test]
@@ -322,6 +450,13 @@ mod tests {
             vec!["wirefault", "audit", "u", "--body", "GET /x={}"],
             vec!["wirefault", "audit", "u", "--body", "POST /x={"],
             vec!["wirefault", "audit", "u", "--body", "POST /x"],
+            vec!["wirefault", "audit", "u", "--ws-message", "/ws"],
+            vec!["wirefault", "audit", "u", "--ws-message", "/ws={not json"],
+            vec!["wirefault", "audit", "u", "--ws-message", "ws={}"],
+            vec!["wirefault", "audit", "u", "--ws-protocol", "a b"],
+            vec!["wirefault", "audit", "u", "--ignore", "WF-NOPE-1"],
+            vec!["wirefault", "audit", "u", "--ignore", "WF-WS-001:ws"],
+            vec!["wirefault", "audit", "u", "--only", "nope"],
         ] {
             assert!(Cli::try_parse_from(&args).is_err(), "{args:?}");
         }

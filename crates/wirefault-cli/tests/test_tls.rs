@@ -102,7 +102,7 @@ fn https_and_wss_with_a_private_ca() {
     );
     assert!(ids.is_empty(), "{report:#}");
     assert_eq!(code, 0);
-    assert!(report["probes"].as_u64().unwrap() > 10, "{report:#}");
+    assert!(report["requests"].as_u64().unwrap() > 10, "{report:#}");
 
     // A mistake behind wss:// is found: the WebSocket probes ran over TLS.
     let addr = serve_tls(app(Fault::WsLeakReason), &pki);

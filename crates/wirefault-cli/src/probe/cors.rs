@@ -16,7 +16,7 @@ use reqwest::Url;
 
 use super::{http, Ctx, FOREIGN_ORIGIN, PROBE_COOKIE};
 use crate::finding::{Exchange, Finding, HttpAnswer};
-use crate::rules;
+use crate::rules::{self, Severity};
 use wirefault::spec;
 
 /// Origins built from a trusted one that no correct matcher allows.
@@ -98,11 +98,6 @@ async fn simple(ctx: &Ctx, url: &Url, origin: &str, extra: &[(String, String)]) 
     }
 }
 
-/// How many requests [`run`] sends for this many trusted origins.
-pub(crate) fn requests(trusted: usize) -> usize {
-    3 + trusted * 4
-}
-
 /// Runs the CORS probes against `url` and judges them.
 pub(crate) async fn run(ctx: &Ctx, url: &Url, trusted: &[(String, Url)]) -> Vec<Finding> {
     let foreign = simple(ctx, url, FOREIGN_ORIGIN, &[]).await;
@@ -177,17 +172,24 @@ fn judge(
     }
     if !reflects_any {
         for alike in alikes.iter().filter(|p| p.allows_origin()) {
-            let with = if alike.credentials() {
-                "with credentials"
-            } else {
-                "without credentials (anonymous reads only)"
-            };
-            findings.push(Finding::new(
+            let finding = Finding::new(
                 rules::CORS_SLOPPY_MATCH,
                 &alike.exchange,
-                format!("the look-alike origin {} was allowed, {with}", alike.origin),
+                format!("the look-alike origin {} was allowed", alike.origin),
                 "exact origin matching: scheme, host and port",
-            ));
+            );
+            // Without credentials a look-alike reads only what anyone can.
+            findings.push(if alike.credentials() {
+                finding.rated(
+                    Severity::Error,
+                    "with credentials: the look-alike reads the user's data",
+                )
+            } else {
+                finding.rated(
+                    Severity::Warning,
+                    "without credentials: anonymous reads only",
+                )
+            });
         }
     }
     let no_vary = simple.iter().find(|p| {

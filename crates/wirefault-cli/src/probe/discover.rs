@@ -48,8 +48,8 @@ pub(crate) async fn load(ctx: &Ctx, arg: &str, allow_remote: bool) -> anyhow::Re
 
 /// Asks the target for a document at each of [`DISCOVERY_PATHS`] at once
 /// (one request each, bounded by the probe timeout) and keeps the first, in
-/// that order, that is one. Returns the requests sent too.
-pub(crate) async fn find(ctx: &Ctx) -> (Option<Found>, usize) {
+/// that order, that is one.
+pub(crate) async fn find(ctx: &Ctx) -> Option<Found> {
     let urls: Vec<Url> = DISCOVERY_PATHS.iter().map(|p| ctx.path_url(p)).collect();
     let accept = document_accept();
     let answers = join_all(
@@ -57,7 +57,7 @@ pub(crate) async fn find(ctx: &Ctx) -> (Option<Found>, usize) {
             .map(|u| http::send(ctx, "GET", u, &accept, None)),
     )
     .await;
-    let found = DISCOVERY_PATHS
+    DISCOVERY_PATHS
         .iter()
         .zip(&answers)
         .find_map(|(path, exchange)| {
@@ -70,8 +70,7 @@ pub(crate) async fn find(ctx: &Ctx) -> (Option<Found>, usize) {
                 document,
                 source: (*path).to_owned(),
             })
-        });
-    (found, answers.len())
+        })
 }
 
 fn document_accept() -> Vec<(String, String)> {

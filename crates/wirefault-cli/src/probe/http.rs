@@ -14,7 +14,7 @@ use reqwest::{Method, Url};
 
 use super::{openapi::Operation, Ctx};
 use crate::finding::{Exchange, Finding, HttpAnswer, Received, SentRequest, BODY_LIMIT};
-use crate::rules;
+use crate::rules::{self, Severity};
 
 /// The path segment used for the unknown-path probe, joined to the base URL.
 pub(crate) const UNKNOWN_PATH: &str = "wirefault-probe-no-such-path";
@@ -78,6 +78,7 @@ pub(crate) async fn send(
         headers: shown,
         body: shown_body,
     };
+    ctx.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let received = match receive(builder).await {
         Ok(answer) => Received::Http(answer),
         Err(error) => Received::Nothing { error },
@@ -164,14 +165,23 @@ pub(crate) fn judge_answer(exchange: &Exchange) -> Vec<Finding> {
                 "an application/problem+json body saying what went wrong",
             ));
         } else if let Err(why) = machine_readable(answer) {
-            if body_kind(answer) == BodyKind::Api {
-                findings.push(Finding::new(
-                    rules::HTTP_ERROR_NOT_TYPED,
-                    exchange,
-                    why,
-                    "application/problem+json (or JSON) with a type, status or code field",
-                ));
-            }
+            let finding = Finding::new(
+                rules::HTTP_ERROR_NOT_TYPED,
+                exchange,
+                why,
+                "application/problem+json (or JSON) with a type, status or code field",
+            );
+            findings.push(match body_kind(answer) {
+                BodyKind::Api => finding,
+                BodyKind::Page => finding.rated(
+                    Severity::Info,
+                    "HTML answered to Accept: application/json: a page for people, not an API",
+                ),
+                BodyKind::PlainDefault => finding.rated(
+                    Severity::Info,
+                    "the framework's stock plain-text answer (the reason phrase)",
+                ),
+            });
         }
     }
     if status >= 500 {
@@ -483,6 +493,7 @@ pub(crate) fn judge_bad_body(exchange: &Exchange, body: &BadBody) -> Vec<Finding
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn exchange(status: u16, headers: &[(&str, &str)], body: &str) -> Exchange {
@@ -546,7 +557,13 @@ mod tests {
         // Pages and plain framework defaults are not API error bodies.
         let page = exchange(404, &[("content-type", "text/html")], "<h1>Not Found</h1>");
         assert_eq!(body_kind(page.received.http().unwrap()), BodyKind::Page);
-        assert!(judge_answer(&page).is_empty());
+        let infos = |e: &Exchange| {
+            judge_answer(e)
+                .iter()
+                .map(|f| (f.rule.id, f.severity))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(infos(&page), [("WF-HTTP-007", Severity::Info)]);
         let plain = exchange(
             500,
             &[("content-type", "text/plain")],
@@ -556,7 +573,7 @@ mod tests {
             body_kind(plain.received.http().unwrap()),
             BodyKind::PlainDefault
         );
-        assert!(judge_answer(&plain).is_empty());
+        assert_eq!(infos(&plain), [("WF-HTTP-007", Severity::Info)]);
         let broken = exchange(404, &[("content-type", "application/json")], "{");
         assert_eq!(ids(&judge_answer(&broken)), ["WF-HTTP-007"]);
         let code = exchange(
@@ -649,8 +666,8 @@ mod tests {
         assert!(judge_missing_resource(&gone, &values).is_empty());
         let crash = exchange(
             500,
-            &[("content-type", "text/plain")],
-            "Internal Server Error",
+            &[("content-type", "application/problem+json")],
+            PROBLEM,
         );
         assert_eq!(
             ids(&judge_missing_resource(&crash, &values)),

@@ -9,6 +9,7 @@ pub(crate) mod openapi;
 pub(crate) mod ws;
 pub(crate) mod wsclient;
 
+use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -39,6 +40,8 @@ pub(crate) struct Ctx {
     pub(crate) timeout: Duration,
     /// TLS settings for probes that open their own connections.
     pub(crate) tls: Arc<rustls::ClientConfig>,
+    /// Requests and WebSocket handshakes sent so far.
+    pub(crate) sent: AtomicUsize,
 }
 
 impl Ctx {
@@ -95,6 +98,7 @@ mod tests {
             origin: None,
             timeout: Duration::from_secs(1),
             tls: crate::tls::client_config(&crate::tls::TlsOptions::default()).unwrap(),
+            sent: AtomicUsize::new(0),
         }
     }
 

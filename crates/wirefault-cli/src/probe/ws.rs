@@ -1,6 +1,20 @@
-//! WebSocket probes: the foreign-origin handshake, and bad input after the
-//! upgrade (malformed text, a binary message, an oversized message), each on
-//! its own connection, judged by how the session ends.
+//! WebSocket probes of one endpoint, in two phases.
+//!
+//! First the probe learns what the endpoint is: one session that sends
+//! nothing (does the server push or greet, and in JSON?), one that sends the
+//! user's sample message (`--ws-message`; is it answered?), and the
+//! foreign-origin handshake (WF-WS-001). Then it sends each bad input (text
+//! that is not JSON, a binary message, an oversized message) and each variant
+//! of the sample, every one on a fresh connection, and judges how each
+//! session ends: its close frame (code, reason length, leaks), a drop
+//! (1006), HTTP bytes after the upgrade, or no close at all.
+//!
+//! "No close" (WF-WS-003) is judged only where it means something: an answer
+//! counts as an answer; text that is not JSON is bad input only for an
+//! endpoint known to speak JSON; a variant of the sample only where the
+//! sample itself was answered; and never on a server that pushes without
+//! being asked (a clock), whose messages cannot be told from answers. Each
+//! session reads until its close or its deadline, with no cap on messages.
 //!
 //! "HTTP error after the upgrade" (WF-WS-007) is reported when it reaches the
 //! wire: bytes that start with `HTTP/` where a frame should be, or a data
@@ -11,21 +25,60 @@
 //! `raise HTTPException` after `accept()`) shows only the drop: that is
 //! WF-WS-002, whose documentation names this cause.
 
-use std::time::Instant;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
+use futures_util::stream::{self, StreamExt as _};
 use reqwest::Url;
+use serde_json::Value;
 
-use super::wsclient::{self, Event, Handshake};
+use super::wsclient::{self, Event, Handshake, Sent};
 use super::{http, Ctx, FOREIGN_ORIGIN};
-use crate::finding::{Exchange, Finding, Received, SentRequest};
-use crate::rules;
+use crate::finding::{Exchange, Finding, Outcome, Received, SentRequest, Skipped};
+use crate::rules::{self, Severity};
 use wirefault::spec;
 
 /// Size of the oversized message: 1 MiB and one byte.
 pub(crate) const OVERSIZED: usize = 1024 * 1024 + 1;
+/// Most variants of one sample message sent.
+pub(crate) const MAX_VARIANTS: usize = 24;
+/// Most fields of a sample message varied.
+const MAX_FIELDS: usize = 12;
+/// Sessions of one endpoint open at once.
+const SESSIONS_AT_ONCE: usize = 12;
+/// Most messages shown in a transcript.
+const SHOWN_MESSAGES: usize = 12;
+/// Most messages kept for judging (HTTP-style errors).
+const KEPT_MESSAGES: usize = 64;
+/// The text put in each string field of a sample: a quote, a backslash and
+/// a path, what a handler that builds SQL, shell or file names trips on.
+pub(crate) const QUOTED: &str = "wirefault's \"probe\" \\ ../../etc/passwd";
+/// The field added to a sample object.
+const UNKNOWN_FIELD: &str = "wirefault_unknown";
+
+/// The rules judged from the sessions after the upgrade.
+const SESSION_RULES: [&str; 6] = [
+    "WF-WS-002",
+    "WF-WS-003",
+    "WF-WS-004",
+    "WF-WS-005",
+    "WF-WS-006",
+    "WF-WS-007",
+];
+
+/// A WebSocket endpoint to audit.
+#[derive(Debug, Clone)]
+pub(crate) struct Endpoint {
+    /// Its URL (http or https).
+    pub(crate) url: Url,
+    /// A valid message for it (`--ws-message`).
+    pub(crate) sample: Option<Value>,
+    /// The subprotocol to ask for (`--ws-protocol`).
+    pub(crate) protocol: Option<String>,
+}
 
 /// A message a session cannot take.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum BadInput {
     /// Text that is not JSON.
     MalformedText,
@@ -43,8 +96,8 @@ impl BadInput {
         BadInput::Oversized,
     ];
 
-    fn frame(self) -> (u8, Vec<u8>, String) {
-        match self {
+    fn message(self) -> Message {
+        let (opcode, payload, description) = match self {
             BadInput::MalformedText => (
                 wsclient::TEXT,
                 http::MALFORMED_JSON.as_bytes().to_vec(),
@@ -60,6 +113,109 @@ impl BadInput {
                 vec![b'a'; OVERSIZED],
                 format!("text: {OVERSIZED} bytes of `a`"),
             ),
+        };
+        Message {
+            opcode,
+            payload,
+            description,
+            kind: Kind::Bad(self),
+        }
+    }
+}
+
+/// What a message is, for judging the silence after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    Sample,
+    Bad(BadInput),
+    Variant,
+}
+
+/// One message to send on a fresh session.
+#[derive(Debug, Clone)]
+struct Message {
+    opcode: u8,
+    payload: Vec<u8>,
+    description: String,
+    kind: Kind,
+}
+
+impl Message {
+    fn text(text: String, description: String, kind: Kind) -> Self {
+        Message {
+            opcode: wsclient::TEXT,
+            payload: text.into_bytes(),
+            description,
+            kind,
+        }
+    }
+}
+
+/// How a session ended.
+#[derive(Debug, Clone, PartialEq)]
+enum End {
+    /// A close frame, a drop, HTTP bytes or an invalid frame.
+    Event(Event),
+    /// Still open at the deadline.
+    Open,
+    /// The server did not read the message.
+    NotRead(String),
+}
+
+/// One session after the upgrade.
+#[derive(Debug, Clone)]
+struct Session {
+    exchange: Exchange,
+    end: End,
+    /// Messages received (text), the first [`KEPT_MESSAGES`].
+    messages: Vec<String>,
+    /// Messages received in all (text and binary).
+    received: usize,
+    /// What was sent (`None`: nothing, the session only watched).
+    kind: Option<Kind>,
+}
+
+/// A handshake that did not upgrade.
+enum Refusal {
+    /// An HTTP answer other than 101.
+    Http(Exchange),
+    /// No usable answer.
+    Failed(String),
+}
+
+/// What phase one learned about the endpoint.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Profile {
+    /// The server sent messages without being asked.
+    pushes: bool,
+    /// Why the endpoint is known to speak JSON, if it is.
+    json: Option<String>,
+    /// The sample message was answered.
+    answers_sample: bool,
+}
+
+impl Profile {
+    /// Why silence after this message is a finding (`Ok`, the context), or
+    /// why it cannot be judged (`Err`).
+    fn silence(&self, kind: &Kind) -> Result<String, String> {
+        if self.pushes {
+            return Err(
+                "the server pushes messages unasked, so answers cannot be told apart".into(),
+            );
+        }
+        match kind {
+            Kind::Sample => Err("the sample message may need no answer".into()),
+            Kind::Bad(_) => match &self.json {
+                Some(why) => Ok(format!("a JSON protocol ({why})")),
+                None => Err(
+                    "the endpoint's protocol is unknown (give a sample with --ws-message PATH=JSON)"
+                        .into(),
+                ),
+            },
+            Kind::Variant if self.answers_sample => {
+                Ok("the endpoint answered the valid sample message".into())
+            }
+            Kind::Variant => Err("the valid sample message got no answer either".into()),
         }
     }
 }
@@ -68,7 +224,12 @@ impl BadInput {
 type Headers = Vec<(String, String)>;
 
 /// The headers to send, and the same with credentials redacted for the report.
-fn handshake_headers(ctx: &Ctx, origin: Option<&str>) -> (Headers, Headers) {
+fn handshake_headers(
+    ctx: &Ctx,
+    endpoint: &Endpoint,
+    origin: Option<&str>,
+    credentials: bool,
+) -> (Headers, Headers) {
     let mut sent = Vec::new();
     let mut shown = vec![
         ("Upgrade".to_owned(), "websocket".to_owned()),
@@ -78,122 +239,456 @@ fn handshake_headers(ctx: &Ctx, origin: Option<&str>) -> (Headers, Headers) {
         sent.push(("Origin".to_owned(), origin.to_owned()));
         shown.push(("Origin".to_owned(), origin.to_owned()));
     }
-    sent.extend(ctx.auth.iter().map(|(n, v)| (n.clone(), v.0.clone())));
-    shown.extend(ctx.shown_auth());
+    if let Some(protocol) = &endpoint.protocol {
+        sent.push(("Sec-WebSocket-Protocol".to_owned(), protocol.clone()));
+        shown.push(("Sec-WebSocket-Protocol".to_owned(), protocol.clone()));
+    }
+    if credentials {
+        sent.extend(ctx.auth.iter().map(|(n, v)| (n.clone(), v.0.clone())));
+        shown.extend(ctx.shown_auth());
+    }
     (sent, shown)
 }
 
-/// Handshake from [`FOREIGN_ORIGIN`]: must be refused before the upgrade.
-pub(crate) async fn foreign_origin(ctx: &Ctx, url: &Url) -> Vec<Finding> {
-    let (sent, shown) = handshake_headers(ctx, Some(FOREIGN_ORIGIN));
+/// Opens a session; counts the handshake as a request sent.
+async fn open(
+    ctx: &Ctx,
+    endpoint: &Endpoint,
+    origin: Option<&str>,
+    credentials: bool,
+) -> (SentRequest, Handshake) {
+    let (sent, shown) = handshake_headers(ctx, endpoint, origin, credentials);
     let request = SentRequest {
         method: "GET".into(),
-        url: url.to_string(),
+        url: endpoint.url.to_string(),
         headers: shown,
         body: None,
     };
-    match wsclient::connect(url, &sent, ctx.timeout, &ctx.tls).await {
+    ctx.sent.fetch_add(1, Ordering::Relaxed);
+    let handshake = wsclient::connect(&endpoint.url, &sent, ctx.timeout, &ctx.tls).await;
+    (request, handshake)
+}
+
+/// Audits one endpoint: learns what it is, then sends the bad inputs and
+/// the sample's variants, each on a fresh connection.
+pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
+    let mut outcome = Outcome::default();
+    let url = endpoint.url.to_string();
+    let idle = ctx.timeout.min(Duration::from_secs(1));
+    let sample = endpoint.sample.as_ref().map(|value| {
+        Message::text(
+            value.to_string(),
+            format!("text (the sample): {value}"),
+            Kind::Sample,
+        )
+    });
+
+    // Phase one: what is it?
+    let (foreign, learned, sampled) = tokio::join!(
+        foreign_origin(ctx, endpoint),
+        session(ctx, endpoint, None, idle),
+        async {
+            match &sample {
+                Some(message) => Some(session(ctx, endpoint, Some(message), ctx.timeout).await),
+                None => None,
+            }
+        },
+    );
+    outcome.extend(foreign);
+    let learned = match learned {
+        Ok(session) => session,
+        Err(refusal) => {
+            let reason = match refusal {
+                Refusal::Http(exchange) => {
+                    let status = exchange.received.http().map_or(0, |a| a.status);
+                    outcome.findings.extend(judge_refused(&exchange));
+                    format!(
+                        "the handshake from the trusted origin was refused with HTTP {status} \
+                         (pass the credentials it needs with --cookie or -H, or check the path)"
+                    )
+                }
+                Refusal::Failed(why) => format!("no WebSocket session: {why}"),
+            };
+            outcome.skipped.push(Skipped {
+                rules: SESSION_RULES.to_vec(),
+                target: url,
+                reason,
+            });
+            return outcome;
+        }
+    };
+    let mut profile = Profile {
+        pushes: learned.received > 0,
+        ..Profile::default()
+    };
+    if endpoint.sample.is_some() {
+        profile.json = Some("the sample message given with --ws-message".into());
+    } else if learned
+        .messages
+        .first()
+        .is_some_and(|m| is_json_document(m))
+    {
+        profile.json = Some("the server's first message is JSON".into());
+    }
+    let mut not_judged: Vec<String> = Vec::new();
+    if let Some(sampled) = sampled {
+        match sampled {
+            Ok(session) => {
+                profile.answers_sample = session.received > 0;
+                if let End::Event(Event::Close(payload)) = &session.end {
+                    let (code, reason) = close_parts(payload).unwrap_or((1005, &[]));
+                    outcome.skipped.push(Skipped {
+                        rules: vec!["WF-WS-003"],
+                        target: url.clone(),
+                        reason: format!(
+                            "the sample message was answered by close {code} {:?}: is it valid? \
+                             Its variants are judged by how they end only",
+                            String::from_utf8_lossy(reason)
+                        ),
+                    });
+                    profile.answers_sample = false;
+                }
+                let (findings, note) = judge(&session, &profile);
+                outcome.findings.extend(findings);
+                not_judged.extend(note);
+            }
+            Err(refusal) => {
+                let why = match refusal {
+                    Refusal::Http(exchange) => {
+                        format!("HTTP {}", exchange.received.http().map_or(0, |a| a.status))
+                    }
+                    Refusal::Failed(why) => why,
+                };
+                outcome.skipped.push(Skipped {
+                    rules: SESSION_RULES.to_vec(),
+                    target: url.clone(),
+                    reason: format!("the session for the sample message did not open: {why}"),
+                });
+            }
+        }
+    }
+
+    // Phase two: bad inputs and variants, each on a fresh connection.
+    let mut messages: Vec<Message> = BadInput::ALL.iter().map(|b| b.message()).collect();
+    if let Some(value) = &endpoint.sample {
+        let (variants, built) = variants(value);
+        if built > variants.len() {
+            outcome.caps.push(format!(
+                "{url}: {built} variants of the sample built, {} sent (at most {MAX_VARIANTS})",
+                variants.len()
+            ));
+        }
+        messages.extend(variants);
+    }
+    let runs: Vec<_> = messages
+        .iter()
+        .map(|message| judged_session(ctx, endpoint, message, &profile))
+        .collect();
+    let judged: Vec<Judged> = stream::iter(runs)
+        .buffer_unordered(SESSIONS_AT_ONCE)
+        .collect()
+        .await;
+    let mut failed = Vec::new();
+    for (findings, note, failure) in judged {
+        outcome.findings.extend(findings);
+        not_judged.extend(note);
+        failed.extend(failure);
+    }
+    if !failed.is_empty() {
+        outcome.skipped.push(Skipped {
+            rules: SESSION_RULES.to_vec(),
+            target: url.clone(),
+            reason: format!(
+                "{} of {} sessions did not open: {}",
+                failed.len(),
+                messages.len(),
+                failed.join("; ")
+            ),
+        });
+    }
+    not_judged.sort();
+    not_judged.dedup();
+    for reason in not_judged {
+        outcome.skipped.push(Skipped {
+            rules: vec!["WF-WS-003"],
+            target: url.clone(),
+            reason,
+        });
+    }
+    outcome
+}
+
+/// Findings, why a silence was not judged, why the session did not open.
+type Judged = (Vec<Finding>, Option<String>, Option<String>);
+
+/// One phase-two session, judged with what phase one learned.
+async fn judged_session(
+    ctx: &Ctx,
+    endpoint: &Endpoint,
+    message: &Message,
+    profile: &Profile,
+) -> Judged {
+    // A silence that is not judged needs no long wait: only a close or a
+    // drop is looked for.
+    let wait = if profile.silence(&message.kind).is_ok() {
+        ctx.timeout
+    } else {
+        ctx.timeout.min(Duration::from_secs(2))
+    };
+    match session(ctx, endpoint, Some(message), wait).await {
+        Ok(session) => {
+            let (findings, note) = judge(&session, profile);
+            (findings, note, None)
+        }
+        Err(Refusal::Http(exchange)) => (
+            Vec::new(),
+            None,
+            Some(format!(
+                "({}) the handshake was refused with HTTP {}",
+                message.description,
+                exchange.received.http().map_or(0, |a| a.status)
+            )),
+        ),
+        Err(Refusal::Failed(why)) => (
+            Vec::new(),
+            None,
+            Some(format!("({}) no session: {why}", message.description)),
+        ),
+    }
+}
+
+/// A JSON object or array (what a JSON protocol sends).
+fn is_json_document(text: &str) -> bool {
+    matches!(
+        serde_json::from_str::<Value>(text),
+        Ok(Value::Object(_) | Value::Array(_))
+    )
+}
+
+/// The checks of a refused handshake's HTTP answer. Its body is never shown
+/// by a browser (the page sees only a failed socket), so the body rules are
+/// recommendations there.
+fn judge_refused(exchange: &Exchange) -> Vec<Finding> {
+    http::judge_answer(exchange)
+        .into_iter()
+        .map(|finding| {
+            if finding.rule.id == rules::HTTP_ERROR_NO_BODY.id
+                || finding.rule.id == rules::HTTP_ERROR_NOT_TYPED.id
+            {
+                finding.rated(
+                    Severity::Info,
+                    "a refused WebSocket handshake: the browser never shows its body",
+                )
+            } else {
+                finding
+            }
+        })
+        .collect()
+}
+
+/// Handshake from [`FOREIGN_ORIGIN`]: must be refused before the upgrade
+/// when the socket authenticates with credentials the browser sends by
+/// itself (cookies). Rated by what the audit could see.
+async fn foreign_origin(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
+    let (request, handshake) = open(ctx, endpoint, Some(FOREIGN_ORIGIN), true).await;
+    match handshake {
         Handshake::Upgraded(mut conn) => {
             conn.close(ctx.timeout).await;
-            let exchange = Exchange {
-                request,
-                received: Received::WebSocket {
-                    transcript: vec!["upgraded for a foreign origin".into()],
-                },
-            };
-            vec![Finding::new(
-                rules::WS_FOREIGN_ORIGIN,
-                &exchange,
-                format!("the handshake with Origin: {FOREIGN_ORIGIN} was accepted (101)"),
-                "HTTP 403 before the upgrade for an origin not in the allowlist",
-            )]
         }
-        Handshake::Refused(answer) => http::judge_answer(&Exchange {
-            request,
-            received: Received::Http(answer),
-        }),
-        Handshake::Failed(why) => {
-            eprintln!("wirefault: warning: no WebSocket probe of {url}: {why}");
-            Vec::new()
-        }
-    }
-}
-
-/// One bad input on a fresh session from the trusted origin (or none).
-pub(crate) async fn bad_input(ctx: &Ctx, url: &Url, input: BadInput) -> Vec<Finding> {
-    let (sent, shown) = handshake_headers(ctx, ctx.origin.as_deref());
-    let (opcode, payload, description) = input.frame();
-    let mut request = SentRequest {
-        method: "GET".into(),
-        url: url.to_string(),
-        headers: shown,
-        body: None,
-    };
-    let mut conn = match wsclient::connect(url, &sent, ctx.timeout, &ctx.tls).await {
-        Handshake::Upgraded(conn) => conn,
         Handshake::Refused(answer) => {
-            return http::judge_answer(&Exchange {
+            return judge_refused(&Exchange {
                 request,
                 received: Received::Http(answer),
-            });
+            })
+            .into();
         }
         Handshake::Failed(why) => {
-            eprintln!("wirefault: warning: no WebSocket probe of {url} ({description}): {why}");
-            return Vec::new();
+            return Outcome {
+                skipped: vec![Skipped {
+                    rules: vec![rules::WS_FOREIGN_ORIGIN.id],
+                    target: endpoint.url.to_string(),
+                    reason: format!("the foreign-origin handshake failed: {why}"),
+                }],
+                ..Outcome::default()
+            };
         }
-    };
-    request.body = Some(format!("after the upgrade, {description}"));
-    let mut transcript = Vec::new();
-    if let Err(e) = conn.send(opcode, &payload, ctx.timeout).await {
-        transcript.push(format!("(sending stopped: {e})"));
     }
-    let deadline = Instant::now() + ctx.timeout;
-    let mut messages = Vec::new();
-    let end = loop {
-        match conn.next_event(deadline).await {
-            Event::Text(text) => {
-                transcript.push(format!("← text: {}", crate::finding::shorten(&text)));
-                messages.push(text);
-                if messages.len() >= 16 {
-                    break Event::Timeout;
-                }
+    // Does the socket need the credentials the audit was given?
+    let refused_without = if ctx.auth.is_empty() {
+        None
+    } else {
+        let (_, bare) = open(ctx, endpoint, Some(FOREIGN_ORIGIN), false).await;
+        Some(match bare {
+            Handshake::Upgraded(mut conn) => {
+                conn.close(ctx.timeout).await;
+                false
             }
-            Event::Binary(n) => transcript.push(format!("← binary: {n} bytes")),
-            end => break end,
-        }
+            _ => true,
+        })
     };
-    if let Event::Close(_) = end {
-        conn.close(ctx.timeout).await;
-    }
-    transcript.push(describe_end(&end, ctx));
+    let (severity, context) = foreign_origin_rating(ctx.has_cookie, refused_without);
     let exchange = Exchange {
         request,
-        received: Received::WebSocket { transcript },
+        received: Received::WebSocket {
+            transcript: vec!["upgraded for a foreign origin".into()],
+        },
     };
-    judge_end(&exchange, &end, &messages)
+    vec![Finding::new(
+        rules::WS_FOREIGN_ORIGIN,
+        &exchange,
+        format!("the handshake with Origin: {FOREIGN_ORIGIN} was accepted (101)"),
+        "HTTP 403 before the upgrade for an origin not in the allowlist",
+    )
+    .rated(severity, context)]
+    .into()
 }
 
-fn describe_end(end: &Event, ctx: &Ctx) -> String {
-    match end {
-        Event::Close(payload) => match close_parts(payload) {
-            Some((code, reason)) => {
-                format!(
-                    "← close {code} {:?} ({} bytes)",
-                    String::from_utf8_lossy(reason),
-                    reason.len()
-                )
+/// The severity of an accepted foreign origin: an error when the socket
+/// authenticates with cookies (cross-site WebSocket hijacking), otherwise
+/// less, with the context said.
+fn foreign_origin_rating(cookie: bool, refused_without: Option<bool>) -> (Severity, String) {
+    match (cookie, refused_without) {
+        (true, Some(true)) => (
+            Severity::Error,
+            "cookie-authenticated socket: refused without the cookie, accepted with it, and a \
+             browser sends the cookie from any page"
+                .into(),
+        ),
+        (true, _) => (
+            Severity::Error,
+            "the audit's cookie was sent, as a browser sends it from any page; if the session \
+             ignores cookies, this is a warning"
+                .into(),
+        ),
+        (false, Some(true)) => (
+            Severity::Info,
+            "the socket needs the -H credentials, which a page on another site cannot add to a \
+             WebSocket handshake"
+                .into(),
+        ),
+        (false, _) => (
+            Severity::Info,
+            "anonymous socket: no cookie was given (pass --cookie if it authenticates with \
+             cookies, which makes this an error)"
+                .into(),
+        ),
+    }
+}
+
+/// One session from the trusted origin (or none): sends `message` (or
+/// nothing, to watch for pushes for `wait`), then reads until the close, the
+/// end of the stream, or `wait` after the message was sent. After the first
+/// answer it reads a little longer, for a close or a drop that follows.
+async fn session(
+    ctx: &Ctx,
+    endpoint: &Endpoint,
+    message: Option<&Message>,
+    wait: Duration,
+) -> Result<Session, Refusal> {
+    let (mut request, handshake) = open(ctx, endpoint, ctx.origin.as_deref(), true).await;
+    let mut conn = match handshake {
+        Handshake::Upgraded(conn) => conn,
+        Handshake::Refused(answer) => {
+            return Err(Refusal::Http(Exchange {
+                request,
+                received: Received::Http(answer),
+            }))
+        }
+        Handshake::Failed(why) => return Err(Refusal::Failed(why)),
+    };
+    let mut transcript = Vec::new();
+    let mut end = None;
+    if let Some(message) = message {
+        request.body = Some(format!("after the upgrade, {}", message.description));
+        let deadline = Instant::now() + ctx.timeout;
+        match conn.send(message.opcode, &message.payload, deadline).await {
+            Sent::Whole => {}
+            Sent::PeerEnded { written } => transcript.push(format!(
+                "(the peer ended the session after {written} bytes of the message were sent)"
+            )),
+            Sent::Failed(why) => {
+                transcript.push(format!("(sending stopped: {why})"));
+                end = Some(End::NotRead(why));
             }
+        }
+    }
+    let grace = ctx.timeout.min(Duration::from_millis(500));
+    let mut deadline = Instant::now() + wait;
+    let mut messages = Vec::new();
+    let mut received = 0usize;
+    let end = match end {
+        Some(end) => end,
+        None => loop {
+            let event = conn.next_event(deadline).await;
+            let shown = match &event {
+                Event::Text(text) => {
+                    if messages.len() < KEPT_MESSAGES {
+                        messages.push(text.clone());
+                    }
+                    format!("← text: {}", crate::finding::shorten(text))
+                }
+                Event::Binary(n) => format!("← binary: {n} bytes"),
+                Event::Timeout => break End::Open,
+                other => break End::Event(other.clone()),
+            };
+            received += 1;
+            if received <= SHOWN_MESSAGES {
+                transcript.push(shown);
+            }
+            if received == 1 && message.is_some() {
+                deadline = deadline.min(Instant::now() + grace);
+            }
+        },
+    };
+    if received > SHOWN_MESSAGES {
+        transcript.push(format!(
+            "… {} more messages",
+            received.saturating_sub(SHOWN_MESSAGES)
+        ));
+    }
+    if !matches!(end, End::Event(Event::Eof | Event::Error(_))) {
+        conn.close(ctx.timeout.min(Duration::from_millis(500)))
+            .await;
+    }
+    transcript.push(describe_end(&end, wait, received));
+    Ok(Session {
+        exchange: Exchange {
+            request,
+            received: Received::WebSocket { transcript },
+        },
+        end,
+        messages,
+        received,
+        kind: message.map(|m| m.kind.clone()),
+    })
+}
+
+fn describe_end(end: &End, wait: Duration, received: usize) -> String {
+    match end {
+        End::Event(Event::Close(payload)) => match close_parts(payload) {
+            Some((code, reason)) => format!(
+                "← close {code} {:?} ({} bytes)",
+                String::from_utf8_lossy(reason),
+                reason.len()
+            ),
             None => format!("← close frame with a {}-byte payload", payload.len()),
         },
-        Event::RawHttp(text) => format!(
+        End::Event(Event::RawHttp(text)) => format!(
             "← raw HTTP after the upgrade: {}",
             crate::finding::shorten(text)
         ),
-        Event::Eof => "← end of stream without a close frame (the client sees 1006)".into(),
-        Event::Error(e) => format!("← connection error without a close frame (1006): {e}"),
-        Event::Invalid(why) => format!("← not a valid frame: {why}"),
-        Event::Timeout => format!("… no close within {:.1}s", ctx.timeout.as_secs_f64()),
-        Event::Text(_) | Event::Binary(_) => String::new(),
+        End::Event(Event::Eof) => {
+            "← end of stream without a close frame (the client sees 1006)".into()
+        }
+        End::Event(Event::Error(e)) => {
+            format!("← connection error without a close frame (1006): {e}")
+        }
+        End::Event(Event::Invalid(why)) => format!("← not a valid frame: {why}"),
+        End::Event(_) | End::Open if received > 0 => {
+            "… still open after the answer (left by the auditor)".into()
+        }
+        End::Event(_) | End::Open => format!("… no close within {:.1}s", wait.as_secs_f64()),
+        End::NotRead(why) => format!("… the server did not take the message: {why}"),
     }
 }
 
@@ -201,45 +696,73 @@ fn close_parts(payload: &[u8]) -> Option<(u16, &[u8])> {
     (payload.len() >= 2).then(|| (u16::from_be_bytes([payload[0], payload[1]]), &payload[2..]))
 }
 
-/// Judges how a session ended after bad input.
-pub(crate) fn judge_end(exchange: &Exchange, end: &Event, messages: &[String]) -> Vec<Finding> {
-    let finding = |rule, observed: String, expected: &str| {
-        vec![Finding::new(rule, exchange, observed, expected)]
-    };
+/// Judges how a session ended: findings, and why a silence was not judged.
+fn judge(session: &Session, profile: &Profile) -> (Vec<Finding>, Option<String>) {
+    let kind = session.kind.clone().unwrap_or(Kind::Sample);
+    let exchange = &session.exchange;
     let close_expected =
         "a close frame with a fitting code (1007, 1003, 1009, 1008) and a short reason";
-    match end {
-        Event::Close(payload) => judge_close(exchange, payload),
-        Event::RawHttp(text) => finding(
-            rules::WS_HTTP_AFTER_UPGRADE,
-            format!(
-                "an HTTP response was written on the upgraded connection: {}",
-                first_line(text)
+    let one = |rule, observed: String| vec![Finding::new(rule, exchange, observed, close_expected)];
+    match &session.end {
+        End::Event(Event::Close(payload)) => (judge_close(exchange, payload), None),
+        End::Event(Event::RawHttp(text)) => (
+            one(
+                rules::WS_HTTP_AFTER_UPGRADE,
+                format!(
+                    "an HTTP response was written on the upgraded connection: {}",
+                    first_line(text)
+                ),
             ),
-            close_expected,
+            None,
         ),
-        Event::Eof | Event::Error(_) | Event::Invalid(_) => {
-            if let Some(message) = messages.iter().find(|m| looks_like_http_error(m)) {
-                finding(
-                    rules::WS_HTTP_AFTER_UPGRADE,
-                    format!("an HTTP-style error was sent as a message, then the connection dropped: {}", first_line(message)),
-                    close_expected,
+        End::Event(_) => {
+            if let Some(message) = session.messages.iter().find(|m| looks_like_http_error(m)) {
+                (
+                    one(
+                        rules::WS_HTTP_AFTER_UPGRADE,
+                        format!(
+                            "an HTTP-style error was sent as a message, then the connection \
+                             dropped: {}",
+                            first_line(message)
+                        ),
+                    ),
+                    None,
                 )
             } else {
-                finding(
-                    rules::WS_DROPPED,
-                    "the connection ended without a close frame (the client sees 1006, no reason)"
-                        .into(),
-                    close_expected,
+                (
+                    one(
+                        rules::WS_DROPPED,
+                        "the connection ended without a close frame (the client sees 1006, no \
+                         reason)"
+                            .into(),
+                    ),
+                    None,
                 )
             }
         }
-        Event::Timeout => finding(
-            rules::WS_NO_CLOSE,
-            "the session stayed open: no close frame within the timeout".into(),
-            close_expected,
+        End::Open if session.received > 0 && !profile.pushes => (Vec::new(), None),
+        End::Open => match profile.silence(&kind) {
+            Ok(context) => (
+                vec![Finding::new(
+                    rules::WS_NO_CLOSE,
+                    exchange,
+                    "the session stayed open: no answer and no close frame within the timeout",
+                    "a close frame with a fitting code (1007, 1003, 1009, 1008), or an answer",
+                )
+                .rated(rules::WS_NO_CLOSE.severity, context)],
+                None,
+            ),
+            Err(why) => (
+                Vec::new(),
+                Some(format!("sessions left open were not judged: {why}")),
+            ),
+        },
+        End::NotRead(why) => (
+            Vec::new(),
+            Some(format!(
+                "a message was not taken ({why}): a server that never reads is not judged"
+            )),
         ),
-        Event::Text(_) | Event::Binary(_) => Vec::new(),
     }
 }
 
@@ -312,79 +835,233 @@ pub(crate) fn looks_like_http_error(message: &str) -> bool {
     if trimmed.starts_with("HTTP/1.") || trimmed.starts_with("HTTP/2") {
         return true;
     }
-    let Ok(serde_json::Value::Object(object)) = serde_json::from_str::<serde_json::Value>(trimmed)
-    else {
+    let Ok(Value::Object(object)) = serde_json::from_str::<Value>(trimmed) else {
         return false;
     };
     let status = ["status", "status_code", "statusCode"]
         .iter()
-        .filter_map(|k| object.get(*k).and_then(serde_json::Value::as_u64))
+        .filter_map(|k| object.get(*k).and_then(Value::as_u64))
         .any(|s| (400..600).contains(&s));
     status || (object.len() == 1 && object.contains_key("detail"))
+}
+
+/// One step into a JSON document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Step {
+    Field(String),
+    Item(usize),
+}
+
+fn path_name(path: &[Step]) -> String {
+    let mut out = String::new();
+    for step in path {
+        match step {
+            Step::Field(name) if out.is_empty() => out.push_str(name),
+            Step::Field(name) => {
+                out.push('.');
+                out.push_str(name);
+            }
+            Step::Item(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
+fn at_mut<'a>(value: &'a mut Value, path: &[Step]) -> Option<&'a mut Value> {
+    let mut here = value;
+    for step in path {
+        here = match step {
+            Step::Field(name) => here.get_mut(name.as_str())?,
+            Step::Item(i) => here.get_mut(*i)?,
+        };
+    }
+    Some(here)
+}
+
+/// The leaves of a document (strings, numbers, booleans), depth first, at
+/// most [`MAX_FIELDS`], with their paths.
+fn leaves(value: &Value) -> Vec<(Vec<Step>, Value)> {
+    fn walk(value: &Value, path: &mut Vec<Step>, out: &mut Vec<(Vec<Step>, Value)>) {
+        if out.len() >= MAX_FIELDS || path.len() > 4 {
+            return;
+        }
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    path.push(Step::Field(key.clone()));
+                    walk(child, path, out);
+                    path.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate().take(4) {
+                    path.push(Step::Item(i));
+                    walk(child, path, out);
+                    path.pop();
+                }
+            }
+            Value::Null => {}
+            leaf => out.push((path.clone(), leaf.clone())),
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, &mut Vec::new(), &mut out);
+    out
+}
+
+/// Variants of a valid sample, most telling first, at most
+/// [`MAX_VARIANTS`]; also how many were built before the cap.
+fn variants(sample: &Value) -> (Vec<Message>, usize) {
+    let mut built: Vec<(String, Value)> = Vec::new();
+    let fields = leaves(sample);
+    for (path, leaf) in &fields {
+        let name = path_name(path);
+        let mut with = |description: String, new: Option<Value>| {
+            let mut copy = sample.clone();
+            match new {
+                Some(new) => {
+                    if let Some(slot) = at_mut(&mut copy, path) {
+                        *slot = new;
+                    }
+                }
+                None => {
+                    let (last, parent) = match path.split_last() {
+                        Some(split) => split,
+                        None => return,
+                    };
+                    match (at_mut(&mut copy, parent), last) {
+                        (Some(Value::Object(map)), Step::Field(key)) => {
+                            map.remove(key);
+                        }
+                        _ => return,
+                    }
+                }
+            }
+            built.push((description, copy));
+        };
+        match leaf {
+            Value::String(_) => {
+                with(
+                    format!("`{name}` with a quote, a backslash and a path"),
+                    Some(Value::String(QUOTED.into())),
+                );
+                with(format!("`{name}` removed"), None);
+                with(format!("`{name}` as a number"), Some(Value::from(1)));
+            }
+            Value::Number(n) => {
+                with(format!("`{name}` removed"), None);
+                with(
+                    format!("`{name}` as a string"),
+                    Some(Value::String(n.to_string())),
+                );
+            }
+            _ => with(format!("`{name}` removed"), None),
+        }
+    }
+    built.retain(|(_, v)| v != sample);
+    built.push(("null".into(), Value::Null));
+    if let Value::Object(map) = sample {
+        let mut copy = map.clone();
+        copy.insert(UNKNOWN_FIELD.into(), Value::Bool(true));
+        built.push((
+            format!("an unknown field `{UNKNOWN_FIELD}`"),
+            Value::Object(copy),
+        ));
+    }
+    let big = Value::String("a".repeat(OVERSIZED));
+    let oversized = match fields.iter().find(|(_, v)| v.is_string()) {
+        Some((path, _)) => {
+            let mut copy = sample.clone();
+            if let Some(slot) = at_mut(&mut copy, path) {
+                *slot = big;
+            }
+            Some((format!("`{}` of {OVERSIZED} bytes", path_name(path)), copy))
+        }
+        None => match sample {
+            Value::Object(map) => {
+                let mut copy = map.clone();
+                copy.insert("wirefault_padding".into(), big);
+                Some((format!("a field of {OVERSIZED} bytes"), Value::Object(copy)))
+            }
+            _ => None,
+        },
+    };
+    // The oversized value goes before the cap can cut it.
+    if let Some(oversized) = oversized {
+        let at = built.len().min(MAX_VARIANTS - 1);
+        built.insert(at, oversized);
+    }
+    let total = built.len();
+    let messages = built
+        .into_iter()
+        .take(MAX_VARIANTS)
+        .map(|(description, value)| {
+            let text = value.to_string();
+            let shown = crate::finding::shorten(&text);
+            Message::text(
+                text,
+                format!("text (variant) {description}: {shown}"),
+                Kind::Variant,
+            )
+        })
+        .collect();
+    (messages, total)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn exchange() -> Exchange {
-        Exchange {
-            request: SentRequest {
-                method: "GET".into(),
-                url: "http://127.0.0.1/ws".into(),
-                headers: vec![],
-                body: None,
+    const TEXT: Kind = Kind::Bad(BadInput::MalformedText);
+
+    fn session(end: End, received: usize, messages: &[&str], kind: Kind) -> Session {
+        Session {
+            exchange: Exchange {
+                request: SentRequest {
+                    method: "GET".into(),
+                    url: "http://127.0.0.1/ws".into(),
+                    headers: vec![],
+                    body: Some("after the upgrade, ...".into()),
+                },
+                received: Received::WebSocket { transcript: vec![] },
             },
-            received: Received::WebSocket { transcript: vec![] },
+            end,
+            messages: messages.iter().map(|m| (*m).to_owned()).collect(),
+            received,
+            kind: Some(kind),
         }
     }
 
-    fn close(code: u16, reason: &str) -> Event {
+    fn close(code: u16, reason: &str) -> End {
         let mut payload = code.to_be_bytes().to_vec();
         payload.extend_from_slice(reason.as_bytes());
-        Event::Close(payload)
+        End::Event(Event::Close(payload))
     }
 
-    fn ids(end: Event, messages: &[&str]) -> Vec<&'static str> {
-        let messages: Vec<String> = messages.iter().map(|m| (*m).to_owned()).collect();
-        judge_end(&exchange(), &end, &messages)
+    fn json_profile() -> Profile {
+        Profile {
+            json: Some("test".into()),
+            ..Profile::default()
+        }
+    }
+
+    fn ids(end: End, messages: &[&str]) -> Vec<&'static str> {
+        let s = session(end, messages.len(), messages, TEXT);
+        judge(&s, &json_profile())
+            .0
             .iter()
             .map(|f| f.rule.id)
             .collect()
     }
 
     #[test]
-    fn close_codes() {
-        for code in [
-            1000, 1003, 1007, 1008, 1009, 1011, 1012, 1013, 3000, 4400, 4999,
-        ] {
-            assert!(spec::close_code_is_sendable(code), "{code}");
-        }
-        for code in [
-            0,
-            999,
-            1004,
-            1005,
-            1006,
-            1014,
-            1015,
-            1016,
-            2999,
-            5000,
-            u16::MAX,
-        ] {
-            assert!(!spec::close_code_is_sendable(code), "{code}");
-        }
-    }
-
-    #[test]
     fn session_ends() {
         assert!(ids(close(1007, "malformed JSON"), &[]).is_empty());
         assert_eq!(ids(close(1006, "x"), &[]), ["WF-WS-004"]);
-        assert_eq!(ids(Event::Close(vec![]), &[]), ["WF-WS-004"]);
-        assert_eq!(ids(Event::Close(vec![3]), &[]), ["WF-WS-004"]);
+        assert_eq!(ids(End::Event(Event::Close(vec![])), &[]), ["WF-WS-004"]);
+        assert_eq!(ids(End::Event(Event::Close(vec![3])), &[]), ["WF-WS-004"]);
         assert_eq!(
-            ids(Event::Close(vec![0x03, 0xF0, 0xFF]), &[]),
+            ids(End::Event(Event::Close(vec![0x03, 0xF0, 0xFF])), &[]),
             ["WF-WS-004"]
         );
         assert_eq!(ids(close(1008, &"é".repeat(62)), &[]), ["WF-WS-005"]);
@@ -393,17 +1070,70 @@ mod tests {
             ids(close(1011, "panicked at src/ws.rs:3:1"), &[]),
             ["WF-WS-006"]
         );
-        assert_eq!(ids(Event::Eof, &[]), ["WF-WS-002"]);
+        assert_eq!(ids(End::Event(Event::Eof), &[]), ["WF-WS-002"]);
         assert_eq!(
-            ids(Event::Error("reset".into()), &["{\"event\":\"x\"}"]),
+            ids(
+                End::Event(Event::Error("reset".into())),
+                &["{\"event\":\"x\"}"]
+            ),
             ["WF-WS-002"]
         );
-        assert_eq!(ids(Event::Eof, &[r#"{"detail":"bad"}"#]), ["WF-WS-007"]);
         assert_eq!(
-            ids(Event::RawHttp("HTTP/1.1 500 Internal".into()), &[]),
+            ids(End::Event(Event::Eof), &[r#"{"detail":"bad"}"#]),
             ["WF-WS-007"]
         );
-        assert_eq!(ids(Event::Timeout, &[]), ["WF-WS-003"]);
+        assert_eq!(
+            ids(
+                End::Event(Event::RawHttp("HTTP/1.1 500 Internal".into())),
+                &[]
+            ),
+            ["WF-WS-007"]
+        );
+        assert_eq!(ids(End::Open, &[]), ["WF-WS-003"]);
+    }
+
+    #[test]
+    fn an_answer_is_not_a_missing_close() {
+        assert!(ids(End::Open, &["Message text was: {"]).is_empty());
+    }
+
+    #[test]
+    fn silence_is_judged_only_where_it_means_something() {
+        let text = TEXT;
+        let quiet = session(End::Open, 0, &[], text.clone());
+        // Unknown protocol: plain-text chat that answers nobody is fine.
+        let (findings, note) = judge(&quiet, &Profile::default());
+        assert!(findings.is_empty() && note.is_some());
+        // A server that pushes unasked.
+        let pusher = Profile {
+            pushes: true,
+            ..json_profile()
+        };
+        let pushed = session(End::Open, 40, &["12:00:01"], text.clone());
+        let (findings, note) = judge(&pushed, &pusher);
+        assert!(findings.is_empty() && note.is_some());
+        // ...but a pusher that closes with 1007 is judged by its close.
+        let closed = session(close(1007, "bad"), 40, &["12:00:01"], text.clone());
+        assert!(judge(&closed, &pusher).0.is_empty());
+        // A variant is judged only if the sample was answered.
+        let variant = session(End::Open, 0, &[], Kind::Variant);
+        assert!(judge(&variant, &json_profile()).0.is_empty());
+        let answering = Profile {
+            answers_sample: true,
+            ..json_profile()
+        };
+        assert_eq!(judge(&variant, &answering).0.len(), 1);
+        // Not read at all: not a failure.
+        let unread = session(End::NotRead("stalled".into()), 0, &[], text);
+        assert!(judge(&unread, &json_profile()).0.is_empty());
+    }
+
+    #[test]
+    fn foreign_origin_is_an_error_only_with_cookies() {
+        assert_eq!(foreign_origin_rating(true, Some(true)).0, Severity::Error);
+        assert_eq!(foreign_origin_rating(true, Some(false)).0, Severity::Error);
+        assert_eq!(foreign_origin_rating(false, None).0, Severity::Info);
+        assert_eq!(foreign_origin_rating(false, Some(true)).0, Severity::Info);
     }
 
     #[test]
@@ -415,5 +1145,39 @@ mod tests {
             r#"{"event":"error","problem":{"status":409}}"#
         ));
         assert!(!looks_like_http_error("hello"));
+    }
+
+    #[test]
+    fn variants_of_a_sample() {
+        let sample = serde_json::json!({"op": "quote", "symbol": "ACME", "qty": 3});
+        let (messages, total) = variants(&sample);
+        assert_eq!(total, messages.len());
+        let texts: Vec<Value> = messages
+            .iter()
+            .map(|m| serde_json::from_slice(&m.payload).unwrap_or(Value::Null))
+            .collect();
+        assert!(texts.contains(&serde_json::json!({"op": "quote", "symbol": QUOTED, "qty": 3})));
+        assert!(texts.contains(&serde_json::json!({"op": "quote", "qty": 3})));
+        assert!(texts.contains(&serde_json::json!({"op": "quote", "symbol": "ACME", "qty": "3"})));
+        assert!(texts.contains(&serde_json::json!({"op": "quote", "symbol": 1, "qty": 3})));
+        assert!(texts.contains(&Value::Null));
+        assert!(texts.iter().any(|t| t.get(UNKNOWN_FIELD).is_some()));
+        assert!(messages
+            .iter()
+            .any(|m| m.payload.len() > OVERSIZED && m.description.contains("bytes")));
+        assert!(messages.iter().all(|m| m.kind == Kind::Variant));
+        assert!(!texts.contains(&sample));
+    }
+
+    #[test]
+    fn variants_are_capped() {
+        let mut map = serde_json::Map::new();
+        for i in 0..30 {
+            map.insert(format!("f{i}"), Value::String("x".into()));
+        }
+        let (messages, total) = variants(&Value::Object(map));
+        assert_eq!(messages.len(), MAX_VARIANTS);
+        assert!(total > MAX_VARIANTS);
+        assert!(messages.iter().any(|m| m.payload.len() > OVERSIZED));
     }
 }
