@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the Rust toolchain, once:
 # Debian's Chromium (browser CORS test), playwright-core (drives it), and
-# FastAPI + uvicorn (the auditor's real-world fixtures). Idempotent.
+# FastAPI + uvicorn (the auditor's real-world fixtures), and the auditor's
+# sample apps (Flask + flask-cors, PyYAML; Express + cors). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +14,13 @@ fi
 
 # pip checks the pinned versions itself and installs only what differs.
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
-    -r crates/wirefault-cli/tests/fastapi/requirements.txt
+    -r crates/wirefault-cli/tests/fastapi/requirements.txt \
+    -r crates/wirefault-cli/tests/apps/python/http_requirements.txt
+
+# The auditor's HTTP sample apps (Express + cors), from their lock file.
+if [ ! -d crates/wirefault-cli/tests/apps/node/http_apps/node_modules/express ]; then
+    (cd crates/wirefault-cli/tests/apps/node/http_apps && npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 if [ ! -d demo/tests/browser/node_modules/playwright-core ]; then
     (cd demo/tests/browser && npm ci --no-audit --no-fund --loglevel=error)

@@ -10,41 +10,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
+use fixtures::pki::{pki, temp_file, Pki};
 use fixtures::{app, audit_ids, runtime, wirefault, Fault, TRUSTED};
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
-use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
 use tokio_rustls::rustls;
-use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-
-/// A CA (PEM, for `--ca-cert`) and a server certificate it signed for
-/// `localhost` and `127.0.0.1`.
-struct Pki {
-    ca_pem: String,
-    chain: Vec<CertificateDer<'static>>,
-    key: PrivateKeyDer<'static>,
-}
-
-fn pki() -> Pki {
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "wirefault test CA");
-    let ca_key = KeyPair::generate().unwrap();
-    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca_params, ca_key);
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf = CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
-        .unwrap()
-        .signed_by(&leaf_key, &issuer)
-        .unwrap();
-    Pki {
-        ca_pem: ca_cert.pem(),
-        chain: vec![leaf.der().clone()],
-        key: PrivatePkcs8KeyDer::from(leaf_key.serialize_der()).into(),
-    }
-}
 
 /// Serves the router over TLS (HTTP/1.1, upgrades allowed) on 127.0.0.1:0.
 fn serve_tls(router: Router, pki: &Pki) -> SocketAddr {
@@ -82,18 +52,10 @@ fn serve_tls(router: Router, pki: &Pki) -> SocketAddr {
     addr
 }
 
-fn ca_file(pki: &Pki, name: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("wirefault-tls-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, &pki.ca_pem).unwrap();
-    path.to_string_lossy().into_owned()
-}
-
 #[test]
 fn https_and_wss_with_a_private_ca() {
     let pki = pki();
-    let ca = ca_file(&pki, "ca-correct.pem");
+    let ca = temp_file("ca-correct.pem", &pki.ca_pem);
     let addr = serve_tls(app(Fault::Correct), &pki);
     let url = format!("https://localhost:{}/", addr.port());
     let (code, ids, report) = audit_ids(
@@ -134,7 +96,7 @@ fn an_unknown_certificate_is_refused_unless_insecure() {
     assert!(String::from_utf8_lossy(&human.stdout).contains("not checked (--insecure)"));
 
     // A CA file that is not the server's does not help.
-    let other = ca_file(&self::pki(), "ca-other.pem");
+    let other = temp_file("ca-other.pem", &self::pki().ca_pem);
     let out = wirefault(&["audit", &url, "--ca-cert", &other, "--timeout", "2"]);
     assert_eq!(out.status.code(), Some(2));
 }

@@ -422,15 +422,29 @@ pub(crate) fn judge_wrong_method(exchange: &Exchange) -> Vec<Finding> {
         // A 405 without `Allow` is reported by `judge_answer`; 400, 401 and
         // 403 may come from middleware that runs before routing.
         405 | 501 | 400 | 401 | 403 => {}
-        status => findings.push(Finding::new(
-            rules::HTTP_WRONG_METHOD,
-            exchange,
-            format!(
-                "{} on a path that does not support it was answered HTTP {status}",
-                exchange.request.method
-            ),
-            "HTTP 405 with an Allow header",
-        )),
+        status => {
+            let finding = Finding::new(
+                rules::HTTP_WRONG_METHOD,
+                exchange,
+                format!(
+                    "{} on a path that does not support it was answered HTTP {status}",
+                    exchange.request.method
+                ),
+                "HTTP 405 with an Allow header",
+            );
+            // A framework without 405 support (Express) answers with its
+            // stock 404 page: less than the spec, but nothing a client is
+            // misled by.
+            let stock_404 = status == 404 && body_kind(answer) != BodyKind::Api;
+            findings.push(if stock_404 {
+                finding.rated(
+                    Severity::Info,
+                    "the framework's stock 404 page: it has no 405 for a known path",
+                )
+            } else {
+                finding
+            });
+        }
     }
     findings
 }
