@@ -437,10 +437,24 @@ impl Conn {
         Sent::Whole
     }
 
-    /// Answers a close frame with a normal close (1000), best effort.
+    /// Ends the session with a normal close (1000) and, unless the peer
+    /// already closed, waits up to `timeout` for its close frame, so the
+    /// server sees a clean end (a chat then stops sending to this client
+    /// before the connection goes). Best effort.
     pub(crate) async fn close(&mut self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
         let frame = encode_frame(CLOSE, &1000u16.to_be_bytes());
-        let _ = tokio::time::timeout(timeout, self.stream.write_all(&frame)).await;
+        if tokio::time::timeout(timeout, self.stream.write_all(&frame))
+            .await
+            .is_err()
+        {
+            return;
+        }
+        while !self.ended {
+            if matches!(self.next_event(deadline).await, Event::Timeout) {
+                return;
+            }
+        }
     }
 
     fn end(&mut self, event: Event) {
