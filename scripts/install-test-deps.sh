@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the Rust toolchain, once:
 # Debian's Chromium (browser CORS test), playwright-core (drives it), and
-# FastAPI + uvicorn (the auditor's real-world fixtures). Idempotent.
+# FastAPI + uvicorn, flask-sock, Express + ws (the auditor's real-world
+# fixtures and sample apps). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +14,13 @@ fi
 
 # pip checks the pinned versions itself and installs only what differs.
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
-    -r crates/wirefault-cli/tests/fastapi/requirements.txt
+    -r crates/wirefault-cli/tests/fastapi/requirements.txt \
+    -r crates/wirefault-cli/tests/apps/python/ws_requirements.txt
+
+# The auditor's WebSocket sample apps (Express + ws), from the committed lock.
+if [ ! -d crates/wirefault-cli/tests/apps/node/ws_apps/node_modules/ws ]; then
+    (cd crates/wirefault-cli/tests/apps/node/ws_apps && npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 if [ ! -d demo/tests/browser/node_modules/playwright-core ]; then
     (cd demo/tests/browser && npm ci --no-audit --no-fund --loglevel=error)

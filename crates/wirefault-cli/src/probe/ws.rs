@@ -414,17 +414,19 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
     outcome
 }
 
-/// A drop after a binary message is rated by the protocol: clients of a
-/// text protocol do not send binary, so it is a lesser fault there (and
-/// unknown protocols may be text).
+/// A drop after a binary message is worth knowing, not a failure: clients
+/// of a text protocol (JSON or plain) never send binary, and frameworks
+/// that decode text (Starlette's `encoding = "json"`) drop on bytes that are
+/// not UTF-8. The context says which protocol was seen.
 fn binary_drop_rating(kind: &Kind, profile: &Profile) -> Option<(Severity, &'static str)> {
     if *kind != Kind::Bad(BadInput::Binary) {
         return None;
     }
     Some(match profile.json {
         Some(_) => (
-            Severity::Warning,
-            "a binary message to a JSON text protocol: its clients should get 1003, not a drop",
+            Severity::Info,
+            "a binary message to a JSON text protocol, whose clients do not send binary \
+             (1003 would tell one that does)",
         ),
         None => (
             Severity::Info,
@@ -1120,7 +1122,8 @@ mod tests {
         let unknown = judge(&dropped, &Profile::default()).0;
         assert_eq!(unknown[0].severity, Severity::Info);
         let json = judge(&dropped, &json_profile()).0;
-        assert_eq!(json[0].severity, Severity::Warning);
+        assert_eq!(json[0].severity, Severity::Info);
+        assert!(json[0].context.as_deref().unwrap_or("").contains("JSON"));
         let text = session(End::Event(Event::Eof), 0, &[], TEXT);
         assert_eq!(judge(&text, &Profile::default()).0[0].severity, Severity::Error);
     }
