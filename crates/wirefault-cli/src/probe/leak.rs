@@ -29,6 +29,8 @@ const MARKERS: &[&str] = &[
     "SqliteError",
     "psycopg",
     "UNIQUE constraint failed",
+    "\": syntax error",
+    "unrecognized token: ",
     "no such table",
     "duplicate key value violates",
     "error returned from database",
@@ -73,6 +75,7 @@ mod tests {
             "Error: boom\n    at Object.<anonymous> (/srv/app.js:3:9)",
             "ERROR: syntax error at or near \"FROM\" SQLSTATE 42601",
             "UNIQUE constraint failed: notes.title",
+            "query failed: near \"s\": syntax error",
             "open /home/alice/secrets.txt: no such file",
         ] {
             assert!(find(text).is_some(), "{text}");

@@ -44,8 +44,10 @@ pub(crate) const OVERSIZED: usize = 1024 * 1024 + 1;
 pub(crate) const MAX_VARIANTS: usize = 24;
 /// Most fields of a sample message varied.
 const MAX_FIELDS: usize = 12;
-/// Sessions of one endpoint open at once.
-const SESSIONS_AT_ONCE: usize = 12;
+/// Sessions of one endpoint open at once: one, so that findings do not
+/// depend on what another probe did on a server with shared state (a chat
+/// that broadcasts to every client).
+const SESSIONS_AT_ONCE: usize = 1;
 /// Most messages shown in a transcript.
 const SHOWN_MESSAGES: usize = 12;
 /// Most messages kept for judging (HTTP-style errors).
@@ -89,13 +91,6 @@ pub(crate) enum BadInput {
 }
 
 impl BadInput {
-    /// All of them, in probe order.
-    pub(crate) const ALL: [BadInput; 3] = [
-        BadInput::MalformedText,
-        BadInput::Binary,
-        BadInput::Oversized,
-    ];
-
     fn message(self) -> Message {
         let (opcode, payload, description) = match self {
             BadInput::MalformedText => (
@@ -283,17 +278,14 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
         )
     });
 
-    // Phase one: what is it?
-    let (foreign, learned, sampled) = tokio::join!(
-        foreign_origin(ctx, endpoint),
-        session(ctx, endpoint, None, idle),
-        async {
-            match &sample {
-                Some(message) => Some(session(ctx, endpoint, Some(message), ctx.timeout).await),
-                None => None,
-            }
-        },
-    );
+    // Phase one: what is it? One session at a time, so that a server
+    // that broadcasts (a chat) does not show one probe's traffic to another.
+    let foreign = foreign_origin(ctx, endpoint).await;
+    let learned = session(ctx, endpoint, None, idle).await;
+    let sampled = match (&sample, &learned) {
+        (Some(message), Ok(_)) => Some(session(ctx, endpoint, Some(message), ctx.timeout).await),
+        _ => None,
+    };
     outcome.extend(foreign);
     let learned = match learned {
         Ok(session) => session,
@@ -369,7 +361,13 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
     }
 
     // Phase two: bad inputs and variants, each on a fresh connection.
-    let mut messages: Vec<Message> = BadInput::ALL.iter().map(|b| b.message()).collect();
+    // The binary message goes last: a text handler that crashes on it
+    // (leaving a broken client in a chat's list) cannot change how the
+    // other sessions end.
+    let mut messages: Vec<Message> = [BadInput::MalformedText, BadInput::Oversized]
+        .iter()
+        .map(|b| b.message())
+        .collect();
     if let Some(value) = &endpoint.sample {
         let (variants, built) = variants(value);
         if built > variants.len() {
@@ -380,6 +378,7 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
         }
         messages.extend(variants);
     }
+    messages.push(BadInput::Binary.message());
     let runs: Vec<_> = messages
         .iter()
         .map(|message| judged_session(ctx, endpoint, message, &profile))
@@ -416,6 +415,28 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
         });
     }
     outcome
+}
+
+/// A drop after a binary message is worth knowing, not a failure: clients
+/// of a text protocol (JSON or plain) never send binary, and frameworks
+/// that decode text (Starlette's `encoding = "json"`) drop on bytes that are
+/// not UTF-8. The context says which protocol was seen.
+fn binary_drop_rating(kind: &Kind, profile: &Profile) -> Option<(Severity, &'static str)> {
+    if *kind != Kind::Bad(BadInput::Binary) {
+        return None;
+    }
+    Some(match profile.json {
+        Some(_) => (
+            Severity::Info,
+            "a binary message to a JSON text protocol, whose clients do not send binary \
+             (1003 would tell one that does)",
+        ),
+        None => (
+            Severity::Info,
+            "a binary message to an endpoint of unknown (maybe text) protocol, whose clients \
+             may never send binary",
+        ),
+    })
 }
 
 /// Findings, why a silence was not judged, why the session did not open.
@@ -493,7 +514,8 @@ async fn foreign_origin(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
     let (request, handshake) = open(ctx, endpoint, Some(FOREIGN_ORIGIN), true).await;
     match handshake {
         Handshake::Upgraded(mut conn) => {
-            conn.close(ctx.timeout).await;
+            conn.close(ctx.timeout.min(Duration::from_millis(500)))
+                .await;
         }
         Handshake::Refused(answer) => {
             return judge_refused(&Exchange {
@@ -520,7 +542,8 @@ async fn foreign_origin(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
         let (_, bare) = open(ctx, endpoint, Some(FOREIGN_ORIGIN), false).await;
         Some(match bare {
             Handshake::Upgraded(mut conn) => {
-                conn.close(ctx.timeout).await;
+                conn.close(ctx.timeout.min(Duration::from_millis(500)))
+                    .await;
                 false
             }
             _ => true,
@@ -612,7 +635,8 @@ async fn session(
             }
         }
     }
-    let grace = ctx.timeout.min(Duration::from_millis(500));
+    // A close or a drop that follows an answer comes at once.
+    let grace = ctx.timeout.min(Duration::from_millis(150));
     let mut deadline = Instant::now() + wait;
     let mut messages = Vec::new();
     let mut received = 0usize;
@@ -646,9 +670,12 @@ async fn session(
             received.saturating_sub(SHOWN_MESSAGES)
         ));
     }
-    if !matches!(end, End::Event(Event::Eof | Event::Error(_))) {
+    if !matches!(end, End::Event(_)) {
         conn.close(ctx.timeout.min(Duration::from_millis(500)))
             .await;
+    } else if matches!(end, End::Event(Event::Close(_))) {
+        // Answer the server's close; it has ended, nothing to wait for.
+        conn.close(Duration::from_millis(100)).await;
     }
     transcript.push(describe_end(&end, wait, received));
     Ok(Session {
@@ -729,15 +756,18 @@ fn judge(session: &Session, profile: &Profile) -> (Vec<Finding>, Option<String>)
                     None,
                 )
             } else {
-                (
-                    one(
-                        rules::WS_DROPPED,
-                        "the connection ended without a close frame (the client sees 1006, no \
-                         reason)"
-                            .into(),
-                    ),
-                    None,
-                )
+                let mut findings = one(
+                    rules::WS_DROPPED,
+                    "the connection ended without a close frame (the client sees 1006, no reason)"
+                        .into(),
+                );
+                if let Some((severity, context)) = binary_drop_rating(&kind, profile) {
+                    findings = findings
+                        .into_iter()
+                        .map(|f| f.rated(severity, context))
+                        .collect();
+                }
+                (findings, None)
             }
         }
         End::Open if session.received > 0 && !profile.pushes => (Vec::new(), None),
@@ -1090,6 +1120,22 @@ mod tests {
             ["WF-WS-007"]
         );
         assert_eq!(ids(End::Open, &[]), ["WF-WS-003"]);
+    }
+
+    #[test]
+    fn a_drop_after_binary_is_rated_by_protocol() {
+        let binary = Kind::Bad(BadInput::Binary);
+        let dropped = session(End::Event(Event::Eof), 0, &[], binary);
+        let unknown = judge(&dropped, &Profile::default()).0;
+        assert_eq!(unknown[0].severity, Severity::Info);
+        let json = judge(&dropped, &json_profile()).0;
+        assert_eq!(json[0].severity, Severity::Info);
+        assert!(json[0].context.as_deref().unwrap_or("").contains("JSON"));
+        let text = session(End::Event(Event::Eof), 0, &[], TEXT);
+        assert_eq!(
+            judge(&text, &Profile::default()).0[0].severity,
+            Severity::Error
+        );
     }
 
     #[test]

@@ -9,16 +9,14 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::Url;
-use std::sync::Arc;
-
 use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
 
-use crate::net::{self, Stream};
-
 use crate::finding::{HttpAnswer, BODY_LIMIT};
+use crate::net::{self, Stream};
 
 /// Largest frame payload (or fragmented message) read; a bigger one ends
 /// the session as invalid.
@@ -382,7 +380,7 @@ pub(crate) enum Sent {
         /// Bytes written before.
         written: usize,
     },
-    /// Writing failed or stalled: the peer does not read.
+    /// Writing stalled until the deadline: the peer does not read.
     Failed(String),
 }
 
@@ -422,11 +420,9 @@ impl Conn {
                     Ok(n) => written += n,
                     Err(e) => {
                         // A reset while writing: what the peer sent before it
-                        // (a close frame) is still worth reading.
-                        if self.buf.is_empty() && self.pending.is_empty() {
-                            return Sent::Failed(e.to_string());
-                        }
+                        // (a close frame) comes first, else the drop itself.
                         self.absorb();
+                        self.end(Event::Error(e.to_string()));
                         return Sent::PeerEnded { written };
                     }
                 },
@@ -447,10 +443,24 @@ impl Conn {
         Sent::Whole
     }
 
-    /// Answers a close frame with a normal close (1000), best effort.
+    /// Ends the session with a normal close (1000) and, unless the peer
+    /// already closed, waits up to `timeout` for its close frame, so the
+    /// server sees a clean end (a chat then stops sending to this client
+    /// before the connection goes). Best effort.
     pub(crate) async fn close(&mut self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
         let frame = encode_frame(CLOSE, &1000u16.to_be_bytes());
-        let _ = tokio::time::timeout(timeout, self.writer.write_all(&frame)).await;
+        if tokio::time::timeout(timeout, self.writer.write_all(&frame))
+            .await
+            .is_err()
+        {
+            return;
+        }
+        while !self.ended {
+            if matches!(self.next_event(deadline).await, Event::Timeout) {
+                return;
+            }
+        }
     }
 
     fn end(&mut self, event: Event) {
@@ -567,7 +577,197 @@ impl Conn {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
+    use futures_util::{SinkExt as _, StreamExt as _};
+    use tokio::net::TcpStream;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+    use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+    use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+    fn server_frame(fin: bool, opcode: u8, payload: &[u8]) -> Vec<u8> {
+        let mut out = vec![(u8::from(fin) << 7) | opcode, payload.len() as u8];
+        out.extend_from_slice(payload);
+        out
+    }
+
+    #[test]
+    fn parses_frames_and_what_is_not_one() {
+        assert_eq!(parse_frame(b""), Parsed::Incomplete);
+        assert_eq!(parse_frame(b"HT"), Parsed::Incomplete);
+        assert!(matches!(
+            parse_frame(b"HTTP/1.1 400 Bad Request\r\n"),
+            Parsed::End(Event::RawHttp(_))
+        ));
+        assert!(matches!(
+            parse_frame(b"Hello"),
+            Parsed::End(Event::Invalid(_))
+        ));
+        assert!(matches!(
+            parse_frame(&[0xC1, 0]),
+            Parsed::End(Event::Invalid(_))
+        ));
+        assert!(matches!(
+            parse_frame(&[0x83, 0]),
+            Parsed::End(Event::Invalid(_))
+        ));
+        // A fragmented ping is not allowed.
+        assert!(matches!(
+            parse_frame(&[0x09, 0]),
+            Parsed::End(Event::Invalid(_))
+        ));
+        let frame = server_frame(true, TEXT, b"hi");
+        assert_eq!(parse_frame(&frame[..3]), Parsed::Incomplete);
+        assert_eq!(
+            parse_frame(&frame),
+            Parsed::Frame {
+                fin: true,
+                opcode: TEXT,
+                payload: b"hi".to_vec(),
+                used: 4
+            }
+        );
+        // Masked frames are unmasked.
+        let masked = encode_frame(BINARY, b"abc");
+        assert!(matches!(
+            parse_frame(&masked),
+            Parsed::Frame { payload, .. } if payload == b"abc"
+        ));
+    }
+
+    /// A tungstenite server on 127.0.0.1 that runs `script` on the first
+    /// connection; the URL to reach it.
+    async fn serve<F, Fut>(script: F) -> Url
+    where
+        F: FnOnce(tokio_tungstenite::WebSocketStream<TcpStream>) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()> + Send,
+    {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (stream, _) = listener.accept().await.unwrap();
+            let ws = tokio_tungstenite::accept_async(stream).await.unwrap();
+            script(ws).await;
+        });
+        Url::parse(&format!("http://{addr}/ws")).unwrap()
+    }
+
+    async fn upgraded(url: &Url) -> Conn {
+        let tls = crate::tls::client_config(&crate::tls::TlsOptions::default()).unwrap();
+        match connect(url, &[], Duration::from_secs(5), &tls).await {
+            Handshake::Upgraded(conn) => conn,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn fragments_are_joined_and_pings_answered() {
+        let url = serve(|mut ws| async move {
+            let frames = [
+                Frame::message(b"frag".to_vec(), OpCode::Data(Data::Text), false),
+                Frame::ping(b"p".to_vec()),
+                Frame::message(b"ment".to_vec(), OpCode::Data(Data::Continue), true),
+            ];
+            for frame in frames {
+                ws.send(WsMessage::Frame(frame)).await.unwrap();
+            }
+            // The pong comes back before the close.
+            while let Some(Ok(message)) = ws.next().await {
+                if let WsMessage::Pong(payload) = message {
+                    ws.send(WsMessage::text(format!("pong {}", payload.len())))
+                        .await
+                        .unwrap();
+                }
+            }
+        })
+        .await;
+        let mut conn = upgraded(&url).await;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        assert_eq!(
+            conn.next_event(deadline).await,
+            Event::Text("fragment".into())
+        );
+        assert_eq!(
+            conn.next_event(deadline).await,
+            Event::Text("pong 1".into())
+        );
+    }
+
+    /// The server speaks first and pushes while we write 1 MiB: the
+    /// message still goes out whole, and nothing it sent is lost.
+    #[tokio::test]
+    async fn a_large_message_is_sent_whole_when_the_server_speaks_first() {
+        let url = serve(|mut ws| async move {
+            ws.send(WsMessage::text("hello")).await.unwrap();
+            while let Some(Ok(message)) = ws.next().await {
+                if let WsMessage::Text(text) = message {
+                    ws.send(WsMessage::text(format!("got {}", text.len())))
+                        .await
+                        .unwrap();
+                    return;
+                }
+            }
+        })
+        .await;
+        let mut conn = upgraded(&url).await;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        // Let the greeting arrive before writing.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let big = vec![b'a'; 1024 * 1024 + 1];
+        assert_eq!(conn.send(TEXT, &big, deadline).await, Sent::Whole);
+        assert_eq!(conn.next_event(deadline).await, Event::Text("hello".into()));
+        assert_eq!(
+            conn.next_event(deadline).await,
+            Event::Text("got 1048577".into())
+        );
+    }
+
+    /// A server that refuses a message after its first bytes: the send
+    /// stops, and its close frame is the next event, not lost to the reset
+    /// that follows when it drops the rest unread.
+    #[tokio::test]
+    async fn a_close_while_sending_stops_the_send() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") {
+                stream.read_exact(&mut byte).await.unwrap();
+                head.push(byte[0]);
+            }
+            let head = String::from_utf8(head).unwrap();
+            let key = head
+                .lines()
+                .find_map(|l| l.strip_prefix("Sec-WebSocket-Key: "))
+                .unwrap();
+            let accept =
+                tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
+            let answer = format!(
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
+            );
+            stream.write_all(answer.as_bytes()).await.unwrap();
+            let mut some = vec![0u8; 64 * 1024];
+            stream.read_exact(&mut some).await.unwrap();
+            let mut close = vec![0x88, 9];
+            close.extend_from_slice(&1009u16.to_be_bytes());
+            close.extend_from_slice(b"too big");
+            stream.write_all(&close).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            // Dropped with unread data: a reset.
+        });
+        let url = Url::parse(&format!("http://{addr}/ws")).unwrap();
+        let mut conn = upgraded(&url).await;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let big = vec![b'a'; 16 * 1024 * 1024];
+        let sent = conn.send(TEXT, &big, deadline).await;
+        assert!(matches!(sent, Sent::PeerEnded { .. }), "{sent:?}");
+        match conn.next_event(deadline).await {
+            Event::Close(payload) => assert_eq!(&payload[..2], &1009u16.to_be_bytes()),
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn dechunk_survives_hostile_sizes() {
