@@ -48,7 +48,16 @@ pub(crate) async fn send(
     if !has_accept {
         shown.push(("Accept".to_owned(), API_ACCEPT.to_owned()));
     }
-    shown.extend(extra.iter().cloned());
+    // The user's Accept wins over the probe's own too.
+    let user_accept = ctx
+        .auth
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("accept"));
+    let extra: Vec<&(String, String)> = extra
+        .iter()
+        .filter(|(n, _)| !(user_accept && n.eq_ignore_ascii_case("accept")))
+        .collect();
+    shown.extend(extra.iter().map(|h| (*h).clone()));
     shown.extend(ctx.shown_auth());
     let method_value = Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET);
     let mut builder = ctx
