@@ -174,22 +174,11 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         known.push(base.clone());
     }
     let mut findings = http::judge_answer(&first);
-    let unknown = http::send(
-        ctx_ref,
-        "GET",
-        &ctx.relative_url(http::UNKNOWN_PATH),
-        &[],
-        None,
-    )
-    .await;
-    let unknown_2 = http::send(
-        ctx_ref,
-        "GET",
-        &ctx.relative_url(http::UNKNOWN_PATH_2),
-        &[],
-        None,
-    )
-    .await;
+    let unknown_urls = [http::UNKNOWN_PATH, http::UNKNOWN_PATH_2].map(|s| ctx.relative_url(s));
+    let (unknown, unknown_2) = futures_util::join!(
+        http::send(ctx_ref, "GET", &unknown_urls[0], &[], None),
+        http::send(ctx_ref, "GET", &unknown_urls[1], &[], None),
+    );
     findings.extend(http::judge_unknown_path(&unknown, &unknown_2));
     bar.inc(2);
     let answers: Vec<Exchange> = stream::iter(
