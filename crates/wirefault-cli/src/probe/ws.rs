@@ -269,7 +269,8 @@ async fn open(
 pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
     let mut outcome = Outcome::default();
     let url = endpoint.url.to_string();
-    let idle = ctx.timeout.min(Duration::from_secs(1));
+    // Servers that push or greet do it at once; a second is plenty.
+    let idle = (ctx.timeout / 4).min(Duration::from_secs(1));
     let sample = endpoint.sample.as_ref().map(|value| {
         Message::text(
             value.to_string(),
@@ -631,7 +632,7 @@ async fn session(
         }
     }
     // A close or a drop that follows an answer comes at once.
-    let grace = ctx.timeout.min(Duration::from_millis(150));
+    let grace = ctx.timeout.min(Duration::from_millis(100));
     let mut deadline = Instant::now() + wait;
     let mut messages = Vec::new();
     let mut received = 0usize;
