@@ -26,7 +26,7 @@ pub(crate) enum Command {
 --fail-on; 2 usage error, refused or unreachable target, unreadable OpenAPI document.\n\
 Targets other than loopback and private test hosts need --allow-remote."
     )]
-    Audit(AuditArgs),
+    Audit(Box<AuditArgs>),
     /// List the rules: id, severity, title.
     Rules,
     /// Print the documentation of one rule (why, and how to fix it).
@@ -42,13 +42,29 @@ pub(crate) struct AuditArgs {
     /// Base URL of the service, e.g. http://127.0.0.1:3000/
     pub(crate) url: String,
 
-    /// The origin the service should trust for CORS and WebSocket, e.g. https://app.example.com
+    /// An origin the service should trust for CORS and WebSocket, e.g.
+    /// https://app.example.com (repeatable; each is checked, with look-alikes of each).
     #[arg(long, value_name = "ORIGIN")]
-    pub(crate) origin: Option<String>,
+    pub(crate) origin: Vec<String>,
 
     /// A WebSocket endpoint path on the target's host, e.g. /ws (repeatable).
     #[arg(long = "ws", value_name = "PATH", value_parser = parse_ws_path)]
     pub(crate) ws: Vec<String>,
+
+    /// An OpenAPI 3.0/3.1 document, JSON or YAML, as a file or an http(s) URL.
+    /// Without it the target is asked at the usual places (/openapi.json, ...).
+    #[arg(long, value_name = "FILE|URL")]
+    pub(crate) openapi: Option<String>,
+
+    /// An endpoint path on the target, probed like the document's paths
+    /// (repeatable; may hold {param} placeholders and a query string).
+    #[arg(long = "path", value_name = "PATH", value_parser = parse_path)]
+    pub(crate) paths: Vec<String>,
+
+    /// A valid JSON body for an endpoint, "METHOD PATH=JSON" (repeatable);
+    /// invalid variants of it are sent, never the body itself.
+    #[arg(long = "body", value_name = "METHOD PATH=JSON", value_parser = parse_body)]
+    pub(crate) bodies: Vec<BodyArg>,
 
     /// A valid sample message for a WebSocket path, "PATH=JSON" (repeatable,
     /// one per path; the path is probed as with --ws). The sample is sent
@@ -60,9 +76,13 @@ pub(crate) struct AuditArgs {
     #[arg(long = "ws-protocol", value_name = "NAME", value_parser = parse_token)]
     pub(crate) ws_protocol: Option<String>,
 
-    /// An OpenAPI 3 document (JSON) listing endpoints and their JSON bodies.
+    /// A PEM file of CA certificates to trust besides the bundled web roots.
     #[arg(long, value_name = "FILE")]
-    pub(crate) openapi: Option<PathBuf>,
+    pub(crate) ca_cert: Option<PathBuf>,
+
+    /// Accept any TLS certificate (said in the report).
+    #[arg(long)]
+    pub(crate) insecure: bool,
 
     /// A header for every probe, "Name: value" (repeatable).
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", value_parser = parse_header)]
@@ -175,6 +195,36 @@ fn parse_cookie(raw: &str) -> Result<Secret, String> {
     Ok(Secret(raw.trim().to_owned()))
 }
 
+/// A `--body` value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct BodyArg {
+    /// Uppercase method: POST, PUT or PATCH.
+    pub(crate) method: String,
+    /// Path on the target (may hold `{param}` placeholders).
+    pub(crate) path: String,
+    /// The valid body.
+    pub(crate) json: serde_json::Value,
+}
+
+fn parse_body(raw: &str) -> Result<BodyArg, String> {
+    let usage =
+        || format!("`{raw}` is not \"METHOD PATH=JSON\", e.g. 'POST /items={{\"name\":\"a\"}}'");
+    let (method, rest) = raw.trim_start().split_once(' ').ok_or_else(usage)?;
+    let method = method.to_ascii_uppercase();
+    if !matches!(method.as_str(), "POST" | "PUT" | "PATCH") {
+        return Err(format!("--body: {method} is not POST, PUT or PATCH"));
+    }
+    let (path, json) = rest.trim_start().split_once('=').ok_or_else(usage)?;
+    let path = parse_path(path.trim())?;
+    let json: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| format!("--body {method} {path}: not JSON: {e}"))?;
+    Ok(BodyArg { method, path, json })
+}
+
+fn parse_path(raw: &str) -> Result<String, String> {
+    parse_ws_path(raw)
+}
+
 fn parse_ws_path(raw: &str) -> Result<String, String> {
     if raw.starts_with('/')
         && !raw.starts_with("//")
@@ -273,7 +323,7 @@ mod tests {
         let mut all = vec!["wirefault", "audit"];
         all.extend_from_slice(args);
         match Cli::try_parse_from(all).unwrap().command {
-            Command::Audit(a) => a,
+            Command::Audit(a) => *a,
             other => panic!("{other:?}"),
         }
     }
@@ -286,7 +336,8 @@ mod tests {
         assert_eq!(a.concurrency, 4);
         assert!((a.timeout - 5.0).abs() < f64::EPSILON);
         assert!(!a.allow_remote && !a.allow_destructive);
-        assert!(a.ws.is_empty() && a.origin.is_none());
+        assert!(a.ws.is_empty() && a.origin.is_empty());
+        assert!(a.paths.is_empty() && a.bodies.is_empty() && !a.insecure);
         assert!(a.ignore.is_empty() && a.only.is_empty() && a.baseline.is_none());
         assert!(a.ws_messages.is_empty() && a.ws_protocol.is_none());
     }
@@ -314,8 +365,14 @@ mod tests {
         assert_eq!(
             a.ignore,
             [
-                Ignore { rule: "WF-HTTP-007", path: None },
-                Ignore { rule: "WF-WS-003", path: Some("/ws/*".into()) }
+                Ignore {
+                    rule: "WF-HTTP-007",
+                    path: None
+                },
+                Ignore {
+                    rule: "WF-WS-003",
+                    path: Some("/ws/*".into())
+                }
             ]
         );
         assert_eq!(a.only[0].id, "WF-WS-006");
@@ -348,7 +405,22 @@ mod tests {
             "0.5",
             "--allow-remote",
             "--allow-destructive",
+            "--origin",
+            "http://localhost:5173",
+            "--path",
+            "/items/{id}?q=1",
+            "--body",
+            "post /items={\"name\": \"a=b\"}",
+            "--ca-cert",
+            "ca.pem",
+            "--insecure",
         ]);
+        assert_eq!(a.origin.len(), 2);
+        assert_eq!(a.paths, ["/items/{id}?q=1"]);
+        assert_eq!(a.bodies[0].method, "POST");
+        assert_eq!(a.bodies[0].path, "/items");
+        assert_eq!(a.bodies[0].json["name"], "a=b");
+        assert!(a.insecure && a.ca_cert.is_some());
         assert_eq!(a.ws, ["/ws", "/chat"]);
         assert_eq!(a.headers[0].name, "Authorization");
         assert_eq!(a.headers[0].value.0, "Bearer t");
@@ -374,6 +446,10 @@ mod tests {
             vec!["wirefault", "audit", "u", "--cookie", "a=1; b=2"],
             vec!["wirefault", "audit", "u", "--ws", "ws://127.0.0.1/ws"],
             vec!["wirefault", "audit", "u", "--ws", "//evil.example/ws"],
+            vec!["wirefault", "audit", "u", "--path", "items"],
+            vec!["wirefault", "audit", "u", "--body", "GET /x={}"],
+            vec!["wirefault", "audit", "u", "--body", "POST /x={"],
+            vec!["wirefault", "audit", "u", "--body", "POST /x"],
             vec!["wirefault", "audit", "u", "--ws-message", "/ws"],
             vec!["wirefault", "audit", "u", "--ws-message", "/ws={not json"],
             vec!["wirefault", "audit", "u", "--ws-message", "ws={}"],

@@ -43,9 +43,10 @@ impl Filter {
             return false;
         }
         let path = url_path(&finding.request.url);
-        !self.ignore.iter().any(|i| {
-            i.rule == id && i.path.as_deref().is_none_or(|p| path_matches(p, &path))
-        })
+        !self
+            .ignore
+            .iter()
+            .any(|i| i.rule == id && i.path.as_deref().is_none_or(|p| path_matches(p, &path)))
     }
 
     /// Whether a grouped finding is new: known when the baseline has its
@@ -134,7 +135,10 @@ mod tests {
         assert!(filter.keeps(&finding(rules::WS_NO_CLOSE, "http://h:1/ws")));
         assert!(!filter.keeps(&finding(rules::WS_DROPPED, "http://h:1/ws")));
         assert!(filter.keeps(&finding(rules::HTTP_ERROR_NOT_TYPED, "http://h:1/x")));
-        assert!(!filter.keeps(&finding(rules::HTTP_ERROR_NOT_TYPED, "http://h:1/api/x?y=1")));
+        assert!(!filter.keeps(&finding(
+            rules::HTTP_ERROR_NOT_TYPED,
+            "http://h:1/api/x?y=1"
+        )));
         let everywhere = Filter {
             ignore: vec![Ignore {
                 rule: "WF-WS-003",
@@ -160,10 +164,7 @@ mod tests {
         assert_eq!(filter.baseline_state(&known), Baseline::Known);
         let other_rule = finding(rules::WS_DROPPED, "http://127.0.0.1:5000/ws");
         assert_eq!(filter.baseline_state(&other_rule), Baseline::New);
-        assert_eq!(
-            Filter::default().baseline_state(&known),
-            Baseline::None
-        );
+        assert_eq!(Filter::default().baseline_state(&known), Baseline::None);
         assert!(parse_baseline("{}").is_err());
         assert!(parse_baseline("not json").is_err());
     }

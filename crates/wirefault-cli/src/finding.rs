@@ -270,13 +270,20 @@ impl Place {
 /// lists the other places of a cause under its first finding.
 pub(crate) fn group(mut findings: Vec<Finding>) -> Vec<Finding> {
     findings.sort_by(|a, b| {
-        (a.rule.id, &a.request.url, &a.request.method, &a.request.body, &a.observed).cmp(&(
-            b.rule.id,
-            &b.request.url,
-            &b.request.method,
-            &b.request.body,
-            &b.observed,
-        ))
+        (
+            a.rule.id,
+            &a.request.url,
+            &a.request.method,
+            &a.request.body,
+            &a.observed,
+        )
+            .cmp(&(
+                b.rule.id,
+                &b.request.url,
+                &b.request.method,
+                &b.request.body,
+                &b.observed,
+            ))
     });
     let mut out: Vec<Finding> = Vec::new();
     for finding in findings {
@@ -360,6 +367,9 @@ pub(crate) struct Audit {
     pub(crate) skipped: Vec<Skipped>,
     /// Limits that cut something.
     pub(crate) caps: Vec<String>,
+    /// What the reader must know to weigh the findings: where the OpenAPI
+    /// document came from, TLS certificates not checked.
+    pub(crate) notes: Vec<String>,
     /// Findings left out by `--ignore` and `--only`.
     pub(crate) filtered: usize,
 }

@@ -10,10 +10,12 @@ mod cli;
 mod exit;
 mod filter;
 mod finding;
+mod net;
 mod probe;
 mod report;
 mod rules;
 mod target;
+mod tls;
 
 use std::io::Write as _;
 use std::process::ExitCode;

@@ -266,9 +266,8 @@ fn destructive_methods_only_with_allow_destructive() {
 /// Runs an audit of a fixture with JSON output; returns exit code and report.
 fn audit_json(fault: Fault, extra: &[&str]) -> (i32, serde_json::Value) {
     let out = audit(fault, "json", extra);
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("{e}: {}", String::from_utf8_lossy(&out.stderr))
-    });
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
     (out.status.code().unwrap(), report)
 }
 
@@ -284,7 +283,10 @@ fn rules_found(report: &serde_json::Value) -> Vec<String> {
 #[test]
 fn ignore_leaves_out_a_rule_everywhere_or_on_one_path() {
     let (code, report) = audit_json(Fault::TextError, &[]);
-    assert_eq!((code, rules_found(&report)), (1, vec!["WF-HTTP-007".to_owned()]));
+    assert_eq!(
+        (code, rules_found(&report)),
+        (1, vec!["WF-HTTP-007".to_owned()])
+    );
     // One finding for one root cause, the other places listed under it.
     let also = report["findings"][0]["also_seen"].as_array().unwrap();
     assert!(!also.is_empty(), "{report:#}");
@@ -296,7 +298,10 @@ fn ignore_leaves_out_a_rule_everywhere_or_on_one_path() {
 
     // On paths it was not seen on: still found.
     let (code, report) = audit_json(Fault::TextError, &["--ignore", "WF-HTTP-007:/nowhere/*"]);
-    assert_eq!((code, rules_found(&report)), (1, vec!["WF-HTTP-007".to_owned()]));
+    assert_eq!(
+        (code, rules_found(&report)),
+        (1, vec!["WF-HTTP-007".to_owned()])
+    );
 }
 
 #[test]
@@ -305,7 +310,10 @@ fn only_keeps_the_named_rules() {
     assert_eq!(code, 0, "{report:#}");
     assert!(rules_found(&report).is_empty());
     let (code, report) = audit_json(Fault::TextError, &["--only", "wf-http-007"]);
-    assert_eq!((code, rules_found(&report)), (1, vec!["WF-HTTP-007".to_owned()]));
+    assert_eq!(
+        (code, rules_found(&report)),
+        (1, vec!["WF-HTTP-007".to_owned()])
+    );
 }
 
 #[test]
@@ -334,7 +342,11 @@ fn baseline_findings_do_not_count_new_ones_do() {
     // Not a report: a usage error.
     let bad = dir.join("bad.json");
     std::fs::write(&bad, "[]").unwrap();
-    let out = audit(Fault::Correct, "json", &["--baseline", bad.to_str().unwrap()]);
+    let out = audit(
+        Fault::Correct,
+        "json",
+        &["--baseline", bad.to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -348,15 +360,24 @@ fn probes_that_could_not_run_are_reported_in_every_format() {
     assert_eq!(code, 0, "{report:#}");
     let skipped = report["skipped"].as_array().unwrap();
     assert!(
-        skipped.iter().any(|s| s["reason"].as_str().unwrap().contains("refused")
-            && s["rules"].as_array().unwrap().iter().any(|r| r == "WF-WS-002")),
+        skipped
+            .iter()
+            .any(|s| s["reason"].as_str().unwrap().contains("refused")
+                && s["rules"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|r| r == "WF-WS-002")),
         "{report:#}"
     );
     assert!(report["requests"].as_u64().unwrap() >= 10, "{report:#}");
 
     let out = audit(Fault::Correct, "human", &extra);
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("not checked:") && text.contains("refused"), "{text}");
+    assert!(
+        text.contains("not checked:") && text.contains("refused"),
+        "{text}"
+    );
     assert!(text.contains("requests sent"), "{text}");
 
     let out = audit(Fault::Correct, "junit", &extra);
@@ -373,7 +394,10 @@ fn probes_that_could_not_run_are_reported_in_every_format() {
         .descendants()
         .find(|n| n.has_tag_name("testsuite"))
         .unwrap();
-    assert_eq!(suite.attribute("skipped"), Some(skipped.len().to_string().as_str()));
+    assert_eq!(
+        suite.attribute("skipped"),
+        Some(skipped.len().to_string().as_str())
+    );
 
     let out = audit(Fault::Correct, "sarif", &extra);
     let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -382,7 +406,9 @@ fn probes_that_could_not_run_are_reported_in_every_format() {
         .as_array()
         .unwrap();
     assert!(
-        notes.iter().any(|n| n["associatedRule"]["id"] == "WF-WS-002"),
+        notes
+            .iter()
+            .any(|n| n["associatedRule"]["id"] == "WF-WS-002"),
         "{log:#}"
     );
 }
@@ -398,5 +424,8 @@ fn the_ws_path_cap_is_reported() {
     }
     let (_, report) = audit_json(Fault::Correct, &extra);
     let caps = report["caps"].to_string();
-    assert!(caps.contains("13 WebSocket paths given, the first 10 probed"), "{report:#}");
+    assert!(
+        caps.contains("13 WebSocket paths given, the first 10 probed"),
+        "{report:#}"
+    );
 }

@@ -91,7 +91,11 @@ fn ws_any_origin_without_credentials_is_info() {
     let addr = serve(app(Fault::WsAnyOrigin));
     let url = format!("http://{addr}/");
     let (code, ids, report) = audit_ids(&url, &["--origin", TRUSTED, "--ws", "/ws"]);
-    assert_eq!(ids.into_iter().collect::<Vec<_>>(), ["WF-WS-001"], "{report:#}");
+    assert_eq!(
+        ids.into_iter().collect::<Vec<_>>(),
+        ["WF-WS-001"],
+        "{report:#}"
+    );
     assert_eq!(code, 0, "{report:#}");
     let finding = &report["findings"][0];
     assert_eq!(finding["severity"], "info");

@@ -62,9 +62,7 @@ fn start(dir: &str, program: &str, args: &[&str]) -> App {
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot run {program} (run scripts/install-test-deps.sh): {e}")
-        });
+        .unwrap_or_else(|e| panic!("cannot run {program} (run scripts/install-test-deps.sh): {e}"));
     let mut app = App { child, port };
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -91,7 +89,15 @@ fn uvicorn(module: &str) -> App {
     start(
         &apps_dir("python"),
         "python3",
-        &["-m", "uvicorn", &app, "--host", "127.0.0.1", "--port", "{port}"],
+        &[
+            "-m",
+            "uvicorn",
+            &app,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "{port}",
+        ],
     )
 }
 

@@ -14,7 +14,7 @@ use reqwest::{Method, Url};
 
 use super::{openapi::Operation, Ctx};
 use crate::finding::{Exchange, Finding, HttpAnswer, Received, SentRequest, BODY_LIMIT};
-use crate::rules;
+use crate::rules::{self, Severity};
 
 /// The path segment used for the unknown-path probe, joined to the base URL.
 pub(crate) const UNKNOWN_PATH: &str = "wirefault-probe-no-such-path";
@@ -22,6 +22,11 @@ pub(crate) const UNKNOWN_PATH: &str = "wirefault-probe-no-such-path";
 pub(crate) const MALFORMED_JSON: &str = "{\"wirefault\": ";
 /// The method of the wrong-method probe.
 pub(crate) const WRONG_METHOD: &str = "TRACE";
+/// A second unknown segment: a fallback answers it with the same document
+/// as [`UNKNOWN_PATH`], a route that uses the segment does not.
+pub(crate) const UNKNOWN_PATH_2: &str = "wirefault-probe-other-missing-path";
+/// The `Accept` header of every probe, unless the user sets one.
+pub(crate) const API_ACCEPT: &str = "application/json";
 
 /// Sends one request and records the exchange; never fails.
 pub(crate) async fn send(
@@ -33,6 +38,16 @@ pub(crate) async fn send(
 ) -> Exchange {
     let user_agent = concat!("wirefault/", env!("CARGO_PKG_VERSION"));
     let mut shown = vec![("User-Agent".to_owned(), user_agent.to_owned())];
+    // Probes ask for JSON, as an API client does; the probe's own or the
+    // user's Accept wins.
+    let has_accept = extra
+        .iter()
+        .map(|(n, _)| n)
+        .chain(ctx.auth.iter().map(|(n, _)| n))
+        .any(|n| n.eq_ignore_ascii_case("accept"));
+    if !has_accept {
+        shown.push(("Accept".to_owned(), API_ACCEPT.to_owned()));
+    }
     shown.extend(extra.iter().cloned());
     shown.extend(ctx.shown_auth());
     let method_value = Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET);
@@ -40,6 +55,9 @@ pub(crate) async fn send(
         .client
         .request(method_value, url.clone())
         .header("user-agent", user_agent);
+    if !has_accept {
+        builder = builder.header("accept", API_ACCEPT);
+    }
     for (name, value) in extra {
         builder = builder.header(name.as_str(), value.as_str());
     }
@@ -60,8 +78,7 @@ pub(crate) async fn send(
         headers: shown,
         body: shown_body,
     };
-    ctx.sent
-        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    ctx.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let received = match receive(builder).await {
         Ok(answer) => Received::Http(answer),
         Err(error) => Received::Nothing { error },
@@ -133,7 +150,13 @@ pub(crate) fn judge_answer(exchange: &Exchange) -> Vec<Finding> {
     };
     let mut findings = Vec::new();
     let status = answer.status;
-    if status >= 400 {
+    // A refused WebSocket handshake's body never reaches a browser script.
+    let handshake = exchange
+        .request
+        .headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case("upgrade") && v.eq_ignore_ascii_case("websocket"));
+    if status >= 400 && !handshake {
         if answer.body.trim().is_empty() {
             findings.push(Finding::new(
                 rules::HTTP_ERROR_NO_BODY,
@@ -142,12 +165,23 @@ pub(crate) fn judge_answer(exchange: &Exchange) -> Vec<Finding> {
                 "an application/problem+json body saying what went wrong",
             ));
         } else if let Err(why) = machine_readable(answer) {
-            findings.push(Finding::new(
+            let finding = Finding::new(
                 rules::HTTP_ERROR_NOT_TYPED,
                 exchange,
-                format!("HTTP {status}: {why}"),
+                why,
                 "application/problem+json (or JSON) with a type, status or code field",
-            ));
+            );
+            findings.push(match body_kind(answer) {
+                BodyKind::Api => finding,
+                BodyKind::Page => finding.rated(
+                    Severity::Info,
+                    "HTML answered to Accept: application/json: a page for people, not an API",
+                ),
+                BodyKind::PlainDefault => finding.rated(
+                    Severity::Info,
+                    "the framework's stock plain-text answer (the reason phrase)",
+                ),
+            });
         }
     }
     if status >= 500 {
@@ -216,7 +250,44 @@ fn header_title(name: &str) -> String {
     }
 }
 
-/// Why an error body is not machine-readable, if it is not.
+/// What an error body is for, as far as WF-HTTP-007 is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyKind {
+    /// Meant for programs: judged.
+    Api,
+    /// HTML answered to `Accept: application/json`: a page for people.
+    Page,
+    /// A framework's stock plain-text answer (`Not Found`, `Internal Server
+    /// Error`): the reason phrase, nothing more to read.
+    PlainDefault,
+}
+
+/// Tells an API error body from a page and a framework's plain default.
+pub(crate) fn body_kind(answer: &HttpAnswer) -> BodyKind {
+    let content_type = answer
+        .header("content-type")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if content_type.starts_with("text/html") || content_type.starts_with("application/xhtml") {
+        return BodyKind::Page;
+    }
+    let text = answer.body.trim();
+    let reason = reqwest::StatusCode::from_u16(answer.status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    let stock = text.eq_ignore_ascii_case(reason)
+        || (answer.status == 404 && text.eq_ignore_ascii_case("404 page not found"))
+        || text.starts_with("Cannot ") && text.len() < 200 && !text.contains('\n');
+    if content_type.starts_with("text/plain") && stock {
+        BodyKind::PlainDefault
+    } else {
+        BodyKind::Api
+    }
+}
+
+/// Why an error body is not machine-readable, if it is not. The reason
+/// names no status, so one cause reads the same on every path.
 fn machine_readable(answer: &HttpAnswer) -> Result<(), String> {
     let content_type = answer
         .header("content-type")
@@ -244,47 +315,136 @@ fn machine_readable(answer: &HttpAnswer) -> Result<(), String> {
     let object = value
         .as_object()
         .ok_or_else(|| "the JSON body is not an object".to_owned())?;
-    if ["type", "status", "code", "error"]
-        .iter()
-        .any(|k| object.contains_key(*k))
-    {
+    // Descriptive JSON counts: FastAPI's `{"detail": ...}` is what the
+    // framework documents, and a program can read it.
+    if DESCRIPTIVE_FIELDS.iter().any(|k| object.contains_key(*k)) {
         Ok(())
     } else {
-        Err("the JSON body has no type, status, code or error field".to_owned())
+        Err(format!(
+            "the JSON error body has none of the fields {}",
+            DESCRIPTIVE_FIELDS.join(", ")
+        ))
     }
 }
 
-/// `GET` on a path that cannot exist: 404 (or 410) expected.
-pub(crate) fn judge_unknown_path(exchange: &Exchange) -> Vec<Finding> {
+/// Fields that make a JSON error body readable by a program.
+const DESCRIPTIVE_FIELDS: &[&str] = &[
+    "type", "status", "code", "error", "errors", "detail", "message", "title",
+];
+
+/// `GET` on two paths that cannot exist: 404 (or 410) expected.
+///
+/// A 2xx is a catch-all only when it does not use the segment: a fallback
+/// serves the same document whatever the path, while a `/{name}` route
+/// (a greeting) answers each path with its own segment in it.
+pub(crate) fn judge_unknown_path(first: &Exchange, second: &Exchange) -> Vec<Finding> {
+    let mut findings = judge_answer(first);
+    let (Some(a), Some(b)) = (first.received.http(), second.received.http()) else {
+        return findings;
+    };
+    if matches!(a.status, 404 | 410 | 401 | 403) {
+        return findings;
+    }
+    let uses_segment = (200..300).contains(&a.status)
+        && (200..300).contains(&b.status)
+        && a.body != b.body
+        && a.body.contains(UNKNOWN_PATH)
+        && b.body.contains(UNKNOWN_PATH_2);
+    if !uses_segment {
+        let same = if a.status == b.status && a.body == b.body {
+            " (the same answer for another unknown path)"
+        } else {
+            ""
+        };
+        findings.push(Finding::new(
+            rules::HTTP_UNKNOWN_PATH,
+            first,
+            format!("an unknown path was answered HTTP {}{same}", a.status),
+            "HTTP 404 with a problem+json body",
+        ));
+    }
+    findings
+}
+
+/// `GET` with path parameters that name nothing: 404 or 410 expected,
+/// never 2xx (unless the answer uses the value: a route that takes any
+/// name) nor 5xx.
+pub(crate) fn judge_missing_resource(exchange: &Exchange, values: &[String]) -> Vec<Finding> {
+    let mut findings = judge_answer(exchange);
+    let Some(answer) = exchange.received.http() else {
+        return findings;
+    };
+    let echoed = values.iter().any(|v| answer.body.contains(v.as_str()));
+    let wrong = answer.status >= 500 || ((200..300).contains(&answer.status) && !echoed);
+    if wrong {
+        findings.push(Finding::new(
+            rules::HTTP_UNKNOWN_PATH,
+            exchange,
+            format!(
+                "a resource that does not exist ({}) was answered HTTP {}",
+                values.join(", "),
+                answer.status
+            ),
+            "HTTP 404 (or 410) with a problem+json body",
+        ));
+    }
+    findings
+}
+
+/// A path or query parameter of the wrong type: 400, 404 or 422 expected,
+/// never 5xx.
+pub(crate) fn judge_wrong_type(exchange: &Exchange, param: &str) -> Vec<Finding> {
     let mut findings = judge_answer(exchange);
     if let Some(answer) = exchange.received.http() {
-        if !matches!(answer.status, 404 | 410 | 401 | 403) {
+        if answer.status >= 500 {
             findings.push(Finding::new(
-                rules::HTTP_UNKNOWN_PATH,
+                rules::HTTP_BODY_5XX,
                 exchange,
-                format!("an unknown path was answered HTTP {}", answer.status),
-                "HTTP 404 with a problem+json body",
+                format!(
+                    "the parameter `{param}` with a value of the wrong type was answered HTTP {}",
+                    answer.status
+                ),
+                "HTTP 400, 404 or 422 with problem+json details",
             ));
         }
     }
     findings
 }
 
-/// `TRACE` on a path known to answer `GET`: 405 with `Allow` expected.
+/// A method the path does not support (`TRACE` on a path known to answer
+/// `GET`, or one the document does not list): 405 with `Allow` expected.
 pub(crate) fn judge_wrong_method(exchange: &Exchange) -> Vec<Finding> {
     let mut findings = judge_answer(exchange);
     let Some(answer) = exchange.received.http() else {
         return findings;
     };
     match answer.status {
-        // A 405 without `Allow` is reported by `judge_answer`.
-        405 | 501 | 401 | 403 => {}
-        status => findings.push(Finding::new(
-            rules::HTTP_WRONG_METHOD,
-            exchange,
-            format!("{WRONG_METHOD} on a path that answers GET was answered HTTP {status}"),
-            "HTTP 405 with an Allow header",
-        )),
+        // A 405 without `Allow` is reported by `judge_answer`; 400, 401 and
+        // 403 may come from middleware that runs before routing.
+        405 | 501 | 400 | 401 | 403 => {}
+        status => {
+            let finding = Finding::new(
+                rules::HTTP_WRONG_METHOD,
+                exchange,
+                format!(
+                    "{} on a path that does not support it was answered HTTP {status}",
+                    exchange.request.method
+                ),
+                "HTTP 405 with an Allow header",
+            );
+            // A framework without 405 support (Express) answers with its
+            // stock 404 page: less than the spec, but nothing a client is
+            // misled by.
+            let stock_404 = status == 404 && body_kind(answer) != BodyKind::Api;
+            findings.push(if stock_404 {
+                finding.rated(
+                    Severity::Info,
+                    "the framework's stock 404 page: it has no 405 for a known path",
+                )
+            } else {
+                finding
+            });
+        }
     }
     findings
 }
@@ -292,22 +452,28 @@ pub(crate) fn judge_wrong_method(exchange: &Exchange) -> Vec<Finding> {
 /// A body that must be refused: what it is, and the text.
 #[derive(Debug, Clone)]
 pub(crate) struct BadBody {
-    /// `malformed` or `invalid`.
-    pub(crate) what: &'static str,
+    /// What is wrong with it, e.g. "a body that is not JSON".
+    pub(crate) what: String,
     /// The JSON text sent.
     pub(crate) text: String,
+    /// `true` when the schema (or JSON itself) makes it invalid, so a 2xx is
+    /// wrong; `false` when only a 5xx can be judged (no schema to say).
+    pub(crate) invalid: bool,
 }
 
-/// The bad bodies to send to an operation.
+/// The bad bodies every operation with a JSON body gets: malformed JSON,
+/// and JSON of the wrong shape when the schema says enough.
 pub(crate) fn bad_bodies(op: &Operation) -> Vec<BadBody> {
     let mut bodies = vec![BadBody {
-        what: "malformed",
+        what: "a body that is not JSON".to_owned(),
         text: MALFORMED_JSON.to_owned(),
+        invalid: true,
     }];
     if let Some(text) = op.invalid_body() {
         bodies.push(BadBody {
-            what: "invalid",
+            what: "JSON that does not match the schema".to_owned(),
             text,
+            invalid: true,
         });
     }
     bodies
@@ -319,10 +485,7 @@ pub(crate) fn judge_bad_body(exchange: &Exchange, body: &BadBody) -> Vec<Finding
     let Some(answer) = exchange.received.http() else {
         return findings;
     };
-    let what = match body.what {
-        "malformed" => "a body that is not JSON",
-        _ => "JSON that does not match the schema",
-    };
+    let what = &body.what;
     let expected = "HTTP 400 (malformed) or 422 (invalid), with problem+json details";
     if answer.status >= 500 {
         findings.push(Finding::new(
@@ -331,7 +494,7 @@ pub(crate) fn judge_bad_body(exchange: &Exchange, body: &BadBody) -> Vec<Finding
             format!("{what} was answered HTTP {}", answer.status),
             expected,
         ));
-    } else if (200..300).contains(&answer.status) {
+    } else if body.invalid && (200..300).contains(&answer.status) {
         findings.push(Finding::new(
             rules::HTTP_BODY_2XX,
             exchange,
@@ -344,6 +507,7 @@ pub(crate) fn judge_bad_body(exchange: &Exchange, body: &BadBody) -> Vec<Finding
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn exchange(status: u16, headers: &[(&str, &str)], body: &str) -> Exchange {
@@ -378,7 +542,7 @@ mod tests {
             &[("content-type", "application/problem+json")],
             PROBLEM,
         );
-        assert!(judge_unknown_path(&e).is_empty());
+        assert!(judge_unknown_path(&e, &e).is_empty());
     }
 
     #[test]
@@ -397,7 +561,33 @@ mod tests {
             &[("content-type", "application/json")],
             r#"{"detail":"Not Found"}"#,
         );
-        assert_eq!(ids(&judge_answer(&detail_only)), ["WF-HTTP-007"]);
+        assert!(judge_answer(&detail_only).is_empty());
+        let no_field = exchange(
+            404,
+            &[("content-type", "application/json")],
+            r#"{"ok":false}"#,
+        );
+        assert_eq!(ids(&judge_answer(&no_field)), ["WF-HTTP-007"]);
+        // Pages and plain framework defaults are not API error bodies.
+        let page = exchange(404, &[("content-type", "text/html")], "<h1>Not Found</h1>");
+        assert_eq!(body_kind(page.received.http().unwrap()), BodyKind::Page);
+        let infos = |e: &Exchange| {
+            judge_answer(e)
+                .iter()
+                .map(|f| (f.rule.id, f.severity))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(infos(&page), [("WF-HTTP-007", Severity::Info)]);
+        let plain = exchange(
+            500,
+            &[("content-type", "text/plain")],
+            "Internal Server Error",
+        );
+        assert_eq!(
+            body_kind(plain.received.http().unwrap()),
+            BodyKind::PlainDefault
+        );
+        assert_eq!(infos(&plain), [("WF-HTTP-007", Severity::Info)]);
         let broken = exchange(404, &[("content-type", "application/json")], "{");
         assert_eq!(ids(&judge_answer(&broken)), ["WF-HTTP-007"]);
         let code = exchange(
@@ -464,26 +654,68 @@ mod tests {
 
     #[test]
     fn unknown_path() {
+        let spa = exchange(200, &[], "<html>");
+        assert_eq!(ids(&judge_unknown_path(&spa, &spa)), ["WF-HTTP-001"]);
+        let redirect = exchange(302, &[("location", "/")], "");
         assert_eq!(
-            ids(&judge_unknown_path(&exchange(200, &[], "<html>"))),
+            ids(&judge_unknown_path(&redirect, &redirect)),
             ["WF-HTTP-001"]
         );
+        // A `/{name}` greeting uses the segment: not a fallback.
+        let hello = |name: &str| exchange(200, &[], &format!("Hello {name}"));
+        assert!(judge_unknown_path(&hello(UNKNOWN_PATH), &hello(UNKNOWN_PATH_2)).is_empty());
+        let not_found = exchange(
+            404,
+            &[("content-type", "application/json")],
+            r#"{"detail":"Not Found"}"#,
+        );
+        assert!(judge_unknown_path(&not_found, &not_found).is_empty());
+    }
+
+    #[test]
+    fn missing_resource_and_wrong_type() {
+        let values = ["2147483647".to_owned()];
+        let ct = ("content-type", "application/json");
+        let gone = exchange(404, &[ct], r#"{"detail":"Item not found"}"#);
+        assert!(judge_missing_resource(&gone, &values).is_empty());
+        let crash = exchange(
+            500,
+            &[("content-type", "application/problem+json")],
+            PROBLEM,
+        );
         assert_eq!(
-            ids(&judge_unknown_path(&exchange(
-                302,
-                &[("location", "/")],
-                ""
-            ))),
+            ids(&judge_missing_resource(&crash, &values)),
             ["WF-HTTP-001"]
         );
+        let empty = exchange(200, &[ct], "{}");
+        assert_eq!(
+            ids(&judge_missing_resource(&empty, &values)),
+            ["WF-HTTP-001"]
+        );
+        let echo = exchange(200, &[ct], r#"{"id":2147483647}"#);
+        assert!(judge_missing_resource(&echo, &values).is_empty());
+        let invalid = exchange(422, &[ct], r#"{"detail":[]}"#);
+        assert!(judge_wrong_type(&invalid, "id").is_empty());
+        assert_eq!(ids(&judge_wrong_type(&crash, "id")), ["WF-HTTP-004"]);
+    }
+
+    #[test]
+    fn refused_websocket_handshake_body_is_not_judged() {
+        let mut refused = exchange(403, &[], "");
+        refused
+            .request
+            .headers
+            .push(("Upgrade".into(), "websocket".into()));
+        assert!(judge_answer(&refused).is_empty());
     }
 
     #[test]
     fn bad_body() {
         let ct = ("content-type", "application/problem+json");
         let body = BadBody {
-            what: "malformed",
+            what: "a body that is not JSON".into(),
             text: MALFORMED_JSON.into(),
+            invalid: true,
         };
         assert!(judge_bad_body(&exchange(400, &[ct], PROBLEM), &body).is_empty());
         assert_eq!(
@@ -494,5 +726,10 @@ mod tests {
             ids(&judge_bad_body(&exchange(201, &[], "{}"), &body)),
             ["WF-HTTP-005"]
         );
+        let unsure = BadBody {
+            invalid: false,
+            ..body
+        };
+        assert!(judge_bad_body(&exchange(201, &[], "{}"), &unsure).is_empty());
     }
 }

@@ -260,7 +260,7 @@ async fn open(
         body: None,
     };
     ctx.sent.fetch_add(1, Ordering::Relaxed);
-    let handshake = wsclient::connect(&endpoint.url, &sent, ctx.timeout).await;
+    let handshake = wsclient::connect(&endpoint.url, &sent, ctx.timeout, &ctx.tls).await;
     (request, handshake)
 }
 
@@ -316,7 +316,11 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
     };
     if endpoint.sample.is_some() {
         profile.json = Some("the sample message given with --ws-message".into());
-    } else if learned.messages.first().is_some_and(|m| is_json_document(m)) {
+    } else if learned
+        .messages
+        .first()
+        .is_some_and(|m| is_json_document(m))
+    {
         profile.json = Some("the server's first message is JSON".into());
     }
     let mut not_judged: Vec<String> = Vec::new();
@@ -343,10 +347,9 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
             }
             Err(refusal) => {
                 let why = match refusal {
-                    Refusal::Http(exchange) => format!(
-                        "HTTP {}",
-                        exchange.received.http().map_or(0, |a| a.status)
-                    ),
+                    Refusal::Http(exchange) => {
+                        format!("HTTP {}", exchange.received.http().map_or(0, |a| a.status))
+                    }
                     Refusal::Failed(why) => why,
                 };
                 outcome.skipped.push(Skipped {
@@ -512,7 +515,8 @@ async fn foreign_origin(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
     let (request, handshake) = open(ctx, endpoint, Some(FOREIGN_ORIGIN), true).await;
     match handshake {
         Handshake::Upgraded(mut conn) => {
-            conn.close(ctx.timeout.min(Duration::from_millis(500))).await;
+            conn.close(ctx.timeout.min(Duration::from_millis(500)))
+                .await;
         }
         Handshake::Refused(answer) => {
             return judge_refused(&Exchange {
@@ -539,7 +543,8 @@ async fn foreign_origin(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
         let (_, bare) = open(ctx, endpoint, Some(FOREIGN_ORIGIN), false).await;
         Some(match bare {
             Handshake::Upgraded(mut conn) => {
-                conn.close(ctx.timeout.min(Duration::from_millis(500))).await;
+                conn.close(ctx.timeout.min(Duration::from_millis(500)))
+                    .await;
                 false
             }
             _ => true,
@@ -667,7 +672,8 @@ async fn session(
         ));
     }
     if !matches!(end, End::Event(_)) {
-        conn.close(ctx.timeout.min(Duration::from_millis(500))).await;
+        conn.close(ctx.timeout.min(Duration::from_millis(500)))
+            .await;
     } else if matches!(end, End::Event(Event::Close(_))) {
         // Answer the server's close; it has ended, nothing to wait for.
         conn.close(Duration::from_millis(100)).await;
@@ -724,9 +730,7 @@ fn judge(session: &Session, profile: &Profile) -> (Vec<Finding>, Option<String>)
     let exchange = &session.exchange;
     let close_expected =
         "a close frame with a fitting code (1007, 1003, 1009, 1008) and a short reason";
-    let one = |rule, observed: String| {
-        vec![Finding::new(rule, exchange, observed, close_expected)]
-    };
+    let one = |rule, observed: String| vec![Finding::new(rule, exchange, observed, close_expected)];
     match &session.end {
         End::Event(Event::Close(payload)) => (judge_close(exchange, payload), None),
         End::Event(Event::RawHttp(text)) => (
@@ -1008,10 +1012,7 @@ fn variants(sample: &Value) -> (Vec<Message>, usize) {
             Value::Object(map) => {
                 let mut copy = map.clone();
                 copy.insert("wirefault_padding".into(), big);
-                Some((
-                    format!("a field of {OVERSIZED} bytes"),
-                    Value::Object(copy),
-                ))
+                Some((format!("a field of {OVERSIZED} bytes"), Value::Object(copy)))
             }
             _ => None,
         },
@@ -1102,7 +1103,10 @@ mod tests {
         );
         assert_eq!(ids(End::Event(Event::Eof), &[]), ["WF-WS-002"]);
         assert_eq!(
-            ids(End::Event(Event::Error("reset".into())), &["{\"event\":\"x\"}"]),
+            ids(
+                End::Event(Event::Error("reset".into())),
+                &["{\"event\":\"x\"}"]
+            ),
             ["WF-WS-002"]
         );
         assert_eq!(
@@ -1110,7 +1114,10 @@ mod tests {
             ["WF-WS-007"]
         );
         assert_eq!(
-            ids(End::Event(Event::RawHttp("HTTP/1.1 500 Internal".into())), &[]),
+            ids(
+                End::Event(Event::RawHttp("HTTP/1.1 500 Internal".into())),
+                &[]
+            ),
             ["WF-WS-007"]
         );
         assert_eq!(ids(End::Open, &[]), ["WF-WS-003"]);
@@ -1126,7 +1133,10 @@ mod tests {
         assert_eq!(json[0].severity, Severity::Info);
         assert!(json[0].context.as_deref().unwrap_or("").contains("JSON"));
         let text = session(End::Event(Event::Eof), 0, &[], TEXT);
-        assert_eq!(judge(&text, &Profile::default()).0[0].severity, Severity::Error);
+        assert_eq!(
+            judge(&text, &Profile::default()).0[0].severity,
+            Severity::Error
+        );
     }
 
     #[test]

@@ -4,16 +4,19 @@
 //! tungstenite refuses reserved close codes, control frames over 125 bytes
 //! and bytes that are not frames, and turns them into one generic error.
 //! The auditor needs to see exactly those, so it speaks the protocol itself:
-//! the handshake over a plain `TcpStream`, masked frames out, and raw frames
-//! in. Only `ws://` (no TLS).
+//! the handshake over a plain or TLS stream ([`crate::net`]), masked frames
+//! out, and raw frames in.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::Url;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use std::sync::Arc;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
+
+use crate::net::{self, Stream};
 
 use crate::finding::{HttpAnswer, BODY_LIMIT};
 
@@ -69,7 +72,11 @@ pub(crate) enum Event {
 /// An upgraded connection.
 #[derive(Debug)]
 pub(crate) struct Conn {
-    stream: TcpStream,
+    /// Read side of the stream (split, so reading and writing can wait
+    /// together, plain or TLS).
+    reader: ReadHalf<Stream>,
+    /// Write side of the stream.
+    writer: WriteHalf<Stream>,
     /// Bytes read and not parsed yet.
     buf: Vec<u8>,
     /// Events parsed and not handed out yet.
@@ -82,30 +89,29 @@ pub(crate) struct Conn {
     ended: bool,
 }
 
-/// Opens `url` (an http URL) with the WebSocket handshake and extra headers.
+/// Opens `url` (an http or https URL) with the WebSocket handshake and
+/// extra headers; TLS with `tls` for https.
 pub(crate) async fn connect(
     url: &Url,
     headers: &[(String, String)],
     timeout: Duration,
+    tls: &Arc<rustls::ClientConfig>,
 ) -> Handshake {
-    match tokio::time::timeout(timeout, connect_inner(url, headers, timeout)).await {
+    match tokio::time::timeout(timeout, connect_inner(url, headers, timeout, tls)).await {
         Ok(result) => result,
         Err(_) => Handshake::Failed("the handshake timed out".into()),
     }
 }
 
-async fn connect_inner(url: &Url, headers: &[(String, String)], timeout: Duration) -> Handshake {
-    let Some(host) = url.host_str() else {
-        return Handshake::Failed("no host".into());
-    };
-    if url.scheme() != "http" {
-        return Handshake::Failed("WebSocket probes support ws:// (http) targets only".into());
-    }
-    let port = url.port_or_known_default().unwrap_or(80);
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let mut stream = match TcpStream::connect((host, port)).await {
+async fn connect_inner(
+    url: &Url,
+    headers: &[(String, String)],
+    timeout: Duration,
+    tls: &Arc<rustls::ClientConfig>,
+) -> Handshake {
+    let mut stream = match net::connect(url, tls).await {
         Ok(s) => s,
-        Err(e) => return Handshake::Failed(format!("connect: {e}")),
+        Err(e) => return Handshake::Failed(e),
     };
     let key = tokio_tungstenite::tungstenite::handshake::client::generate_key();
     let mut path = url.path().to_owned();
@@ -169,7 +175,7 @@ async fn connect_inner(url: &Url, headers: &[(String, String)], timeout: Duratio
 }
 
 async fn read_body(
-    stream: &mut TcpStream,
+    stream: &mut Stream,
     mut body: Vec<u8>,
     headers: &[(String, String)],
     timeout: Duration,
@@ -293,7 +299,9 @@ fn parse_frame(buf: &[u8]) -> Parsed {
             return if b"HTTP/".starts_with(buf) {
                 Parsed::Incomplete
             } else {
-                Parsed::End(Event::Invalid("reserved bits set in frame byte 0x48".into()))
+                Parsed::End(Event::Invalid(
+                    "reserved bits set in frame byte 0x48".into(),
+                ))
             };
         }
         if buf.starts_with(b"HTTP/") {
@@ -379,9 +387,11 @@ pub(crate) enum Sent {
 }
 
 impl Conn {
-    fn new(stream: TcpStream, buf: Vec<u8>) -> Self {
+    fn new(stream: Stream, buf: Vec<u8>) -> Self {
+        let (reader, writer) = tokio::io::split(stream);
         Conn {
-            stream,
+            reader,
+            writer,
             buf,
             pending: VecDeque::new(),
             partial: None,
@@ -405,7 +415,7 @@ impl Conn {
             }
             let piece = &frame[written..frame.len().min(written + WRITE_PIECE)];
             let mut chunk = [0u8; 16 * 1024];
-            let (mut reader, mut writer) = self.stream.split();
+            let (reader, writer) = (&mut self.reader, &mut self.writer);
             tokio::select! {
                 result = writer.write(piece) => match result {
                     Ok(0) => return Sent::Failed("the connection accepts no more bytes".into()),
@@ -442,7 +452,7 @@ impl Conn {
     pub(crate) async fn close(&mut self, timeout: Duration) {
         let deadline = Instant::now() + timeout;
         let frame = encode_frame(CLOSE, &1000u16.to_be_bytes());
-        if tokio::time::timeout(timeout, self.stream.write_all(&frame))
+        if tokio::time::timeout(timeout, self.writer.write_all(&frame))
             .await
             .is_err()
         {
@@ -491,7 +501,9 @@ impl Conn {
             PONG => {}
             CLOSE => self.end(Event::Close(payload)),
             CONTINUATION => match self.partial.take() {
-                None => self.end(Event::Invalid("a continuation frame without a message".into())),
+                None => self.end(Event::Invalid(
+                    "a continuation frame without a message".into(),
+                )),
                 Some((kind, mut data)) => {
                     data.extend_from_slice(&payload);
                     if data.len() as u64 > MAX_FRAME {
@@ -504,7 +516,9 @@ impl Conn {
                 }
             },
             _ if self.partial.is_some() => {
-                self.end(Event::Invalid("a new message inside a fragmented one".into()));
+                self.end(Event::Invalid(
+                    "a new message inside a fragmented one".into(),
+                ));
             }
             _ if fin => self.message(opcode, payload),
             _ => self.partial = Some((opcode, payload)),
@@ -528,7 +542,7 @@ impl Conn {
             for payload in std::mem::take(&mut self.pongs) {
                 let frame = encode_frame(PONG, &payload);
                 let left = deadline.saturating_duration_since(Instant::now());
-                let _ = tokio::time::timeout(left, self.stream.write_all(&frame)).await;
+                let _ = tokio::time::timeout(left, self.writer.write_all(&frame)).await;
             }
             if let Some(event) = self.pending.pop_front() {
                 return event;
@@ -545,7 +559,7 @@ impl Conn {
             };
             let mut chunk = vec![0u8; 16 * 1024];
             let left = until.saturating_duration_since(Instant::now());
-            match tokio::time::timeout(left, self.stream.read(&mut chunk)).await {
+            match tokio::time::timeout(left, self.reader.read(&mut chunk)).await {
                 Err(_) if http => {
                     let text = String::from_utf8_lossy(&self.buf).into_owned();
                     self.end(Event::RawHttp(text));
@@ -586,11 +600,23 @@ mod tests {
             parse_frame(b"HTTP/1.1 400 Bad Request\r\n"),
             Parsed::End(Event::RawHttp(_))
         ));
-        assert!(matches!(parse_frame(b"Hello"), Parsed::End(Event::Invalid(_))));
-        assert!(matches!(parse_frame(&[0xC1, 0]), Parsed::End(Event::Invalid(_))));
-        assert!(matches!(parse_frame(&[0x83, 0]), Parsed::End(Event::Invalid(_))));
+        assert!(matches!(
+            parse_frame(b"Hello"),
+            Parsed::End(Event::Invalid(_))
+        ));
+        assert!(matches!(
+            parse_frame(&[0xC1, 0]),
+            Parsed::End(Event::Invalid(_))
+        ));
+        assert!(matches!(
+            parse_frame(&[0x83, 0]),
+            Parsed::End(Event::Invalid(_))
+        ));
         // A fragmented ping is not allowed.
-        assert!(matches!(parse_frame(&[0x09, 0]), Parsed::End(Event::Invalid(_))));
+        assert!(matches!(
+            parse_frame(&[0x09, 0]),
+            Parsed::End(Event::Invalid(_))
+        ));
         let frame = server_frame(true, TEXT, b"hi");
         assert_eq!(parse_frame(&frame[..3]), Parsed::Incomplete);
         assert_eq!(
@@ -614,7 +640,9 @@ mod tests {
     /// connection; the URL to reach it.
     async fn serve<F, Fut>(script: F) -> Url
     where
-        F: FnOnce(tokio_tungstenite::WebSocketStream<TcpStream>) -> Fut + Send + 'static,
+        F: FnOnce(tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>) -> Fut
+            + Send
+            + 'static,
         Fut: std::future::Future<Output = ()> + Send,
     {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -628,7 +656,8 @@ mod tests {
     }
 
     async fn upgraded(url: &Url) -> Conn {
-        match connect(url, &[], Duration::from_secs(5)).await {
+        let tls = crate::tls::client_config(&crate::tls::TlsOptions::default()).unwrap();
+        match connect(url, &[], Duration::from_secs(5), &tls).await {
             Handshake::Upgraded(conn) => conn,
             other => panic!("{other:?}"),
         }
@@ -657,8 +686,14 @@ mod tests {
         .await;
         let mut conn = upgraded(&url).await;
         let deadline = Instant::now() + Duration::from_secs(5);
-        assert_eq!(conn.next_event(deadline).await, Event::Text("fragment".into()));
-        assert_eq!(conn.next_event(deadline).await, Event::Text("pong 1".into()));
+        assert_eq!(
+            conn.next_event(deadline).await,
+            Event::Text("fragment".into())
+        );
+        assert_eq!(
+            conn.next_event(deadline).await,
+            Event::Text("pong 1".into())
+        );
     }
 
     /// The server speaks first and pushes while we write 1 MiB: the
@@ -710,7 +745,8 @@ mod tests {
                 .lines()
                 .find_map(|l| l.strip_prefix("Sec-WebSocket-Key: "))
                 .unwrap();
-            let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
+            let accept =
+                tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
             let answer = format!(
                 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
             );
@@ -735,7 +771,6 @@ mod tests {
             other => panic!("{other:?}"),
         }
     }
-
 
     #[test]
     fn dechunk_survives_hostile_sizes() {

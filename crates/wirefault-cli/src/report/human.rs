@@ -42,6 +42,9 @@ pub(crate) fn render(audit: &Audit) -> String {
         let _ = write!(out, ", {} left out by --only/--ignore", audit.filtered);
     }
     out.push('\n');
+    for note in &audit.notes {
+        let _ = writeln!(out, "note: {note}");
+    }
     for (f, state) in &audit.findings {
         let mark = if *state == Baseline::Known {
             "  (in the baseline)"

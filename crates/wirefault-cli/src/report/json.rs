@@ -33,6 +33,7 @@ pub(crate) fn render(audit: &Audit) -> String {
         "tool": {"name": "wirefault", "version": env!("CARGO_PKG_VERSION")},
         "target": audit.target,
         "requests": audit.requests,
+        "notes": audit.notes,
         "summary": {
             "error": super::count(audit, Severity::Error),
             "warning": super::count(audit, Severity::Warning),

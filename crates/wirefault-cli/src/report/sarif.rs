@@ -56,7 +56,10 @@ fn result(f: &Finding, state: Baseline) -> Value {
         }),
         Received::Nothing { .. } => json!({ "noResponseReceived": true }),
     };
-    let mut text = format!("{}: {}. Expected: {}.", f.rule.title, f.observed, f.expected);
+    let mut text = format!(
+        "{}: {}. Expected: {}.",
+        f.rule.title, f.observed, f.expected
+    );
     if let Some(context) = &f.context {
         text.push_str(&format!(" Context: {context}."));
     }
