@@ -416,22 +416,26 @@ impl Conn {
             let piece = &frame[written..frame.len().min(written + WRITE_PIECE)];
             let mut chunk = [0u8; 16 * 1024];
             let (reader, writer) = (&mut self.reader, &mut self.writer);
+            // Reads first: a close frame that has arrived stops the writing
+            // before more bytes provoke a reset that could discard it.
             tokio::select! {
+                biased;
+                result = reader.read(&mut chunk) => match result {
+                    Ok(0) => self.end(Event::Eof),
+                    Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                    Err(e) => self.end(Event::Error(e.to_string())),
+                },
                 result = writer.write(piece) => match result {
                     Ok(0) => return Sent::Failed("the connection accepts no more bytes".into()),
                     Ok(n) => written += n,
                     Err(e) => {
                         // A reset while writing: what the peer sent before it
                         // (a close frame) comes first, else the drop itself.
+                        self.drain(Duration::from_millis(100)).await;
                         self.absorb();
                         self.end(Event::Error(e.to_string()));
                         return Sent::PeerEnded { written };
                     }
-                },
-                result = reader.read(&mut chunk) => match result {
-                    Ok(0) => self.end(Event::Eof),
-                    Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
-                    Err(e) => self.end(Event::Error(e.to_string())),
                 },
                 () = tokio::time::sleep_until(deadline.into()) => {
                     return Sent::Failed(format!(
@@ -462,6 +466,20 @@ impl Conn {
             if matches!(self.next_event(deadline).await, Event::Timeout) {
                 return;
             }
+        }
+    }
+
+    /// Reads what is already there, for at most `wait`.
+    async fn drain(&mut self, wait: Duration) {
+        let deadline = Instant::now() + wait;
+        let mut chunk = [0u8; 16 * 1024];
+        while let Ok(Ok(n)) =
+            tokio::time::timeout_at(deadline.into(), self.reader.read(&mut chunk)).await
+        {
+            if n == 0 {
+                break;
+            }
+            self.buf.extend_from_slice(&chunk[..n]);
         }
     }
 
