@@ -413,6 +413,73 @@ mod tests {
         assert_eq!(shorten("abc"), "abc");
     }
 
+    fn finding(rule: &'static Rule, url: &str, observed: &str) -> Finding {
+        let exchange = Exchange {
+            request: SentRequest {
+                method: "GET".into(),
+                url: url.into(),
+                headers: vec![],
+                body: None,
+            },
+            received: Received::Nothing { error: "x".into() },
+        };
+        Finding::new(rule, &exchange, observed, "expected")
+    }
+
+    #[test]
+    fn one_finding_per_rule_and_root_cause() {
+        use crate::rules;
+        let grouped = group(vec![
+            finding(
+                rules::HTTP_ERROR_NOT_TYPED,
+                "http://h/b",
+                "HTTP 405: text/plain",
+            ),
+            finding(
+                rules::HTTP_ERROR_NOT_TYPED,
+                "http://h/a",
+                "HTTP 404: text/plain",
+            ),
+            finding(
+                rules::HTTP_ERROR_NOT_TYPED,
+                "http://h/a",
+                "HTTP 404: text/plain",
+            ),
+            finding(
+                rules::HTTP_ERROR_NOT_TYPED,
+                "http://h/c",
+                "HTTP 404: no content type",
+            ),
+            finding(
+                rules::HTTP_401_NO_CHALLENGE,
+                "http://h/a",
+                "HTTP 401 without it",
+            ),
+            finding(rules::HTTP_BODY_5XX, "http://h/p", "HTTP 500"),
+            finding(rules::WS_FOREIGN_ORIGIN, "http://h/ws", "accepted")
+                .rated(Severity::Info, "anonymous"),
+        ]);
+        let summary: Vec<(&str, &str, usize)> = grouped
+            .iter()
+            .map(|f| (f.rule.id, f.request.url.as_str(), f.also.len()))
+            .collect();
+        // Most severe first; the 404 and the 405 of one format are one
+        // finding, a different observation is another; exact repeats go.
+        assert_eq!(
+            summary,
+            [
+                ("WF-HTTP-004", "http://h/p", 0),
+                ("WF-HTTP-007", "http://h/a", 1),
+                ("WF-HTTP-007", "http://h/c", 0),
+                ("WF-HTTP-009", "http://h/a", 0),
+                ("WF-WS-001", "http://h/ws", 0),
+            ]
+        );
+        assert_eq!(grouped[1].also[0].url, "http://h/b");
+        assert_eq!(grouped[4].severity, Severity::Info);
+        assert_eq!(grouped[4].context.as_deref(), Some("anonymous"));
+    }
+
     #[test]
     fn header_lists_join_repeated_headers() {
         let answer = HttpAnswer {

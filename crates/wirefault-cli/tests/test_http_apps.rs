@@ -57,7 +57,7 @@ fn places(report: &serde_json::Value, rule: &str) -> Vec<String> {
     for f in report["findings"].as_array().unwrap() {
         if f["rule"] == rule {
             out.push(f["request"]["url"].as_str().unwrap().to_owned());
-            for also in f["also"].as_array().into_iter().flatten() {
+            for also in f["also_seen"].as_array().into_iter().flatten() {
                 out.push(also["url"].as_str().unwrap_or_default().to_owned());
             }
         }
