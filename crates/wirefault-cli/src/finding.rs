@@ -391,6 +391,21 @@ fn shorten_line(text: &str) -> String {
     format!("{cut}…")
 }
 
+/// A finding about a `GET` of `url` that got no answer, for tests.
+#[cfg(test)]
+pub(crate) fn test_finding(rule: &'static Rule, url: &str, observed: &str) -> Finding {
+    let exchange = Exchange {
+        request: SentRequest {
+            method: "GET".into(),
+            url: url.into(),
+            headers: vec![],
+            body: None,
+        },
+        received: Received::Nothing { error: "x".into() },
+    };
+    Finding::new(rule, &exchange, observed, "expected")
+}
+
 /// Cuts long text for display, on a character boundary.
 pub(crate) fn shorten(text: &str) -> String {
     if text.chars().count() <= SHOWN_BODY {
@@ -413,22 +428,10 @@ mod tests {
         assert_eq!(shorten("abc"), "abc");
     }
 
-    fn finding(rule: &'static Rule, url: &str, observed: &str) -> Finding {
-        let exchange = Exchange {
-            request: SentRequest {
-                method: "GET".into(),
-                url: url.into(),
-                headers: vec![],
-                body: None,
-            },
-            received: Received::Nothing { error: "x".into() },
-        };
-        Finding::new(rule, &exchange, observed, "expected")
-    }
-
     #[test]
     fn one_finding_per_rule_and_root_cause() {
         use crate::rules;
+        let finding = test_finding;
         let grouped = group(vec![
             finding(
                 rules::HTTP_ERROR_NOT_TYPED,

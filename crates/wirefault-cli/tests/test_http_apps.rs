@@ -20,19 +20,11 @@ use std::collections::BTreeSet;
 
 use fixtures::apps::{apps_dir, start, uvicorn, App};
 use fixtures::pki::{pki, temp_file};
-use fixtures::{audit_ids, wirefault};
+use fixtures::{audit_at_warning, wirefault};
 
 /// The rules found at warning or above, the exit code and the report.
 fn audit(url: &str, args: &[&str]) -> (BTreeSet<String>, i32, serde_json::Value) {
-    let (code, _, report) = audit_ids(url, args);
-    let ids = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["severity"] != "info")
-        .map(|f| f["rule"].as_str().unwrap().to_owned())
-        .collect();
-    (ids, code, report)
+    audit_at_warning(url, args)
 }
 
 fn url(app: &App) -> String {
