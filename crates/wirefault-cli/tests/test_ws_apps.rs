@@ -78,6 +78,10 @@ fn starlette_json_endpoint_is_clean() {
     assert_ws(&app, &["--ws-message", r#"/ws={"op":"ping","n":1}"#], &[]);
 }
 
+fn node(script: &str) -> App {
+    start(&apps_dir("node/ws_apps"), "node", &[script, "{port}"], &[])
+}
+
 #[test]
 fn flask_sock_echo_is_clean() {
     let app = start(
@@ -91,12 +95,7 @@ fn flask_sock_echo_is_clean() {
 
 #[test]
 fn express_ws_echo_is_clean() {
-    let app = start(
-        &apps_dir("node/ws_apps"),
-        "node",
-        &["ws_express_echo.js", "{port}"],
-        &[],
-    );
+    let app = node("ws_express_echo.js");
     assert_ws(&app, &["--ws", "/echo"], &[]);
 }
 
@@ -130,15 +129,35 @@ fn drop_on_missing_field_needs_a_sample() {
 /// `ws.terminate()` on a message that is not JSON.
 #[test]
 fn express_terminate_is_a_drop() {
-    let app = start(
-        &apps_dir("node/ws_apps"),
-        "node",
-        &["ws_express_terminate.js", "{port}"],
-        &[],
-    );
+    let app = node("ws_express_terminate.js");
     assert_ws(
         &app,
         &["--ws-message", r#"/ws={"op":"ping"}"#],
         &["WF-WS-002"],
     );
+}
+
+/// A socket that speaks only its subprotocol: without `--ws-protocol` the
+/// handshake is refused and the report says which probes did not run; with
+/// it, the sessions run, and the sample's variants get answers or closes.
+#[test]
+fn subprotocol_socket_needs_ws_protocol() {
+    let app = uvicorn("ws_fastapi_subprotocol", &[]);
+    let sample = r#"/notes={"title":"groceries","pinned":false}"#;
+    let report = assert_ws(&app, &["--ws-message", sample], &[]);
+    let skipped = report["skipped"].to_string();
+    assert!(
+        skipped.contains("refused") && skipped.contains("WF-WS-002"),
+        "{report:#}"
+    );
+    let report = assert_ws(
+        &app,
+        &["--ws-message", sample, "--ws-protocol", "notes.v1"],
+        &[],
+    );
+    assert!(
+        !report["skipped"].to_string().contains("refused"),
+        "{report:#}"
+    );
+    assert!(report["requests"].as_u64().unwrap() > 15, "{report:#}");
 }
