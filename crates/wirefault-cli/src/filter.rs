@@ -106,20 +106,10 @@ fn parse_baseline(text: &str) -> anyhow::Result<BTreeSet<(String, String)>> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::finding::{Exchange, Received, SentRequest};
     use crate::rules;
 
     fn finding(rule: &'static rules::Rule, url: &str) -> Finding {
-        let exchange = Exchange {
-            request: SentRequest {
-                method: "GET".into(),
-                url: url.into(),
-                headers: vec![],
-                body: None,
-            },
-            received: Received::Nothing { error: "x".into() },
-        };
-        Finding::new(rule, &exchange, "seen", "expected")
+        crate::finding::test_finding(rule, url, "seen")
     }
 
     #[test]

@@ -391,6 +391,21 @@ fn shorten_line(text: &str) -> String {
     format!("{cut}…")
 }
 
+/// A finding about a `GET` of `url` that got no answer, for tests.
+#[cfg(test)]
+pub(crate) fn test_finding(rule: &'static Rule, url: &str, observed: &str) -> Finding {
+    let exchange = Exchange {
+        request: SentRequest {
+            method: "GET".into(),
+            url: url.into(),
+            headers: vec![],
+            body: None,
+        },
+        received: Received::Nothing { error: "x".into() },
+    };
+    Finding::new(rule, &exchange, observed, "expected")
+}
+
 /// Cuts long text for display, on a character boundary.
 pub(crate) fn shorten(text: &str) -> String {
     if text.chars().count() <= SHOWN_BODY {
@@ -411,6 +426,61 @@ mod tests {
         assert!(short.starts_with(&"é".repeat(SHOWN_BODY)));
         assert!(short.contains("bytes in all"));
         assert_eq!(shorten("abc"), "abc");
+    }
+
+    #[test]
+    fn one_finding_per_rule_and_root_cause() {
+        use crate::rules;
+        let finding = test_finding;
+        let grouped = group(vec![
+            finding(
+                rules::HTTP_ERROR_NOT_TYPED,
+                "http://h/b",
+                "HTTP 405: text/plain",
+            ),
+            finding(
+                rules::HTTP_ERROR_NOT_TYPED,
+                "http://h/a",
+                "HTTP 404: text/plain",
+            ),
+            finding(
+                rules::HTTP_ERROR_NOT_TYPED,
+                "http://h/a",
+                "HTTP 404: text/plain",
+            ),
+            finding(
+                rules::HTTP_ERROR_NOT_TYPED,
+                "http://h/c",
+                "HTTP 404: no content type",
+            ),
+            finding(
+                rules::HTTP_401_NO_CHALLENGE,
+                "http://h/a",
+                "HTTP 401 without it",
+            ),
+            finding(rules::HTTP_BODY_5XX, "http://h/p", "HTTP 500"),
+            finding(rules::WS_FOREIGN_ORIGIN, "http://h/ws", "accepted")
+                .rated(Severity::Info, "anonymous"),
+        ]);
+        let summary: Vec<(&str, &str, usize)> = grouped
+            .iter()
+            .map(|f| (f.rule.id, f.request.url.as_str(), f.also.len()))
+            .collect();
+        // Most severe first; the 404 and the 405 of one format are one
+        // finding, a different observation is another; exact repeats go.
+        assert_eq!(
+            summary,
+            [
+                ("WF-HTTP-004", "http://h/p", 0),
+                ("WF-HTTP-007", "http://h/a", 1),
+                ("WF-HTTP-007", "http://h/c", 0),
+                ("WF-HTTP-009", "http://h/a", 0),
+                ("WF-WS-001", "http://h/ws", 0),
+            ]
+        );
+        assert_eq!(grouped[1].also[0].url, "http://h/b");
+        assert_eq!(grouped[4].severity, Severity::Info);
+        assert_eq!(grouped[4].context.as_deref(), Some("anonymous"));
     }
 
     #[test]

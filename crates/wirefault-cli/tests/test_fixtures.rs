@@ -16,16 +16,11 @@ fn check_with(fault: Fault, path: &str, expected: &[&str], extra: &[&str]) {
     let addr = serve(app(fault));
     let url = format!("http://{addr}{path}");
     let openapi = data("openapi.json");
-    let mut args = vec![
-        "--origin",
-        TRUSTED,
-        "--ws",
-        "/ws",
-        "--ws-message",
-        SAMPLE,
-        "--openapi",
-        &openapi,
-    ];
+    let mut args = vec!["--origin", TRUSTED, "--ws", "/ws", "--openapi", &openapi];
+    // The sample teaches the probe the socket speaks JSON (WF-WS-003).
+    if format!("{fault:?}").starts_with("Ws") {
+        args.extend(["--ws-message", SAMPLE]);
+    }
     args.extend_from_slice(extra);
     let (code, ids, report) = audit_ids(&url, &args);
     let expected: std::collections::BTreeSet<String> =

@@ -20,19 +20,11 @@ use std::collections::BTreeSet;
 
 use fixtures::apps::{apps_dir, start, uvicorn, App};
 use fixtures::pki::{pki, temp_file};
-use fixtures::{audit_ids, wirefault};
+use fixtures::{audit_at_warning, wirefault};
 
 /// The rules found at warning or above, the exit code and the report.
 fn audit(url: &str, args: &[&str]) -> (BTreeSet<String>, i32, serde_json::Value) {
-    let (code, _, report) = audit_ids(url, args);
-    let ids = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["severity"] != "info")
-        .map(|f| f["rule"].as_str().unwrap().to_owned())
-        .collect();
-    (ids, code, report)
+    audit_at_warning(url, args)
 }
 
 fn url(app: &App) -> String {
@@ -57,7 +49,7 @@ fn places(report: &serde_json::Value, rule: &str) -> Vec<String> {
     for f in report["findings"].as_array().unwrap() {
         if f["rule"] == rule {
             out.push(f["request"]["url"].as_str().unwrap().to_owned());
-            for also in f["also"].as_array().into_iter().flatten() {
+            for also in f["also_seen"].as_array().into_iter().flatten() {
                 out.push(also["url"].as_str().unwrap_or_default().to_owned());
             }
         }

@@ -2,9 +2,10 @@
 //! Express + ws apps written the way their docs write them, each run as a
 //! real server and audited by the real binary.
 //!
-//! Correct apps have no WebSocket finding at warning or above; each planted
-//! mistake is found by its rule and no other WebSocket rule, and the ones
-//! that hide behind a valid message only with `--ws-message`.
+//! Correct apps have no finding at warning or above; each planted mistake
+//! is found by its rule and no other at warning or above, and the ones that
+//! hide behind a valid message only with `--ws-message`. (FastAPI's
+//! `raise HTTPException` after `accept()` is in `test_fastapi.rs`.)
 //!
 //! Needs `python3` with `tests/fastapi/requirements.txt` and
 //! `tests/apps/python/ws_requirements.txt`, and `node` with the packages of
@@ -15,117 +16,24 @@
 mod fixtures;
 
 use std::collections::BTreeSet;
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
-use fixtures::audit_ids;
+use fixtures::apps::{apps_dir, start, uvicorn, App};
+use fixtures::audit_at_warning;
 
-/// A sample app process, killed when dropped.
-struct App {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn apps_dir(sub: &str) -> String {
-    format!("{}/tests/apps/{sub}", env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Starts `program args... PORT` (or with `{port}` replaced) in `dir` and
-/// waits, at most 20 s, until it listens on 127.0.0.1.
-fn start(dir: &str, program: &str, args: &[&str]) -> App {
-    let port = free_port();
-    let port_text = port.to_string();
-    let args: Vec<String> = args
-        .iter()
-        .map(|a| a.replace("{port}", &port_text))
-        .collect();
-    let child = Command::new(program)
-        .args(&args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {program} (run scripts/install-test-deps.sh): {e}"));
-    let mut app = App { child, port };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return app;
-        }
-        if let Some(status) = app.child.try_wait().unwrap() {
-            let mut err = String::new();
-            if let Some(mut stderr) = app.child.stderr.take() {
-                let _ = std::io::Read::read_to_string(&mut stderr, &mut err);
-            }
-            panic!("{program} {args:?} exited with {status} (run scripts/install-test-deps.sh):\n{err}");
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{program} {args:?} did not listen on port {port} within 20 s"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn uvicorn(module: &str) -> App {
-    let app = format!("{module}:app");
-    start(
-        &apps_dir("python"),
-        "python3",
-        &[
-            "-m",
-            "uvicorn",
-            &app,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "{port}",
-        ],
-    )
-}
-
-/// The WebSocket rules found at warning or above, and the report.
-fn ws_findings(app: &App, args: &[&str]) -> (BTreeSet<String>, serde_json::Value) {
-    let url = format!("http://127.0.0.1:{}/", app.port);
-    let (_, _, report) = audit_ids(&url, args);
-    let ids = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"].as_str().unwrap().starts_with("WF-WS-"))
-        .filter(|f| f["severity"] != "info")
-        .map(|f| f["rule"].as_str().unwrap().to_owned())
-        .collect();
-    (ids, report)
-}
-
+/// Asserts the rules found at warning or above (every rule, not only the
+/// WebSocket ones), and the exit code they give; returns the report.
 fn assert_ws(app: &App, args: &[&str], expected: &[&str]) -> serde_json::Value {
-    let (ids, report) = ws_findings(app, args);
+    let url = format!("http://127.0.0.1:{}/", app.port);
+    let (ids, code, report) = audit_at_warning(&url, args);
     let expected: BTreeSet<String> = expected.iter().map(|s| (*s).to_owned()).collect();
     assert_eq!(ids, expected, "{args:?}: {report:#}");
+    assert_eq!(code, i32::from(!expected.is_empty()), "{report:#}");
     report
 }
 
 #[test]
 fn fastapi_echo_is_clean() {
-    let app = uvicorn("ws_fastapi_echo");
+    let app = uvicorn("ws_fastapi_echo", &[]);
     let report = assert_ws(&app, &["--ws", "/ws"], &[]);
     // Anonymous: the foreign origin is worth knowing, not a failure.
     let foreign = report["findings"]
@@ -140,13 +48,13 @@ fn fastapi_echo_is_clean() {
 
 #[test]
 fn fastapi_plain_text_chat_is_clean() {
-    let app = uvicorn("ws_fastapi_chat");
+    let app = uvicorn("ws_fastapi_chat", &[]);
     assert_ws(&app, &["--ws", "/ws/1"], &[]);
 }
 
 #[test]
 fn push_only_clock_is_clean_and_says_what_it_did_not_judge() {
-    let app = uvicorn("ws_fastapi_clock");
+    let app = uvicorn("ws_fastapi_clock", &[]);
     let report = assert_ws(&app, &["--ws", "/clock"], &[]);
     let skipped = report["skipped"].to_string();
     assert!(skipped.contains("pushes"), "{report:#}");
@@ -154,7 +62,7 @@ fn push_only_clock_is_clean_and_says_what_it_did_not_judge() {
 
 #[test]
 fn fast_pusher_that_closes_with_1007_is_clean() {
-    let app = uvicorn("ws_fastapi_fast_pusher");
+    let app = uvicorn("ws_fastapi_fast_pusher", &[]);
     assert_ws(&app, &["--ws", "/feed"], &[]);
     assert_ws(
         &app,
@@ -165,9 +73,13 @@ fn fast_pusher_that_closes_with_1007_is_clean() {
 
 #[test]
 fn starlette_json_endpoint_is_clean() {
-    let app = uvicorn("ws_starlette_json");
+    let app = uvicorn("ws_starlette_json", &[]);
     assert_ws(&app, &["--ws", "/ws"], &[]);
     assert_ws(&app, &["--ws-message", r#"/ws={"op":"ping","n":1}"#], &[]);
+}
+
+fn node(script: &str) -> App {
+    start(&apps_dir("node/ws_apps"), "node", &[script, "{port}"], &[])
 }
 
 #[test]
@@ -176,17 +88,14 @@ fn flask_sock_echo_is_clean() {
         &apps_dir("python"),
         "python3",
         &["ws_flask_sock_echo.py", "{port}"],
+        &[],
     );
     assert_ws(&app, &["--ws", "/echo"], &[]);
 }
 
 #[test]
 fn express_ws_echo_is_clean() {
-    let app = start(
-        &apps_dir("node/ws_apps"),
-        "node",
-        &["ws_express_echo.js", "{port}"],
-    );
+    let app = node("ws_express_echo.js");
     assert_ws(&app, &["--ws", "/echo"], &[]);
 }
 
@@ -194,7 +103,7 @@ fn express_ws_echo_is_clean() {
 /// with a sample message, and not without one.
 #[test]
 fn sql_error_in_close_reason_needs_a_sample() {
-    let app = uvicorn("ws_fastapi_sql_reason");
+    let app = uvicorn("ws_fastapi_sql_reason", &[]);
     assert_ws(&app, &["--ws", "/quotes"], &[]);
     let report = assert_ws(
         &app,
@@ -207,7 +116,7 @@ fn sql_error_in_close_reason_needs_a_sample() {
 /// A drop when a field is missing: found with a sample message only.
 #[test]
 fn drop_on_missing_field_needs_a_sample() {
-    let app = uvicorn("ws_fastapi_drop_missing");
+    let app = uvicorn("ws_fastapi_drop_missing", &[]);
     assert_ws(&app, &["--ws", "/orders"], &[]);
     let report = assert_ws(
         &app,
@@ -217,24 +126,38 @@ fn drop_on_missing_field_needs_a_sample() {
     assert!(report.to_string().contains("removed"), "{report:#}");
 }
 
-/// `raise HTTPException` after `accept()`: the connection is dropped.
-#[test]
-fn http_exception_after_accept_is_a_drop() {
-    let app = uvicorn("ws_fastapi_http_exception");
-    assert_ws(&app, &["--ws", "/ws"], &["WF-WS-002"]);
-}
-
 /// `ws.terminate()` on a message that is not JSON.
 #[test]
 fn express_terminate_is_a_drop() {
-    let app = start(
-        &apps_dir("node/ws_apps"),
-        "node",
-        &["ws_express_terminate.js", "{port}"],
-    );
+    let app = node("ws_express_terminate.js");
     assert_ws(
         &app,
         &["--ws-message", r#"/ws={"op":"ping"}"#],
         &["WF-WS-002"],
     );
+}
+
+/// A socket that speaks only its subprotocol: without `--ws-protocol` the
+/// handshake is refused and the report says which probes did not run; with
+/// it, the sessions run, and the sample's variants get answers or closes.
+#[test]
+fn subprotocol_socket_needs_ws_protocol() {
+    let app = uvicorn("ws_fastapi_subprotocol", &[]);
+    let sample = r#"/notes={"title":"groceries","pinned":false}"#;
+    let report = assert_ws(&app, &["--ws-message", sample], &[]);
+    let skipped = report["skipped"].to_string();
+    assert!(
+        skipped.contains("refused") && skipped.contains("WF-WS-002"),
+        "{report:#}"
+    );
+    let report = assert_ws(
+        &app,
+        &["--ws-message", sample, "--ws-protocol", "notes.v1"],
+        &[],
+    );
+    assert!(
+        !report["skipped"].to_string().contains("refused"),
+        "{report:#}"
+    );
+    assert!(report["requests"].as_u64().unwrap() > 15, "{report:#}");
 }

@@ -28,7 +28,6 @@
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use futures_util::stream::{self, StreamExt as _};
 use reqwest::Url;
 use serde_json::Value;
 
@@ -44,10 +43,6 @@ pub(crate) const OVERSIZED: usize = 1024 * 1024 + 1;
 pub(crate) const MAX_VARIANTS: usize = 24;
 /// Most fields of a sample message varied.
 const MAX_FIELDS: usize = 12;
-/// Sessions of one endpoint open at once: one, so that findings do not
-/// depend on what another probe did on a server with shared state (a chat
-/// that broadcasts to every client).
-const SESSIONS_AT_ONCE: usize = 1;
 /// Most messages shown in a transcript.
 const SHOWN_MESSAGES: usize = 12;
 /// Most messages kept for judging (HTTP-style errors).
@@ -265,11 +260,14 @@ async fn open(
 }
 
 /// Audits one endpoint: learns what it is, then sends the bad inputs and
-/// the sample's variants, each on a fresh connection.
+/// the sample's variants, each on a fresh connection, one session at a
+/// time, so that findings do not depend on what another probe did on a
+/// server with shared state (a chat that broadcasts to every client).
 pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
     let mut outcome = Outcome::default();
     let url = endpoint.url.to_string();
-    let idle = ctx.timeout.min(Duration::from_secs(1));
+    // Servers that push or greet do it at once; a second is plenty.
+    let idle = (ctx.timeout / 4).min(Duration::from_secs(1));
     let sample = endpoint.sample.as_ref().map(|value| {
         Message::text(
             value.to_string(),
@@ -379,19 +377,36 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
         messages.extend(variants);
     }
     messages.push(BadInput::Binary.message());
-    let runs: Vec<_> = messages
-        .iter()
-        .map(|message| judged_session(ctx, endpoint, message, &profile))
-        .collect();
-    let judged: Vec<Judged> = stream::iter(runs)
-        .buffer_unordered(SESSIONS_AT_ONCE)
-        .collect()
-        .await;
+    // One session at a time, within the endpoint's budget. Once a silence
+    // has been found, the next ones are the same root cause: a short wait
+    // shows them.
+    let budget_end = Instant::now() + phase_two_budget(ctx.timeout);
+    let mut silent_found = false;
     let mut failed = Vec::new();
-    for (findings, note, failure) in judged {
+    let mut sent = 0;
+    for message in &messages {
+        if Instant::now() >= budget_end {
+            break;
+        }
+        let wait = session_wait(
+            ctx.timeout,
+            profile.silence(&message.kind).is_ok(),
+            silent_found,
+        );
+        let (findings, note, failure) =
+            judged_session(ctx, endpoint, message, &profile, wait).await;
+        sent += 1;
+        silent_found |= findings.iter().any(|f| f.rule.id == rules::WS_NO_CLOSE.id);
         outcome.findings.extend(findings);
         not_judged.extend(note);
         failed.extend(failure);
+    }
+    if sent < messages.len() {
+        outcome.caps.push(format!(
+            "{url}: {sent} of {} WebSocket sessions run within the endpoint's budget of {:.0}s",
+            messages.len(),
+            phase_two_budget(ctx.timeout).as_secs_f64()
+        ));
     }
     if !failed.is_empty() {
         outcome.skipped.push(Skipped {
@@ -442,20 +457,34 @@ fn binary_drop_rating(kind: &Kind, profile: &Profile) -> Option<(Severity, &'sta
 /// Findings, why a silence was not judged, why the session did not open.
 type Judged = (Vec<Finding>, Option<String>, Option<String>);
 
+/// The time all phase-two sessions of one endpoint may take together: the
+/// timeout, and at least 4 s (a correct server answers or closes each in a
+/// few milliseconds; a silent one shows its fault in the first session).
+fn phase_two_budget(timeout: Duration) -> Duration {
+    timeout.max(Duration::from_secs(4))
+}
+
+/// How long a session waits after its message for a close: the timeout
+/// when its silence is judged, a second once a silence was found (the same
+/// root cause), and a quarter of the timeout (at most a second) when only a
+/// close or a drop is looked for (servers close on bad input at once).
+fn session_wait(timeout: Duration, silence_judged: bool, silent_found: bool) -> Duration {
+    let short = (timeout / 4).min(Duration::from_secs(1));
+    match (silence_judged, silent_found) {
+        (true, false) => timeout,
+        (true, true) => timeout.min(Duration::from_secs(1)),
+        (false, _) => short,
+    }
+}
+
 /// One phase-two session, judged with what phase one learned.
 async fn judged_session(
     ctx: &Ctx,
     endpoint: &Endpoint,
     message: &Message,
     profile: &Profile,
+    wait: Duration,
 ) -> Judged {
-    // A silence that is not judged needs no long wait: only a close or a
-    // drop is looked for.
-    let wait = if profile.silence(&message.kind).is_ok() {
-        ctx.timeout
-    } else {
-        ctx.timeout.min(Duration::from_secs(2))
-    };
     match session(ctx, endpoint, Some(message), wait).await {
         Ok(session) => {
             let (findings, note) = judge(&session, profile);
@@ -636,7 +665,7 @@ async fn session(
         }
     }
     // A close or a drop that follows an answer comes at once.
-    let grace = ctx.timeout.min(Duration::from_millis(150));
+    let grace = ctx.timeout.min(Duration::from_millis(100));
     let mut deadline = Instant::now() + wait;
     let mut messages = Vec::new();
     let mut received = 0usize;
@@ -1172,6 +1201,23 @@ mod tests {
         // Not read at all: not a failure.
         let unread = session(End::NotRead("stalled".into()), 0, &[], text);
         assert!(judge(&unread, &json_profile()).0.is_empty());
+    }
+
+    #[test]
+    fn waits_are_bounded() {
+        let five = Duration::from_secs(5);
+        assert_eq!(session_wait(five, true, false), five);
+        assert_eq!(session_wait(five, true, true), Duration::from_secs(1));
+        assert_eq!(session_wait(five, false, false), Duration::from_secs(1));
+        assert_eq!(
+            session_wait(Duration::from_secs(2), false, true),
+            Duration::from_millis(500)
+        );
+        assert_eq!(phase_two_budget(five), five);
+        assert_eq!(
+            phase_two_budget(Duration::from_secs(1)),
+            Duration::from_secs(4)
+        );
     }
 
     #[test]

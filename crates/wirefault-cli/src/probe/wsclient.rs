@@ -9,14 +9,16 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::Url;
+use std::sync::Arc;
+
 use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
 
-use crate::finding::{HttpAnswer, BODY_LIMIT};
 use crate::net::{self, Stream};
+
+use crate::finding::{HttpAnswer, BODY_LIMIT};
 
 /// Largest frame payload (or fragmented message) read; a bigger one ends
 /// the session as invalid.
@@ -414,22 +416,26 @@ impl Conn {
             let piece = &frame[written..frame.len().min(written + WRITE_PIECE)];
             let mut chunk = [0u8; 16 * 1024];
             let (reader, writer) = (&mut self.reader, &mut self.writer);
+            // Reads first: a close frame that has arrived stops the writing
+            // before more bytes provoke a reset that could discard it.
             tokio::select! {
+                biased;
+                result = reader.read(&mut chunk) => match result {
+                    Ok(0) => self.end(Event::Eof),
+                    Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                    Err(e) => self.end(Event::Error(e.to_string())),
+                },
                 result = writer.write(piece) => match result {
                     Ok(0) => return Sent::Failed("the connection accepts no more bytes".into()),
                     Ok(n) => written += n,
                     Err(e) => {
                         // A reset while writing: what the peer sent before it
                         // (a close frame) comes first, else the drop itself.
+                        self.drain(Duration::from_millis(100)).await;
                         self.absorb();
                         self.end(Event::Error(e.to_string()));
                         return Sent::PeerEnded { written };
                     }
-                },
-                result = reader.read(&mut chunk) => match result {
-                    Ok(0) => self.end(Event::Eof),
-                    Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
-                    Err(e) => self.end(Event::Error(e.to_string())),
                 },
                 () = tokio::time::sleep_until(deadline.into()) => {
                     return Sent::Failed(format!(
@@ -460,6 +466,20 @@ impl Conn {
             if matches!(self.next_event(deadline).await, Event::Timeout) {
                 return;
             }
+        }
+    }
+
+    /// Reads what is already there, for at most `wait`.
+    async fn drain(&mut self, wait: Duration) {
+        let deadline = Instant::now() + wait;
+        let mut chunk = [0u8; 16 * 1024];
+        while let Ok(Ok(n)) =
+            tokio::time::timeout_at(deadline.into(), self.reader.read(&mut chunk)).await
+        {
+            if n == 0 {
+                break;
+            }
+            self.buf.extend_from_slice(&chunk[..n]);
         }
     }
 
@@ -580,7 +600,6 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use futures_util::{SinkExt as _, StreamExt as _};
-    use tokio::net::TcpStream;
     use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
     use tokio_tungstenite::tungstenite::protocol::frame::Frame;
     use tokio_tungstenite::tungstenite::Message as WsMessage;
@@ -639,7 +658,9 @@ mod tests {
     /// connection; the URL to reach it.
     async fn serve<F, Fut>(script: F) -> Url
     where
-        F: FnOnce(tokio_tungstenite::WebSocketStream<TcpStream>) -> Fut + Send + 'static,
+        F: FnOnce(tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>) -> Fut
+            + Send
+            + 'static,
         Fut: std::future::Future<Output = ()> + Send,
     {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -101,8 +101,8 @@ fn result(f: &Finding, state: Baseline) -> Value {
     value
 }
 
-/// Probes that could not run, and limits that cut something, as tool
-/// execution notifications.
+/// Probes that could not run, notes on the run, and limits that cut
+/// something, as tool execution notifications.
 fn notifications(audit: &Audit) -> Vec<Value> {
     let mut out = Vec::new();
     for skipped in &audit.skipped {
@@ -114,6 +114,12 @@ fn notifications(audit: &Audit) -> Vec<Value> {
                 "locations": [{ "physicalLocation": { "artifactLocation": { "uri": skipped.target } } }],
             }));
         }
+    }
+    for note in &audit.notes {
+        out.push(json!({
+            "level": "note",
+            "message": { "text": note },
+        }));
     }
     for cap in &audit.caps {
         out.push(json!({
