@@ -107,7 +107,9 @@ fn things() -> Router {
 
 #[test]
 fn openapi_document_from_a_url() {
-    let router = things().route("/docs/api.yaml", get(|| async { YAML_DOC }));
+    // Bigger than an error body: a document is read whole (to 8 MiB).
+    let big = format!("{YAML_DOC}x-padding: '{}'\n", "p".repeat(200 * 1024));
+    let router = things().route("/docs/api.yaml", get(move || async move { big }));
     let (url, seen) = recorded(router);
     let doc = format!("{url}docs/api.yaml");
     let (code, ids, report) = audit_ids(&url, &["--openapi", &doc]);

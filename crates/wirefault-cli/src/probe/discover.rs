@@ -11,6 +11,8 @@ use crate::finding::Exchange;
 
 /// Most links of the base page probed.
 pub(crate) const MAX_LINKS: usize = 20;
+/// Most bytes of an OpenAPI document read from the network.
+const MAX_DOCUMENT: usize = 8 * 1024 * 1024;
 /// Most `href`s read from one page.
 const MAX_HREFS: usize = 500;
 
@@ -28,7 +30,8 @@ pub(crate) struct Found {
 pub(crate) async fn load(ctx: &Ctx, arg: &str, allow_remote: bool) -> anyhow::Result<Found> {
     let text = if arg.starts_with("http://") || arg.starts_with("https://") {
         let url = crate::target::parse(arg, allow_remote)?;
-        let exchange = http::send(ctx, "GET", &url, &document_accept(), None).await;
+        let exchange =
+            http::send_keeping(ctx, "GET", &url, &document_accept(), None, MAX_DOCUMENT).await;
         match exchange.received.http() {
             Some(answer) if (200..300).contains(&answer.status) => answer.body.clone(),
             Some(answer) => anyhow::bail!("--openapi {arg}: HTTP {}", answer.status),
@@ -54,7 +57,7 @@ pub(crate) async fn find(ctx: &Ctx) -> Option<Found> {
     let accept = document_accept();
     let answers = join_all(
         urls.iter()
-            .map(|u| http::send(ctx, "GET", u, &accept, None)),
+            .map(|u| http::send_keeping(ctx, "GET", u, &accept, None, MAX_DOCUMENT)),
     )
     .await;
     DISCOVERY_PATHS

@@ -28,13 +28,27 @@ pub(crate) const UNKNOWN_PATH_2: &str = "wirefault-probe-other-missing-path";
 /// The `Accept` header of every probe, unless the user sets one.
 pub(crate) const API_ACCEPT: &str = "application/json";
 
-/// Sends one request and records the exchange; never fails.
+/// Sends one request and records the exchange, keeping at most
+/// [`BODY_LIMIT`] bytes of the answer; never fails.
 pub(crate) async fn send(
     ctx: &Ctx,
     method: &str,
     url: &Url,
     extra: &[(String, String)],
     body: Option<(&str, String)>,
+) -> Exchange {
+    send_keeping(ctx, method, url, extra, body, BODY_LIMIT).await
+}
+
+/// [`send`], keeping at most `limit` bytes of the answer (an OpenAPI
+/// document is bigger than an error body).
+pub(crate) async fn send_keeping(
+    ctx: &Ctx,
+    method: &str,
+    url: &Url,
+    extra: &[(String, String)],
+    body: Option<(&str, String)>,
+    limit: usize,
 ) -> Exchange {
     let user_agent = concat!("wirefault/", env!("CARGO_PKG_VERSION"));
     let mut shown = vec![("User-Agent".to_owned(), user_agent.to_owned())];
@@ -88,14 +102,14 @@ pub(crate) async fn send(
         body: shown_body,
     };
     ctx.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let received = match receive(builder).await {
+    let received = match receive(builder, limit).await {
         Ok(answer) => Received::Http(answer),
         Err(error) => Received::Nothing { error },
     };
     Exchange { request, received }
 }
 
-async fn receive(builder: reqwest::RequestBuilder) -> Result<HttpAnswer, String> {
+async fn receive(builder: reqwest::RequestBuilder, limit: usize) -> Result<HttpAnswer, String> {
     let mut response = builder.send().await.map_err(|e| describe(&e))?;
     let status = response.status().as_u16();
     let headers = response
@@ -109,7 +123,7 @@ async fn receive(builder: reqwest::RequestBuilder) -> Result<HttpAnswer, String>
         })
         .collect();
     let mut bytes = Vec::new();
-    while bytes.len() < BODY_LIMIT {
+    while bytes.len() < limit {
         match response.chunk().await {
             Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
             Ok(None) => break,
@@ -121,7 +135,7 @@ async fn receive(builder: reqwest::RequestBuilder) -> Result<HttpAnswer, String>
             }
         }
     }
-    bytes.truncate(BODY_LIMIT);
+    bytes.truncate(limit);
     Ok(HttpAnswer {
         status,
         headers,
