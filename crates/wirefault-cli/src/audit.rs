@@ -65,6 +65,11 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         .iter()
         .map(|raw| cors::parse_origin(raw))
         .collect::<anyhow::Result<_>>()?;
+    // A document file is read before anything is sent: a typo fails fast.
+    let file_document = match &args.openapi {
+        Some(arg) if !discover::is_url(arg) => Some(discover::load_file(arg)?),
+        _ => None,
+    };
     let timeout = Duration::from_secs_f64(args.timeout);
     let tls = tls::client_config(&TlsOptions {
         ca_cert: args.ca_cert.as_deref(),
@@ -105,13 +110,17 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         bar.finish_and_clear();
         anyhow::bail!("cannot reach {base}: {error}");
     }
-    let document = match &args.openapi {
-        Some(arg) => {
-            let found = discover::load(&ctx, arg, args.allow_remote).await?;
+    let document = match (&args.openapi, file_document) {
+        (_, Some(found)) => {
             notes.push(format!("OpenAPI document: {}", found.source));
             found.document
         }
-        None => match discover::find(&ctx).await {
+        (Some(arg), None) => {
+            let found = discover::load_url(&ctx, arg, args.allow_remote).await?;
+            notes.push(format!("OpenAPI document: {}", found.source));
+            found.document
+        }
+        (None, None) => match discover::find(&ctx).await {
             Some(found) => {
                 notes.push(format!(
                     "OpenAPI document found on the target at {}",

@@ -233,3 +233,22 @@ fn a_route_that_uses_its_segment_is_not_a_fallback() {
     let (_, ids, report) = audit_ids(&url, &[]);
     assert!(ids.contains("WF-HTTP-001"), "{report:#}");
 }
+
+#[test]
+fn a_bad_document_argument_fails_before_probing() {
+    let (url, seen) = recorded(api());
+    let out = fixtures::wirefault(&["audit", &url, "--openapi", "/nonexistent/openapi.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(seen.lock().unwrap().is_empty());
+
+    // A document on another host gets the target's guard.
+    let out = fixtures::wirefault(&[
+        "audit",
+        &url,
+        "--openapi",
+        "https://docs.wirefault-remote.example/openapi.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--allow-remote"), "{stderr}");
+}
