@@ -411,7 +411,7 @@ fn parameter_probes<'a>(
                 .map(Param::missing_value)
                 .collect();
             let url = ctx.path_url(&op.path_with(&|p: &Param| {
-                if p.is_enum() {
+                if p.location == Location::Query || p.is_enum() {
                     p.fill()
                 } else {
                     p.missing_value()
@@ -435,13 +435,13 @@ fn parameter_probes<'a>(
                 continue;
             };
             let mut path = op.path_with(&|p: &Param| {
-                if p.location == Location::Path && p.name == param.name {
+                if p.location == param.location && p.name == param.name {
                     wrong.to_owned()
                 } else {
                     p.fill()
                 }
             });
-            if param.location == Location::Query {
+            if param.location == Location::Query && !param.required {
                 path.push(if path.contains('?') { '&' } else { '?' });
                 path.push_str(&format!("{}={wrong}", param.name));
             }
