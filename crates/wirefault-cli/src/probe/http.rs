@@ -156,7 +156,7 @@ pub(crate) fn judge_answer(exchange: &Exchange) -> Vec<Finding> {
         .headers
         .iter()
         .any(|(n, v)| n.eq_ignore_ascii_case("upgrade") && v.eq_ignore_ascii_case("websocket"));
-    if status >= 400 && !handshake {
+    if status >= 400 {
         if answer.body.trim().is_empty() {
             findings.push(Finding::new(
                 rules::HTTP_ERROR_NO_BODY,
@@ -182,6 +182,14 @@ pub(crate) fn judge_answer(exchange: &Exchange) -> Vec<Finding> {
                     "the framework's stock plain-text answer (the reason phrase)",
                 ),
             });
+        }
+    }
+    if handshake {
+        // A recommendation there: the page sees only a failed socket.
+        for finding in &mut findings {
+            finding.severity = Severity::Info;
+            finding.context =
+                Some("a refused WebSocket handshake: the browser never shows its body".into());
         }
     }
     if status >= 500 {
@@ -700,13 +708,16 @@ mod tests {
     }
 
     #[test]
-    fn refused_websocket_handshake_body_is_not_judged() {
+    fn refused_websocket_handshake_body_is_a_recommendation() {
         let mut refused = exchange(403, &[], "");
         refused
             .request
             .headers
             .push(("Upgrade".into(), "websocket".into()));
-        assert!(judge_answer(&refused).is_empty());
+        let findings = judge_answer(&refused);
+        assert_eq!(ids(&findings), ["WF-HTTP-006"]);
+        assert_eq!(findings[0].severity, Severity::Info);
+        assert!(findings[0].context.is_some());
     }
 
     #[test]

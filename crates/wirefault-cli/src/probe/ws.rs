@@ -291,7 +291,7 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
             let reason = match refusal {
                 Refusal::Http(exchange) => {
                     let status = exchange.received.http().map_or(0, |a| a.status);
-                    outcome.findings.extend(judge_refused(&exchange));
+                    outcome.findings.extend(http::judge_answer(&exchange));
                     format!(
                         "the handshake from the trusted origin was refused with HTTP {status} \
                          (pass the credentials it needs with --cookie or -H, or check the path)"
@@ -515,27 +515,6 @@ fn is_json_document(text: &str) -> bool {
     )
 }
 
-/// The checks of a refused handshake's HTTP answer. Its body is never shown
-/// by a browser (the page sees only a failed socket), so the body rules are
-/// recommendations there.
-fn judge_refused(exchange: &Exchange) -> Vec<Finding> {
-    http::judge_answer(exchange)
-        .into_iter()
-        .map(|finding| {
-            if finding.rule.id == rules::HTTP_ERROR_NO_BODY.id
-                || finding.rule.id == rules::HTTP_ERROR_NOT_TYPED.id
-            {
-                finding.rated(
-                    Severity::Info,
-                    "a refused WebSocket handshake: the browser never shows its body",
-                )
-            } else {
-                finding
-            }
-        })
-        .collect()
-}
-
 /// Handshake from [`FOREIGN_ORIGIN`]: must be refused before the upgrade
 /// when the socket authenticates with credentials the browser sends by
 /// itself (cookies). Rated by what the audit could see.
@@ -547,7 +526,7 @@ async fn foreign_origin(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
                 .await;
         }
         Handshake::Refused(answer) => {
-            return judge_refused(&Exchange {
+            return http::judge_answer(&Exchange {
                 request,
                 received: Received::Http(answer),
             })
