@@ -46,10 +46,22 @@ fn fastapi_echo_is_clean() {
     assert!(foreign["context"].as_str().unwrap().contains("anonymous"));
 }
 
+/// A chat broadcasts to every client: sessions run one at a time, so two
+/// audits of one process find the same (including at info).
 #[test]
-fn fastapi_plain_text_chat_is_clean() {
+fn fastapi_plain_text_chat_is_clean_and_audits_the_same_twice() {
     let app = uvicorn("ws_fastapi_chat", &[]);
-    assert_ws(&app, &["--ws", "/ws/1"], &[]);
+    let every = |report: &serde_json::Value| -> Vec<(String, String)> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["rule"].to_string(), f["severity"].to_string()))
+            .collect()
+    };
+    let first = assert_ws(&app, &["--ws", "/ws/1"], &[]);
+    let second = assert_ws(&app, &["--ws", "/ws/1"], &[]);
+    assert_eq!(every(&first), every(&second), "{first:#}\n{second:#}");
 }
 
 #[test]
