@@ -65,6 +65,11 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         .iter()
         .map(|raw| cors::parse_origin(raw))
         .collect::<anyhow::Result<_>>()?;
+    // A document file is read before anything is sent: a typo fails fast.
+    let file_document = match &args.openapi {
+        Some(arg) if !discover::is_url(arg) => Some(discover::load_file(arg)?),
+        _ => None,
+    };
     let timeout = Duration::from_secs_f64(args.timeout);
     let tls = tls::client_config(&TlsOptions {
         ca_cert: args.ca_cert.as_deref(),
@@ -105,13 +110,17 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         bar.finish_and_clear();
         anyhow::bail!("cannot reach {base}: {error}");
     }
-    let document = match &args.openapi {
-        Some(arg) => {
-            let found = discover::load(&ctx, arg, args.allow_remote).await?;
+    let document = match (&args.openapi, file_document) {
+        (_, Some(found)) => {
             notes.push(format!("OpenAPI document: {}", found.source));
             found.document
         }
-        None => match discover::find(&ctx).await {
+        (Some(arg), None) => {
+            let found = discover::load_url(&ctx, arg, args.allow_remote).await?;
+            notes.push(format!("OpenAPI document: {}", found.source));
+            found.document
+        }
+        (None, None) => match discover::find(&ctx).await {
             Some(found) => {
                 notes.push(format!(
                     "OpenAPI document found on the target at {}",
@@ -174,22 +183,11 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         known.push(base.clone());
     }
     let mut findings = http::judge_answer(&first);
-    let unknown = http::send(
-        ctx_ref,
-        "GET",
-        &ctx.relative_url(http::UNKNOWN_PATH),
-        &[],
-        None,
-    )
-    .await;
-    let unknown_2 = http::send(
-        ctx_ref,
-        "GET",
-        &ctx.relative_url(http::UNKNOWN_PATH_2),
-        &[],
-        None,
-    )
-    .await;
+    let unknown_urls = [http::UNKNOWN_PATH, http::UNKNOWN_PATH_2].map(|s| ctx.relative_url(s));
+    let (unknown, unknown_2) = futures_util::join!(
+        http::send(ctx_ref, "GET", &unknown_urls[0], &[], None),
+        http::send(ctx_ref, "GET", &unknown_urls[1], &[], None),
+    );
     findings.extend(http::judge_unknown_path(&unknown, &unknown_2));
     bar.inc(2);
     let answers: Vec<Exchange> = stream::iter(
@@ -413,7 +411,7 @@ fn parameter_probes<'a>(
                 .map(Param::missing_value)
                 .collect();
             let url = ctx.path_url(&op.path_with(&|p: &Param| {
-                if p.is_enum() {
+                if p.location == Location::Query || p.is_enum() {
                     p.fill()
                 } else {
                     p.missing_value()
@@ -437,13 +435,13 @@ fn parameter_probes<'a>(
                 continue;
             };
             let mut path = op.path_with(&|p: &Param| {
-                if p.location == Location::Path && p.name == param.name {
+                if p.location == param.location && p.name == param.name {
                     wrong.to_owned()
                 } else {
                     p.fill()
                 }
             });
-            if param.location == Location::Query {
+            if param.location == Location::Query && !param.required {
                 path.push(if path.contains('?') { '&' } else { '?' });
                 path.push_str(&format!("{}={wrong}", param.name));
             }

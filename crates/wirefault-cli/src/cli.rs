@@ -126,7 +126,8 @@ pub(crate) struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) baseline: Option<PathBuf>,
 
-    /// Allow PUT and PATCH body probes from the OpenAPI document (DELETE is never sent).
+    /// Allow PUT and PATCH probes: bad bodies, body variants and unsupported
+    /// methods (DELETE is never sent).
     #[arg(long)]
     pub(crate) allow_destructive: bool,
 }

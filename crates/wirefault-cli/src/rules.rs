@@ -74,8 +74,8 @@ rules! {
         "answer a method the route does not support with 405 and an Allow header";
     HTTP_405_NO_ALLOW = "WF-HTTP-003", Warning, "405 without an Allow header",
         "list the route's methods in Allow on every 405 (RFC 9110 15.5.6)";
-    HTTP_BODY_5XX = "WF-HTTP-004", Error, "Malformed or invalid body answered 5xx",
-        "validate the body and answer 400 (malformed) or 422 (invalid) with problem details";
+    HTTP_BODY_5XX = "WF-HTTP-004", Error, "Malformed or invalid input answered 5xx",
+        "validate bodies and parameters; answer 400 (malformed) or 422 (invalid) with problem details";
     HTTP_BODY_2XX = "WF-HTTP-005", Error, "Malformed or invalid body answered 2xx",
         "reject a body that does not parse or does not match the schema with 400/422";
     HTTP_ERROR_NO_BODY = "WF-HTTP-006", Warning, "Error response without a body",

@@ -187,6 +187,9 @@ fn yaml_document_leads_to_a_500_on_a_missing_id() {
             .any(|u| u.ends_with("/users/2147483647")),
         "{report:#}"
     );
+    // Given another document, the auditor never learns of /users/{id}.
+    let other = fixtures::data("openapi.json");
+    assert_found(&url(&app), &["--openapi", &other], &[]);
 }
 
 /// No document: the index page links to a page whose 500 shows a stack

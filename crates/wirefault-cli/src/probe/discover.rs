@@ -11,6 +11,8 @@ use crate::finding::Exchange;
 
 /// Most links of the base page probed.
 pub(crate) const MAX_LINKS: usize = 20;
+/// Most bytes of an OpenAPI document read from the network.
+const MAX_DOCUMENT: usize = 8 * 1024 * 1024;
 /// Most `href`s read from one page.
 const MAX_HREFS: usize = 500;
 
@@ -23,26 +25,37 @@ pub(crate) struct Found {
     pub(crate) source: String,
 }
 
-/// Reads `--openapi` (a file or an http(s) URL). A URL gets the target's
-/// host guard, TLS settings and credentials.
-pub(crate) async fn load(ctx: &Ctx, arg: &str, allow_remote: bool) -> anyhow::Result<Found> {
-    let text = if arg.starts_with("http://") || arg.starts_with("https://") {
-        let url = crate::target::parse(arg, allow_remote)?;
-        let exchange = http::send(ctx, "GET", &url, &document_accept(), None).await;
-        match exchange.received.http() {
-            Some(answer) if (200..300).contains(&answer.status) => answer.body.clone(),
-            Some(answer) => anyhow::bail!("--openapi {arg}: HTTP {}", answer.status),
-            None => anyhow::bail!("--openapi {arg}: {}", exchange.received.render()),
-        }
-    } else {
-        std::fs::read_to_string(arg)
-            .with_context(|| format!("cannot read the OpenAPI document {arg}"))?
-    };
-    let document =
-        openapi::parse_text(&text).with_context(|| format!("{arg} is not an OpenAPI document"))?;
+/// `true` when `--openapi` names an http(s) URL rather than a file.
+pub(crate) fn is_url(arg: &str) -> bool {
+    arg.starts_with("http://") || arg.starts_with("https://")
+}
+
+/// Reads `--openapi FILE`.
+pub(crate) fn load_file(path: &str) -> anyhow::Result<Found> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the OpenAPI document {path}"))?;
+    parsed(path, &text)
+}
+
+/// Fetches `--openapi URL`, with the target's host guard, TLS settings and
+/// credentials.
+pub(crate) async fn load_url(ctx: &Ctx, arg: &str, allow_remote: bool) -> anyhow::Result<Found> {
+    let url = crate::target::parse(arg, allow_remote)?;
+    let exchange =
+        http::send_keeping(ctx, "GET", &url, &document_accept(), None, MAX_DOCUMENT).await;
+    match exchange.received.http() {
+        Some(answer) if (200..300).contains(&answer.status) => parsed(arg, &answer.body),
+        Some(answer) => anyhow::bail!("--openapi {arg}: HTTP {}", answer.status),
+        None => anyhow::bail!("--openapi {arg}: {}", exchange.received.render()),
+    }
+}
+
+fn parsed(source: &str, text: &str) -> anyhow::Result<Found> {
+    let document = openapi::parse_text(text)
+        .with_context(|| format!("{source} is not an OpenAPI document"))?;
     Ok(Found {
         document,
-        source: arg.to_owned(),
+        source: source.to_owned(),
     })
 }
 
@@ -54,7 +67,7 @@ pub(crate) async fn find(ctx: &Ctx) -> Option<Found> {
     let accept = document_accept();
     let answers = join_all(
         urls.iter()
-            .map(|u| http::send(ctx, "GET", u, &accept, None)),
+            .map(|u| http::send_keeping(ctx, "GET", u, &accept, None, MAX_DOCUMENT)),
     )
     .await;
     DISCOVERY_PATHS

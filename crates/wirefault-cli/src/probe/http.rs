@@ -28,13 +28,27 @@ pub(crate) const UNKNOWN_PATH_2: &str = "wirefault-probe-other-missing-path";
 /// The `Accept` header of every probe, unless the user sets one.
 pub(crate) const API_ACCEPT: &str = "application/json";
 
-/// Sends one request and records the exchange; never fails.
+/// Sends one request and records the exchange, keeping at most
+/// [`BODY_LIMIT`] bytes of the answer; never fails.
 pub(crate) async fn send(
     ctx: &Ctx,
     method: &str,
     url: &Url,
     extra: &[(String, String)],
     body: Option<(&str, String)>,
+) -> Exchange {
+    send_keeping(ctx, method, url, extra, body, BODY_LIMIT).await
+}
+
+/// [`send`], keeping at most `limit` bytes of the answer (an OpenAPI
+/// document is bigger than an error body).
+pub(crate) async fn send_keeping(
+    ctx: &Ctx,
+    method: &str,
+    url: &Url,
+    extra: &[(String, String)],
+    body: Option<(&str, String)>,
+    limit: usize,
 ) -> Exchange {
     let user_agent = concat!("wirefault/", env!("CARGO_PKG_VERSION"));
     let mut shown = vec![("User-Agent".to_owned(), user_agent.to_owned())];
@@ -48,7 +62,16 @@ pub(crate) async fn send(
     if !has_accept {
         shown.push(("Accept".to_owned(), API_ACCEPT.to_owned()));
     }
-    shown.extend(extra.iter().cloned());
+    // The user's Accept wins over the probe's own too.
+    let user_accept = ctx
+        .auth
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("accept"));
+    let extra: Vec<&(String, String)> = extra
+        .iter()
+        .filter(|(n, _)| !(user_accept && n.eq_ignore_ascii_case("accept")))
+        .collect();
+    shown.extend(extra.iter().map(|h| (*h).clone()));
     shown.extend(ctx.shown_auth());
     let method_value = Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET);
     let mut builder = ctx
@@ -79,14 +102,14 @@ pub(crate) async fn send(
         body: shown_body,
     };
     ctx.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let received = match receive(builder).await {
+    let received = match receive(builder, limit).await {
         Ok(answer) => Received::Http(answer),
         Err(error) => Received::Nothing { error },
     };
     Exchange { request, received }
 }
 
-async fn receive(builder: reqwest::RequestBuilder) -> Result<HttpAnswer, String> {
+async fn receive(builder: reqwest::RequestBuilder, limit: usize) -> Result<HttpAnswer, String> {
     let mut response = builder.send().await.map_err(|e| describe(&e))?;
     let status = response.status().as_u16();
     let headers = response
@@ -100,7 +123,7 @@ async fn receive(builder: reqwest::RequestBuilder) -> Result<HttpAnswer, String>
         })
         .collect();
     let mut bytes = Vec::new();
-    while bytes.len() < BODY_LIMIT {
+    while bytes.len() < limit {
         match response.chunk().await {
             Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
             Ok(None) => break,
@@ -112,7 +135,7 @@ async fn receive(builder: reqwest::RequestBuilder) -> Result<HttpAnswer, String>
             }
         }
     }
-    bytes.truncate(BODY_LIMIT);
+    bytes.truncate(limit);
     Ok(HttpAnswer {
         status,
         headers,
@@ -164,24 +187,8 @@ pub(crate) fn judge_answer(exchange: &Exchange) -> Vec<Finding> {
                 format!("HTTP {status} with an empty body"),
                 "an application/problem+json body saying what went wrong",
             ));
-        } else if let Err(why) = machine_readable(answer) {
-            let finding = Finding::new(
-                rules::HTTP_ERROR_NOT_TYPED,
-                exchange,
-                why,
-                "application/problem+json (or JSON) with a type, status or code field",
-            );
-            findings.push(match body_kind(answer) {
-                BodyKind::Api => finding,
-                BodyKind::Page => finding.rated(
-                    Severity::Info,
-                    "HTML answered to Accept: application/json: a page for people, not an API",
-                ),
-                BodyKind::PlainDefault => finding.rated(
-                    Severity::Info,
-                    "the framework's stock plain-text answer (the reason phrase)",
-                ),
-            });
+        } else {
+            findings.extend(judge_error_body(exchange, answer));
         }
     }
     if handshake {
@@ -240,6 +247,42 @@ pub(crate) fn judge_answer(exchange: &Exchange) -> Vec<Finding> {
     findings
 }
 
+/// WF-HTTP-007 on an error body that is not empty, rated by what the body
+/// is for: an API's text is a warning; a page for people, a framework's
+/// stock reason phrase, and JSON that is not problem+json are info.
+fn judge_error_body(exchange: &Exchange, answer: &HttpAnswer) -> Option<Finding> {
+    let expected = "application/problem+json (or JSON) with a type, status or code field";
+    match machine_readable(answer) {
+        Readable::Problem => None,
+        Readable::Json => Some(
+            Finding::new(
+                rules::HTTP_ERROR_NOT_TYPED,
+                exchange,
+                "the JSON error body is not application/problem+json",
+                "application/problem+json (RFC 9457) with type, title and status",
+            )
+            .rated(
+                Severity::Info,
+                "descriptive JSON (such as FastAPI's {\"detail\": ...}): programs can read it",
+            ),
+        ),
+        Readable::No(why) => {
+            let finding = Finding::new(rules::HTTP_ERROR_NOT_TYPED, exchange, why, expected);
+            Some(match body_kind(answer) {
+                BodyKind::Api => finding,
+                BodyKind::Page => finding.rated(
+                    Severity::Info,
+                    "HTML answered to Accept: application/json: a page for people, not an API",
+                ),
+                BodyKind::PlainDefault => finding.rated(
+                    Severity::Info,
+                    "the framework's stock plain-text answer (the reason phrase)",
+                ),
+            })
+        }
+    }
+}
+
 /// `www-authenticate` as `WWW-Authenticate`, for messages.
 fn header_title(name: &str) -> String {
     match name {
@@ -294,9 +337,20 @@ pub(crate) fn body_kind(answer: &HttpAnswer) -> BodyKind {
     }
 }
 
-/// Why an error body is not machine-readable, if it is not. The reason
-/// names no status, so one cause reads the same on every path.
-fn machine_readable(answer: &HttpAnswer) -> Result<(), String> {
+/// How readable an error body is for a program.
+#[derive(Debug, PartialEq, Eq)]
+enum Readable {
+    /// Problem details (RFC 9457), JSON or XML.
+    Problem,
+    /// A JSON object with a descriptive field, not problem details.
+    Json,
+    /// Not machine-readable, and why (naming no status, so one cause reads
+    /// the same on every path).
+    No(String),
+}
+
+/// Judges an error body's format.
+fn machine_readable(answer: &HttpAnswer) -> Readable {
     let content_type = answer
         .header("content-type")
         .unwrap_or("")
@@ -307,31 +361,39 @@ fn machine_readable(answer: &HttpAnswer) -> Result<(), String> {
         .unwrap_or("")
         .trim()
         .to_owned();
-    if essence == "application/problem+xml" {
-        return Ok(());
-    }
     if !(essence == "application/json" || essence.ends_with("+json")) {
+        if essence == "application/problem+xml" {
+            return Readable::Problem;
+        }
         let shown = if essence.is_empty() {
             "no content type".to_owned()
         } else {
             essence
         };
-        return Err(format!("the error body is {shown}, not JSON"));
+        return Readable::No(format!("the error body is {shown}, not JSON"));
     }
-    let value: serde_json::Value = serde_json::from_str(&answer.body)
-        .map_err(|e| format!("the body is labelled {essence} but does not parse: {e}"))?;
-    let object = value
-        .as_object()
-        .ok_or_else(|| "the JSON body is not an object".to_owned())?;
+    let value: serde_json::Value = match serde_json::from_str(&answer.body) {
+        Ok(value) => value,
+        Err(e) => {
+            return Readable::No(format!(
+                "the body is labelled {essence} but does not parse: {e}"
+            ))
+        }
+    };
+    let Some(object) = value.as_object() else {
+        return Readable::No("the JSON body is not an object".to_owned());
+    };
     // Descriptive JSON counts: FastAPI's `{"detail": ...}` is what the
     // framework documents, and a program can read it.
-    if DESCRIPTIVE_FIELDS.iter().any(|k| object.contains_key(*k)) {
-        Ok(())
-    } else {
-        Err(format!(
+    if !DESCRIPTIVE_FIELDS.iter().any(|k| object.contains_key(*k)) {
+        Readable::No(format!(
             "the JSON error body has none of the fields {}",
             DESCRIPTIVE_FIELDS.join(", ")
         ))
+    } else if essence == "application/problem+json" {
+        Readable::Problem
+    } else {
+        Readable::Json
     }
 }
 
@@ -537,8 +599,18 @@ mod tests {
         }
     }
 
+    /// The rules found at warning or above.
     fn ids(findings: &[Finding]) -> Vec<&str> {
-        findings.iter().map(|f| f.rule.id).collect()
+        findings
+            .iter()
+            .filter(|f| f.severity > Severity::Info)
+            .map(|f| f.rule.id)
+            .collect()
+    }
+
+    /// Every finding with its severity.
+    fn rated(findings: &[Finding]) -> Vec<(&str, Severity)> {
+        findings.iter().map(|f| (f.rule.id, f.severity)).collect()
     }
 
     const PROBLEM: &str = r#"{"type":"about:blank","title":"Not Found","status":404}"#;
@@ -569,7 +641,10 @@ mod tests {
             &[("content-type", "application/json")],
             r#"{"detail":"Not Found"}"#,
         );
-        assert!(judge_answer(&detail_only).is_empty());
+        assert_eq!(
+            rated(&judge_answer(&detail_only)),
+            [("WF-HTTP-007", Severity::Info)]
+        );
         let no_field = exchange(
             404,
             &[("content-type", "application/json")],
@@ -603,7 +678,10 @@ mod tests {
             &[("content-type", "application/json; charset=utf-8")],
             r#"{"code":"x"}"#,
         );
-        assert!(judge_answer(&code).is_empty());
+        assert_eq!(
+            rated(&judge_answer(&code)),
+            [("WF-HTTP-007", Severity::Info)]
+        );
     }
 
     #[test]
@@ -638,7 +716,7 @@ mod tests {
             ids(&judge_answer(&exchange(500, &[ct], body))),
             ["WF-HTTP-008"]
         );
-        assert!(judge_answer(&exchange(400, &[ct], body)).is_empty());
+        assert!(ids(&judge_answer(&exchange(400, &[ct], body))).is_empty());
     }
 
     #[test]
@@ -677,7 +755,7 @@ mod tests {
             &[("content-type", "application/json")],
             r#"{"detail":"Not Found"}"#,
         );
-        assert!(judge_unknown_path(&not_found, &not_found).is_empty());
+        assert!(ids(&judge_unknown_path(&not_found, &not_found)).is_empty());
     }
 
     #[test]
@@ -685,7 +763,7 @@ mod tests {
         let values = ["2147483647".to_owned()];
         let ct = ("content-type", "application/json");
         let gone = exchange(404, &[ct], r#"{"detail":"Item not found"}"#);
-        assert!(judge_missing_resource(&gone, &values).is_empty());
+        assert!(ids(&judge_missing_resource(&gone, &values)).is_empty());
         let crash = exchange(
             500,
             &[("content-type", "application/problem+json")],
@@ -703,7 +781,7 @@ mod tests {
         let echo = exchange(200, &[ct], r#"{"id":2147483647}"#);
         assert!(judge_missing_resource(&echo, &values).is_empty());
         let invalid = exchange(422, &[ct], r#"{"detail":[]}"#);
-        assert!(judge_wrong_type(&invalid, "id").is_empty());
+        assert!(ids(&judge_wrong_type(&invalid, "id")).is_empty());
         assert_eq!(ids(&judge_wrong_type(&crash, "id")), ["WF-HTTP-004"]);
     }
 
@@ -715,7 +793,8 @@ mod tests {
             .headers
             .push(("Upgrade".into(), "websocket".into()));
         let findings = judge_answer(&refused);
-        assert_eq!(ids(&findings), ["WF-HTTP-006"]);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].rule.id, "WF-HTTP-006");
         assert_eq!(findings[0].severity, Severity::Info);
         assert!(findings[0].context.is_some());
     }

@@ -129,8 +129,8 @@ impl Operation {
         self.path_with(&|p: &Param| p.fill())
     }
 
-    /// The path with `value` choosing each path parameter's text, after the
-    /// servers' prefix, with required query parameters filled.
+    /// The path with `value` choosing each path parameter's text and each
+    /// required query parameter's, after the servers' prefix.
     pub(crate) fn path_with(&self, value: &dyn Fn(&Param) -> String) -> String {
         let mut out = self.prefix.clone();
         out.push_str(&fill_template(&self.path, &|name| {
@@ -146,7 +146,7 @@ impl Operation {
             .params
             .iter()
             .filter(|p| p.location == Location::Query && p.required)
-            .map(|p| format!("{}={}", encode(&p.name), encode(&p.fill())))
+            .map(|p| format!("{}={}", encode(&p.name), encode(&value(p))))
             .collect();
         if !query.is_empty() {
             out.push(if out.contains('?') { '&' } else { '?' });
@@ -554,6 +554,14 @@ components:
         assert_eq!(id.missing_value(), "2147483647");
         assert!(id.wrong_type_value().is_some());
         assert_eq!(get.concrete_path(), "/items/2147483647?q=a");
+        let q_wrong = get.path_with(&|p: &Param| {
+            if p.name == "q" {
+                "x y".to_owned()
+            } else {
+                p.fill()
+            }
+        });
+        assert_eq!(q_wrong, "/items/2147483647?q=x%20y");
         let put = doc.ops.iter().find(|o| o.method == "PUT").unwrap();
         let schema = put.body_schema.as_ref().unwrap();
         assert_eq!(schema["properties"]["price"]["type"], "number");
