@@ -173,3 +173,36 @@ fn subprotocol_socket_needs_ws_protocol() {
     );
     assert!(report["requests"].as_u64().unwrap() > 15, "{report:#}");
 }
+
+/// A socket that authenticates with the session cookie and accepts any
+/// origin: an error given the cookie (refused without it, accepted with it
+/// from a foreign origin); without the cookie its probes are reported as not
+/// run.
+#[test]
+fn cookie_socket_accepting_any_origin_is_an_error() {
+    let app = uvicorn("ws_fastapi_cookie_session", &[]);
+    let report = assert_ws(
+        &app,
+        &["--ws", "/notifications", "--cookie", "session=s3cret"],
+        &["WF-WS-001"],
+    );
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "WF-WS-001")
+        .unwrap();
+    assert_eq!(finding["severity"], "error");
+    assert!(
+        finding["context"]
+            .as_str()
+            .unwrap()
+            .contains("refused without the cookie"),
+        "{finding:#}"
+    );
+    let report = assert_ws(&app, &["--ws", "/notifications"], &[]);
+    assert!(
+        report["skipped"].to_string().contains("refused"),
+        "{report:#}"
+    );
+}
