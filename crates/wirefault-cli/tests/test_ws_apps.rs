@@ -46,10 +46,22 @@ fn fastapi_echo_is_clean() {
     assert!(foreign["context"].as_str().unwrap().contains("anonymous"));
 }
 
+/// A chat broadcasts to every client: sessions run one at a time, so two
+/// audits of one process find the same (including at info).
 #[test]
-fn fastapi_plain_text_chat_is_clean() {
+fn fastapi_plain_text_chat_is_clean_and_audits_the_same_twice() {
     let app = uvicorn("ws_fastapi_chat", &[]);
-    assert_ws(&app, &["--ws", "/ws/1"], &[]);
+    let every = |report: &serde_json::Value| -> Vec<(String, String)> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["rule"].to_string(), f["severity"].to_string()))
+            .collect()
+    };
+    let first = assert_ws(&app, &["--ws", "/ws/1"], &[]);
+    let second = assert_ws(&app, &["--ws", "/ws/1"], &[]);
+    assert_eq!(every(&first), every(&second), "{first:#}\n{second:#}");
 }
 
 #[test]
@@ -160,4 +172,37 @@ fn subprotocol_socket_needs_ws_protocol() {
         "{report:#}"
     );
     assert!(report["requests"].as_u64().unwrap() > 15, "{report:#}");
+}
+
+/// A socket that authenticates with the session cookie and accepts any
+/// origin: an error given the cookie (refused without it, accepted with it
+/// from a foreign origin); without the cookie its probes are reported as not
+/// run.
+#[test]
+fn cookie_socket_accepting_any_origin_is_an_error() {
+    let app = uvicorn("ws_fastapi_cookie_session", &[]);
+    let report = assert_ws(
+        &app,
+        &["--ws", "/notifications", "--cookie", "session=s3cret"],
+        &["WF-WS-001"],
+    );
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "WF-WS-001")
+        .unwrap();
+    assert_eq!(finding["severity"], "error");
+    assert!(
+        finding["context"]
+            .as_str()
+            .unwrap()
+            .contains("refused without the cookie"),
+        "{finding:#}"
+    );
+    let report = assert_ws(&app, &["--ws", "/notifications"], &[]);
+    assert!(
+        report["skipped"].to_string().contains("refused"),
+        "{report:#}"
+    );
 }

@@ -173,6 +173,12 @@ pub(crate) fn judge_answer(exchange: &Exchange) -> Vec<Finding> {
     };
     let mut findings = Vec::new();
     let status = answer.status;
+    // A refused WebSocket handshake's body never reaches a browser script.
+    let handshake = exchange
+        .request
+        .headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case("upgrade") && v.eq_ignore_ascii_case("websocket"));
     if status >= 400 {
         if answer.body.trim().is_empty() {
             findings.push(Finding::new(
@@ -183,6 +189,14 @@ pub(crate) fn judge_answer(exchange: &Exchange) -> Vec<Finding> {
             ));
         } else {
             findings.extend(judge_error_body(exchange, answer));
+        }
+    }
+    if handshake {
+        // A recommendation there: the page sees only a failed socket.
+        for finding in &mut findings {
+            finding.severity = Severity::Info;
+            finding.context =
+                Some("a refused WebSocket handshake: the browser never shows its body".into());
         }
     }
     if status >= 500 {
@@ -769,6 +783,20 @@ mod tests {
         let invalid = exchange(422, &[ct], r#"{"detail":[]}"#);
         assert!(ids(&judge_wrong_type(&invalid, "id")).is_empty());
         assert_eq!(ids(&judge_wrong_type(&crash, "id")), ["WF-HTTP-004"]);
+    }
+
+    #[test]
+    fn refused_websocket_handshake_body_is_a_recommendation() {
+        let mut refused = exchange(403, &[], "");
+        refused
+            .request
+            .headers
+            .push(("Upgrade".into(), "websocket".into()));
+        let findings = judge_answer(&refused);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].rule.id, "WF-HTTP-006");
+        assert_eq!(findings[0].severity, Severity::Info);
+        assert!(findings[0].context.is_some());
     }
 
     #[test]

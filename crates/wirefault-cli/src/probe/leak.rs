@@ -29,7 +29,6 @@ const MARKERS: &[&str] = &[
     "SqliteError",
     "psycopg",
     "UNIQUE constraint failed",
-    "\": syntax error",
     "unrecognized token: ",
     "no such table",
     "duplicate key value violates",
@@ -47,6 +46,12 @@ const SOURCE_EXTS: &[&str] = &[
 pub(crate) fn find(text: &str) -> Option<String> {
     if let Some(marker) = MARKERS.iter().find(|m| text.contains(*m)) {
         return Some((*marker).to_owned());
+    }
+    // SQLite: `near "x": syntax error`.
+    if let Some(at) = text.find("\": syntax error") {
+        if text[..at].contains("near \"") {
+            return Some("an SQLite syntax error (`near \"…\": syntax error`)".to_owned());
+        }
     }
     for ext in SOURCE_EXTS {
         let mut rest = text;
@@ -89,6 +94,7 @@ mod tests {
             "Service Unavailable",
             r#"{"title":"Bad Gateway","status":502,"request_id":"a.rs:x"}"#,
             "",
+            "malformed JSON: syntax error at position 3",
         ] {
             assert_eq!(find(text), None, "{text}");
         }

@@ -291,7 +291,7 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
             let reason = match refusal {
                 Refusal::Http(exchange) => {
                     let status = exchange.received.http().map_or(0, |a| a.status);
-                    outcome.findings.extend(judge_refused(&exchange));
+                    outcome.findings.extend(http::judge_answer(&exchange));
                     format!(
                         "the handshake from the trusted origin was refused with HTTP {status} \
                          (pass the credentials it needs with --cookie or -H, or check the path)"
@@ -359,9 +359,10 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
     }
 
     // Phase two: bad inputs and variants, each on a fresh connection.
-    // The binary message goes last: a text handler that crashes on it
-    // (leaving a broken client in a chat's list) cannot change how the
-    // other sessions end.
+    // The binary message goes last, and only to an endpoint known to speak
+    // JSON: a text handler that crashes on it can leave a broken client in
+    // a chat's list, which changes how later sessions (and later audits)
+    // end, and clients of a text protocol never send binary anyway.
     let mut messages: Vec<Message> = [BadInput::MalformedText, BadInput::Oversized]
         .iter()
         .map(|b| b.message())
@@ -376,7 +377,9 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
         }
         messages.extend(variants);
     }
-    messages.push(BadInput::Binary.message());
+    if profile.json.is_some() {
+        messages.push(BadInput::Binary.message());
+    }
     // One session at a time, within the endpoint's budget. Once a silence
     // has been found, the next ones are the same root cause: a short wait
     // shows them.
@@ -433,25 +436,15 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
 }
 
 /// A drop after a binary message is worth knowing, not a failure: clients
-/// of a text protocol (JSON or plain) never send binary, and frameworks
-/// that decode text (Starlette's `encoding = "json"`) drop on bytes that are
-/// not UTF-8. The context says which protocol was seen.
-fn binary_drop_rating(kind: &Kind, profile: &Profile) -> Option<(Severity, &'static str)> {
-    if *kind != Kind::Bad(BadInput::Binary) {
-        return None;
-    }
-    Some(match profile.json {
-        Some(_) => (
-            Severity::Info,
-            "a binary message to a JSON text protocol, whose clients do not send binary \
-             (1003 would tell one that does)",
-        ),
-        None => (
-            Severity::Info,
-            "a binary message to an endpoint of unknown (maybe text) protocol, whose clients \
-             may never send binary",
-        ),
-    })
+/// of a text protocol (the binary message goes to JSON endpoints only)
+/// never send binary, and frameworks that decode text (Starlette's
+/// `encoding = "json"`) drop on bytes that are not UTF-8.
+fn binary_drop_rating(kind: &Kind) -> Option<(Severity, &'static str)> {
+    (*kind == Kind::Bad(BadInput::Binary)).then_some((
+        Severity::Info,
+        "a binary message to a JSON text protocol, whose clients do not send binary \
+         (1003 would tell one that does)",
+    ))
 }
 
 /// Findings, why a silence was not judged, why the session did not open.
@@ -515,27 +508,6 @@ fn is_json_document(text: &str) -> bool {
     )
 }
 
-/// The checks of a refused handshake's HTTP answer. Its body is never shown
-/// by a browser (the page sees only a failed socket), so the body rules are
-/// recommendations there.
-fn judge_refused(exchange: &Exchange) -> Vec<Finding> {
-    http::judge_answer(exchange)
-        .into_iter()
-        .map(|finding| {
-            if finding.rule.id == rules::HTTP_ERROR_NO_BODY.id
-                || finding.rule.id == rules::HTTP_ERROR_NOT_TYPED.id
-            {
-                finding.rated(
-                    Severity::Info,
-                    "a refused WebSocket handshake: the browser never shows its body",
-                )
-            } else {
-                finding
-            }
-        })
-        .collect()
-}
-
 /// Handshake from [`FOREIGN_ORIGIN`]: must be refused before the upgrade
 /// when the socket authenticates with credentials the browser sends by
 /// itself (cookies). Rated by what the audit could see.
@@ -547,7 +519,7 @@ async fn foreign_origin(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
                 .await;
         }
         Handshake::Refused(answer) => {
-            return judge_refused(&Exchange {
+            return http::judge_answer(&Exchange {
                 request,
                 received: Received::Http(answer),
             })
@@ -790,7 +762,7 @@ fn judge(session: &Session, profile: &Profile) -> (Vec<Finding>, Option<String>)
                     "the connection ended without a close frame (the client sees 1006, no reason)"
                         .into(),
                 );
-                if let Some((severity, context)) = binary_drop_rating(&kind, profile) {
+                if let Some((severity, context)) = binary_drop_rating(&kind) {
                     findings = findings
                         .into_iter()
                         .map(|f| f.rated(severity, context))
@@ -800,6 +772,8 @@ fn judge(session: &Session, profile: &Profile) -> (Vec<Finding>, Option<String>)
             }
         }
         End::Open if session.received > 0 && !profile.pushes => (Vec::new(), None),
+        // The sample is valid: an open session is what it should get.
+        End::Open if kind == Kind::Sample => (Vec::new(), None),
         End::Open => match profile.silence(&kind) {
             Ok(context) => (
                 vec![Finding::new(
@@ -1152,19 +1126,14 @@ mod tests {
     }
 
     #[test]
-    fn a_drop_after_binary_is_rated_by_protocol() {
+    fn a_drop_after_binary_is_info() {
         let binary = Kind::Bad(BadInput::Binary);
         let dropped = session(End::Event(Event::Eof), 0, &[], binary);
-        let unknown = judge(&dropped, &Profile::default()).0;
-        assert_eq!(unknown[0].severity, Severity::Info);
-        let json = judge(&dropped, &json_profile()).0;
-        assert_eq!(json[0].severity, Severity::Info);
-        assert!(json[0].context.as_deref().unwrap_or("").contains("JSON"));
+        let found = judge(&dropped, &json_profile()).0;
+        assert_eq!(found[0].severity, Severity::Info);
+        assert!(found[0].context.as_deref().unwrap_or("").contains("JSON"));
         let text = session(End::Event(Event::Eof), 0, &[], TEXT);
-        assert_eq!(
-            judge(&text, &Profile::default()).0[0].severity,
-            Severity::Error
-        );
+        assert_eq!(judge(&text, &json_profile()).0[0].severity, Severity::Error);
     }
 
     #[test]
