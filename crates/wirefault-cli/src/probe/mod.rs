@@ -8,6 +8,7 @@ pub(crate) mod leak;
 pub(crate) mod openapi;
 pub(crate) mod ws;
 pub(crate) mod wsclient;
+pub(crate) mod wsvariants;
 
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
