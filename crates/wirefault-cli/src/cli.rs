@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::rules::Severity;
+use crate::rules::{Rule, Severity};
 
 /// Audit a running service for protocol-specific error handling mistakes:
 /// HTTP status codes and error bodies, CORS, and WebSocket close frames.
@@ -26,7 +26,7 @@ pub(crate) enum Command {
 --fail-on; 2 usage error, refused or unreachable target, unreadable OpenAPI document.\n\
 Targets other than loopback and private test hosts need --allow-remote."
     )]
-    Audit(AuditArgs),
+    Audit(Box<AuditArgs>),
     /// List the rules: id, severity, title.
     Rules,
     /// Print the documentation of one rule (why, and how to fix it).
@@ -42,17 +42,47 @@ pub(crate) struct AuditArgs {
     /// Base URL of the service, e.g. http://127.0.0.1:3000/
     pub(crate) url: String,
 
-    /// The origin the service should trust for CORS and WebSocket, e.g. https://app.example.com
+    /// An origin the service should trust for CORS and WebSocket, e.g.
+    /// https://app.example.com (repeatable; each is checked, with look-alikes of each).
     #[arg(long, value_name = "ORIGIN")]
-    pub(crate) origin: Option<String>,
+    pub(crate) origin: Vec<String>,
 
     /// A WebSocket endpoint path on the target's host, e.g. /ws (repeatable).
     #[arg(long = "ws", value_name = "PATH", value_parser = parse_ws_path)]
     pub(crate) ws: Vec<String>,
 
-    /// An OpenAPI 3 document (JSON) listing endpoints and their JSON bodies.
+    /// An OpenAPI 3.0/3.1 document, JSON or YAML, as a file or an http(s) URL.
+    /// Without it the target is asked at the usual places (/openapi.json, ...).
+    #[arg(long, value_name = "FILE|URL")]
+    pub(crate) openapi: Option<String>,
+
+    /// An endpoint path on the target, probed like the document's paths
+    /// (repeatable; may hold {param} placeholders and a query string).
+    #[arg(long = "path", value_name = "PATH", value_parser = parse_path)]
+    pub(crate) paths: Vec<String>,
+
+    /// A valid JSON body for an endpoint, "METHOD PATH=JSON" (repeatable);
+    /// invalid variants of it are sent, never the body itself.
+    #[arg(long = "body", value_name = "METHOD PATH=JSON", value_parser = parse_body)]
+    pub(crate) bodies: Vec<BodyArg>,
+
+    /// A valid sample message for a WebSocket path, "PATH=JSON" (repeatable,
+    /// one per path; the path is probed as with --ws). The sample is sent
+    /// first, then variants of it, each on a fresh connection.
+    #[arg(long = "ws-message", value_name = "PATH=JSON", value_parser = parse_ws_message)]
+    pub(crate) ws_messages: Vec<WsMessage>,
+
+    /// The WebSocket subprotocol to ask for (Sec-WebSocket-Protocol).
+    #[arg(long = "ws-protocol", value_name = "NAME", value_parser = parse_token)]
+    pub(crate) ws_protocol: Option<String>,
+
+    /// A PEM file of CA certificates to trust besides the bundled web roots.
     #[arg(long, value_name = "FILE")]
-    pub(crate) openapi: Option<PathBuf>,
+    pub(crate) ca_cert: Option<PathBuf>,
+
+    /// Accept any TLS certificate (said in the report).
+    #[arg(long)]
+    pub(crate) insecure: bool,
 
     /// A header for every probe, "Name: value" (repeatable).
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", value_parser = parse_header)]
@@ -82,7 +112,22 @@ pub(crate) struct AuditArgs {
     #[arg(long)]
     pub(crate) allow_remote: bool,
 
-    /// Allow PUT and PATCH body probes from the OpenAPI document (DELETE is never sent).
+    /// Leave out a rule's findings, everywhere or on one path: "RULE" or
+    /// "RULE:PATH" (a trailing `*` matches any rest) (repeatable).
+    #[arg(long, value_name = "RULE[:PATH]", value_parser = parse_ignore)]
+    pub(crate) ignore: Vec<Ignore>,
+
+    /// Report only this rule's findings (repeatable).
+    #[arg(long, value_name = "RULE", value_parser = parse_rule)]
+    pub(crate) only: Vec<&'static Rule>,
+
+    /// A previous JSON report: its findings are reported as known and do not
+    /// count for the exit code; only new ones do.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
+
+    /// Allow PUT and PATCH probes: bad bodies, body variants and unsupported
+    /// methods (DELETE is never sent).
     #[arg(long)]
     pub(crate) allow_destructive: bool,
 }
@@ -151,6 +196,36 @@ fn parse_cookie(raw: &str) -> Result<Secret, String> {
     Ok(Secret(raw.trim().to_owned()))
 }
 
+/// A `--body` value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct BodyArg {
+    /// Uppercase method: POST, PUT or PATCH.
+    pub(crate) method: String,
+    /// Path on the target (may hold `{param}` placeholders).
+    pub(crate) path: String,
+    /// The valid body.
+    pub(crate) json: serde_json::Value,
+}
+
+fn parse_body(raw: &str) -> Result<BodyArg, String> {
+    let usage =
+        || format!("`{raw}` is not \"METHOD PATH=JSON\", e.g. 'POST /items={{\"name\":\"a\"}}'");
+    let (method, rest) = raw.trim_start().split_once(' ').ok_or_else(usage)?;
+    let method = method.to_ascii_uppercase();
+    if !matches!(method.as_str(), "POST" | "PUT" | "PATCH") {
+        return Err(format!("--body: {method} is not POST, PUT or PATCH"));
+    }
+    let (path, json) = rest.trim_start().split_once('=').ok_or_else(usage)?;
+    let path = parse_path(path.trim())?;
+    let json: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| format!("--body {method} {path}: not JSON: {e}"))?;
+    Ok(BodyArg { method, path, json })
+}
+
+fn parse_path(raw: &str) -> Result<String, String> {
+    parse_ws_path(raw)
+}
+
 fn parse_ws_path(raw: &str) -> Result<String, String> {
     if raw.starts_with('/')
         && !raw.starts_with("//")
@@ -162,6 +237,71 @@ fn parse_ws_path(raw: &str) -> Result<String, String> {
             "`{raw}` is not a path on the target's host, like /ws"
         ))
     }
+}
+
+/// A `--ws-message` value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct WsMessage {
+    /// The WebSocket path.
+    pub(crate) path: String,
+    /// The sample message.
+    pub(crate) sample: serde_json::Value,
+}
+
+fn parse_ws_message(raw: &str) -> Result<WsMessage, String> {
+    // The path may hold `=` in its query: take the first `=` after which
+    // the rest is JSON.
+    for (at, _) in raw.match_indices('=') {
+        let (path, json) = (&raw[..at], &raw[at + 1..]);
+        if let Ok(sample) = serde_json::from_str(json) {
+            return Ok(WsMessage {
+                path: parse_ws_path(path)?,
+                sample,
+            });
+        }
+    }
+    Err(format!(
+        "`{raw}` is not PATH=JSON, like /ws={{\"op\":\"ping\"}}"
+    ))
+}
+
+fn parse_token(raw: &str) -> Result<String, String> {
+    let valid = !raw.is_empty()
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if valid {
+        Ok(raw.to_owned())
+    } else {
+        Err(format!("`{raw}` is not a subprotocol name (an HTTP token)"))
+    }
+}
+
+fn parse_rule(raw: &str) -> Result<&'static Rule, String> {
+    crate::rules::find(raw).ok_or_else(|| format!("no rule `{raw}` (see `wirefault rules`)"))
+}
+
+/// An `--ignore` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Ignore {
+    /// The rule id.
+    pub(crate) rule: &'static str,
+    /// A URL path (with an optional trailing `*`), or every path.
+    pub(crate) path: Option<String>,
+}
+
+fn parse_ignore(raw: &str) -> Result<Ignore, String> {
+    let (rule, path) = match raw.split_once(':') {
+        Some((rule, path)) => (rule, Some(path)),
+        None => (raw, None),
+    };
+    let rule = parse_rule(rule)?.id;
+    let path = match path {
+        Some(path) if path.starts_with('/') => Some(path.to_owned()),
+        Some(path) => return Err(format!("`{path}` is not a path like /ws or /api/*")),
+        None => None,
+    };
+    Ok(Ignore { rule, path })
 }
 
 fn parse_timeout(raw: &str) -> Result<f64, String> {
@@ -184,7 +324,7 @@ mod tests {
         let mut all = vec!["wirefault", "audit"];
         all.extend_from_slice(args);
         match Cli::try_parse_from(all).unwrap().command {
-            Command::Audit(a) => a,
+            Command::Audit(a) => *a,
             other => panic!("{other:?}"),
         }
     }
@@ -197,7 +337,47 @@ mod tests {
         assert_eq!(a.concurrency, 4);
         assert!((a.timeout - 5.0).abs() < f64::EPSILON);
         assert!(!a.allow_remote && !a.allow_destructive);
-        assert!(a.ws.is_empty() && a.origin.is_none());
+        assert!(a.ws.is_empty() && a.origin.is_empty());
+        assert!(a.paths.is_empty() && a.bodies.is_empty() && !a.insecure);
+        assert!(a.ignore.is_empty() && a.only.is_empty() && a.baseline.is_none());
+        assert!(a.ws_messages.is_empty() && a.ws_protocol.is_none());
+    }
+
+    #[test]
+    fn ws_messages_filters_and_baseline() {
+        let a = audit(&[
+            "u",
+            "--ws-message",
+            r#"/ws?room=a={"op":"ping","n":1}"#,
+            "--ws-protocol",
+            "chat.v1",
+            "--ignore",
+            "wf-http-007",
+            "--ignore",
+            "WF-WS-003:/ws/*",
+            "--only",
+            "WF-WS-006",
+            "--baseline",
+            "old.json",
+        ]);
+        assert_eq!(a.ws_messages[0].path, "/ws?room=a");
+        assert_eq!(a.ws_messages[0].sample["n"], 1);
+        assert_eq!(a.ws_protocol.as_deref(), Some("chat.v1"));
+        assert_eq!(
+            a.ignore,
+            [
+                Ignore {
+                    rule: "WF-HTTP-007",
+                    path: None
+                },
+                Ignore {
+                    rule: "WF-WS-003",
+                    path: Some("/ws/*".into())
+                }
+            ]
+        );
+        assert_eq!(a.only[0].id, "WF-WS-006");
+        assert_eq!(a.baseline, Some(PathBuf::from("old.json")));
     }
 
     #[test]
@@ -226,7 +406,22 @@ mod tests {
             "0.5",
             "--allow-remote",
             "--allow-destructive",
+            "--origin",
+            "http://localhost:5173",
+            "--path",
+            "/items/{id}?q=1",
+            "--body",
+            "post /items={\"name\": \"a=b\"}",
+            "--ca-cert",
+            "ca.pem",
+            "--insecure",
         ]);
+        assert_eq!(a.origin.len(), 2);
+        assert_eq!(a.paths, ["/items/{id}?q=1"]);
+        assert_eq!(a.bodies[0].method, "POST");
+        assert_eq!(a.bodies[0].path, "/items");
+        assert_eq!(a.bodies[0].json["name"], "a=b");
+        assert!(a.insecure && a.ca_cert.is_some());
         assert_eq!(a.ws, ["/ws", "/chat"]);
         assert_eq!(a.headers[0].name, "Authorization");
         assert_eq!(a.headers[0].value.0, "Bearer t");
@@ -252,6 +447,17 @@ mod tests {
             vec!["wirefault", "audit", "u", "--cookie", "a=1; b=2"],
             vec!["wirefault", "audit", "u", "--ws", "ws://127.0.0.1/ws"],
             vec!["wirefault", "audit", "u", "--ws", "//evil.example/ws"],
+            vec!["wirefault", "audit", "u", "--path", "items"],
+            vec!["wirefault", "audit", "u", "--body", "GET /x={}"],
+            vec!["wirefault", "audit", "u", "--body", "POST /x={"],
+            vec!["wirefault", "audit", "u", "--body", "POST /x"],
+            vec!["wirefault", "audit", "u", "--ws-message", "/ws"],
+            vec!["wirefault", "audit", "u", "--ws-message", "/ws={not json"],
+            vec!["wirefault", "audit", "u", "--ws-message", "ws={}"],
+            vec!["wirefault", "audit", "u", "--ws-protocol", "a b"],
+            vec!["wirefault", "audit", "u", "--ignore", "WF-NOPE-1"],
+            vec!["wirefault", "audit", "u", "--ignore", "WF-WS-001:ws"],
+            vec!["wirefault", "audit", "u", "--only", "nope"],
         ] {
             assert!(Cli::try_parse_from(&args).is_err(), "{args:?}");
         }

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::rules::Rule;
+use crate::rules::{Rule, Severity};
 
 /// Most bytes of a response body kept for judging and reporting.
 pub(crate) const BODY_LIMIT: usize = 64 * 1024;
@@ -160,6 +160,12 @@ pub(crate) struct Exchange {
 pub(crate) struct Finding {
     /// The rule broken.
     pub(crate) rule: &'static Rule,
+    /// How bad it is here: the rule's severity, or one chosen by the
+    /// context the probe saw (see `docs/rules.md`, "Severity").
+    pub(crate) severity: Severity,
+    /// The context that chose the severity, one line (e.g. "no cookie was
+    /// sent: an anonymous socket").
+    pub(crate) context: Option<String>,
     /// The request that showed it.
     pub(crate) request: SentRequest,
     /// What came back.
@@ -168,10 +174,12 @@ pub(crate) struct Finding {
     pub(crate) observed: String,
     /// What a correct service does, one line.
     pub(crate) expected: String,
+    /// The other places the same root cause was seen (filled by [`group`]).
+    pub(crate) also: Vec<Place>,
 }
 
 impl Finding {
-    /// A finding about an exchange.
+    /// A finding about an exchange, at the rule's severity.
     pub(crate) fn new(
         rule: &'static Rule,
         exchange: &Exchange,
@@ -180,12 +188,169 @@ impl Finding {
     ) -> Self {
         Finding {
             rule,
+            severity: rule.severity,
+            context: None,
             request: exchange.request.clone(),
             received: exchange.received.clone(),
             observed: observed.into(),
             expected: expected.into(),
+            also: Vec::new(),
         }
     }
+
+    /// The same finding rated by the context the probe saw.
+    #[must_use]
+    pub(crate) fn rated(mut self, severity: Severity, context: impl Into<String>) -> Self {
+        self.severity = severity;
+        self.context = Some(context.into());
+        self
+    }
+
+    /// Where this finding was seen first.
+    pub(crate) fn place(&self) -> Place {
+        Place {
+            method: self.request.method.clone(),
+            url: self.request.url.clone(),
+            sent: self.request.body.as_deref().map(shorten_line),
+            observed: self.observed.clone(),
+        }
+    }
+
+    /// Every place it was seen: the first, then the others.
+    pub(crate) fn places(&self) -> impl Iterator<Item = Place> + '_ {
+        std::iter::once(self.place()).chain(self.also.iter().cloned())
+    }
+
+    /// The root cause: the rule, the severity, and the observation with its
+    /// numbers (status codes, sizes, close codes) left out, so one default
+    /// error format seen on a 404 and on a 405 is one finding.
+    fn cause(&self) -> (&'static str, Severity, String) {
+        let mut shape = String::with_capacity(self.observed.len());
+        let mut in_number = false;
+        for c in self.observed.chars() {
+            if c.is_ascii_digit() {
+                if !in_number {
+                    shape.push('#');
+                }
+                in_number = true;
+            } else {
+                in_number = false;
+                shape.push(c);
+            }
+        }
+        (self.rule.id, self.severity, shape)
+    }
+}
+
+/// One place a finding was seen.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub(crate) struct Place {
+    /// HTTP method (`GET` for a WebSocket handshake).
+    pub(crate) method: String,
+    /// Absolute URL.
+    pub(crate) url: String,
+    /// What was sent there, shortened (body or WebSocket message).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) sent: Option<String>,
+    /// What was wrong there.
+    pub(crate) observed: String,
+}
+
+impl Place {
+    /// One line for reports: `GET http://h/x (sent: ...): observed`.
+    pub(crate) fn render(&self) -> String {
+        match &self.sent {
+            Some(sent) => format!("{} {} ({sent}): {}", self.method, self.url, self.observed),
+            None => format!("{} {}: {}", self.method, self.url, self.observed),
+        }
+    }
+}
+
+/// One finding per rule and root cause: sorts, drops exact repeats, and
+/// lists the other places of a cause under its first finding.
+pub(crate) fn group(mut findings: Vec<Finding>) -> Vec<Finding> {
+    findings.sort_by(|a, b| {
+        (
+            a.rule.id,
+            &a.request.url,
+            &a.request.method,
+            &a.request.body,
+            &a.observed,
+        )
+            .cmp(&(
+                b.rule.id,
+                &b.request.url,
+                &b.request.method,
+                &b.request.body,
+                &b.observed,
+            ))
+    });
+    let mut out: Vec<Finding> = Vec::new();
+    for finding in findings {
+        let cause = finding.cause();
+        match out.iter_mut().find(|f| f.cause() == cause) {
+            Some(first) => {
+                let place = finding.place();
+                if place != first.place() && !first.also.contains(&place) {
+                    first.also.push(place);
+                }
+            }
+            None => out.push(finding),
+        }
+    }
+    out.sort_by(|a, b| (b.severity, a.rule.id).cmp(&(a.severity, b.rule.id)));
+    out
+}
+
+/// A probe that could not run, or a judgement that could not be made.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Skipped {
+    /// The rules that went unchecked there.
+    pub(crate) rules: Vec<&'static str>,
+    /// Where (a URL).
+    pub(crate) target: String,
+    /// Why, one line.
+    pub(crate) reason: String,
+}
+
+/// What a group of probes produced.
+#[derive(Debug, Default)]
+pub(crate) struct Outcome {
+    /// Findings.
+    pub(crate) findings: Vec<Finding>,
+    /// Probes that could not run, and why.
+    pub(crate) skipped: Vec<Skipped>,
+    /// Limits that cut something, one line each.
+    pub(crate) caps: Vec<String>,
+}
+
+impl From<Vec<Finding>> for Outcome {
+    fn from(findings: Vec<Finding>) -> Self {
+        Outcome {
+            findings,
+            ..Outcome::default()
+        }
+    }
+}
+
+impl Outcome {
+    /// Adds another outcome to this one.
+    pub(crate) fn extend(&mut self, other: Outcome) {
+        self.findings.extend(other.findings);
+        self.skipped.extend(other.skipped);
+        self.caps.extend(other.caps);
+    }
+}
+
+/// Whether a finding counts for the exit code, after `--baseline`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Baseline {
+    /// No baseline was given.
+    None,
+    /// Not in the baseline: counts.
+    New,
+    /// Already in the baseline: reported, does not count.
+    Known,
 }
 
 /// The result of a whole audit.
@@ -193,10 +358,52 @@ impl Finding {
 pub(crate) struct Audit {
     /// The target URL.
     pub(crate) target: String,
-    /// Number of probes run.
-    pub(crate) probes: usize,
-    /// Findings, sorted by rule id then URL.
-    pub(crate) findings: Vec<Finding>,
+    /// Requests and WebSocket handshakes actually sent.
+    pub(crate) requests: usize,
+    /// Findings, one per rule and root cause, most severe first, each with
+    /// its baseline state.
+    pub(crate) findings: Vec<(Finding, Baseline)>,
+    /// Probes that could not run, and why.
+    pub(crate) skipped: Vec<Skipped>,
+    /// Limits that cut something.
+    pub(crate) caps: Vec<String>,
+    /// What the reader must know to weigh the findings: where the OpenAPI
+    /// document came from, TLS certificates not checked.
+    pub(crate) notes: Vec<String>,
+    /// Findings left out by `--ignore` and `--only`.
+    pub(crate) filtered: usize,
+}
+
+impl Audit {
+    /// The findings alone.
+    pub(crate) fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().map(|(f, _)| f)
+    }
+}
+
+/// One line, shortened, for lists of places.
+fn shorten_line(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("");
+    if line.chars().count() <= 120 {
+        return line.to_owned();
+    }
+    let cut: String = line.chars().take(120).collect();
+    format!("{cut}…")
+}
+
+/// A finding about a `GET` of `url` that got no answer, for tests.
+#[cfg(test)]
+pub(crate) fn test_finding(rule: &'static Rule, url: &str, observed: &str) -> Finding {
+    let exchange = Exchange {
+        request: SentRequest {
+            method: "GET".into(),
+            url: url.into(),
+            headers: vec![],
+            body: None,
+        },
+        received: Received::Nothing { error: "x".into() },
+    };
+    Finding::new(rule, &exchange, observed, "expected")
 }
 
 /// Cuts long text for display, on a character boundary.
@@ -219,6 +426,61 @@ mod tests {
         assert!(short.starts_with(&"é".repeat(SHOWN_BODY)));
         assert!(short.contains("bytes in all"));
         assert_eq!(shorten("abc"), "abc");
+    }
+
+    #[test]
+    fn one_finding_per_rule_and_root_cause() {
+        use crate::rules;
+        let finding = test_finding;
+        let grouped = group(vec![
+            finding(
+                rules::HTTP_ERROR_NOT_TYPED,
+                "http://h/b",
+                "HTTP 405: text/plain",
+            ),
+            finding(
+                rules::HTTP_ERROR_NOT_TYPED,
+                "http://h/a",
+                "HTTP 404: text/plain",
+            ),
+            finding(
+                rules::HTTP_ERROR_NOT_TYPED,
+                "http://h/a",
+                "HTTP 404: text/plain",
+            ),
+            finding(
+                rules::HTTP_ERROR_NOT_TYPED,
+                "http://h/c",
+                "HTTP 404: no content type",
+            ),
+            finding(
+                rules::HTTP_401_NO_CHALLENGE,
+                "http://h/a",
+                "HTTP 401 without it",
+            ),
+            finding(rules::HTTP_BODY_5XX, "http://h/p", "HTTP 500"),
+            finding(rules::WS_FOREIGN_ORIGIN, "http://h/ws", "accepted")
+                .rated(Severity::Info, "anonymous"),
+        ]);
+        let summary: Vec<(&str, &str, usize)> = grouped
+            .iter()
+            .map(|f| (f.rule.id, f.request.url.as_str(), f.also.len()))
+            .collect();
+        // Most severe first; the 404 and the 405 of one format are one
+        // finding, a different observation is another; exact repeats go.
+        assert_eq!(
+            summary,
+            [
+                ("WF-HTTP-004", "http://h/p", 0),
+                ("WF-HTTP-007", "http://h/a", 1),
+                ("WF-HTTP-007", "http://h/c", 0),
+                ("WF-HTTP-009", "http://h/a", 0),
+                ("WF-WS-001", "http://h/ws", 0),
+            ]
+        );
+        assert_eq!(grouped[1].also[0].url, "http://h/b");
+        assert_eq!(grouped[4].severity, Severity::Info);
+        assert_eq!(grouped[4].context.as_deref(), Some("anonymous"));
     }
 
     #[test]

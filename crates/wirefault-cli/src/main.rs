@@ -8,11 +8,14 @@
 mod audit;
 mod cli;
 mod exit;
+mod filter;
 mod finding;
+mod net;
 mod probe;
 mod report;
 mod rules;
 mod target;
+mod tls;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -56,10 +59,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .build()?;
             let audit = runtime.block_on(audit::run(&args))?;
             print(&report::render(&audit, args.format))?;
+            // Findings known from --baseline do not count.
             let failing = audit
                 .findings
                 .iter()
-                .any(|f| f.rule.severity >= args.fail_on);
+                .any(|(f, state)| *state != finding::Baseline::Known && f.severity >= args.fail_on);
             Ok(ExitCode::from(if failing {
                 exit::FINDINGS
             } else {

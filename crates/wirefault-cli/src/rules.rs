@@ -10,15 +10,18 @@ use std::fmt;
 /// The full rule documentation, embedded at build time.
 pub(crate) const RULES_MD: &str = include_str!("../../../docs/rules.md");
 
-/// How bad a finding is; ordered, so `--fail-on` can compare.
+/// How bad a finding is; ordered, so `--fail-on` can compare. The model
+/// is written at the top of `docs/rules.md`: error for a security hole or
+/// behaviour the protocol forbids, warning when a client or browser gets
+/// less than the spec promises, info for recommendations beyond the specs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Severity {
-    /// Worth knowing; not wrong on its own.
+    /// A recommendation beyond the specs.
     Info,
-    /// A client or a browser gets less than it should.
+    /// A client or a browser gets less than the spec promises.
     Warning,
-    /// Broken behaviour or a security hole.
+    /// A security hole, or behaviour the protocol forbids.
     Error,
 }
 
@@ -44,7 +47,8 @@ impl fmt::Display for Severity {
 pub(crate) struct Rule {
     /// Stable id, e.g. `WF-HTTP-001`.
     pub(crate) id: &'static str,
-    /// Default severity.
+    /// Highest severity; a finding may be rated lower by the context its
+    /// probe saw (see [`crate::finding::Finding::rated`]).
     pub(crate) severity: Severity,
     /// One line.
     pub(crate) title: &'static str,
@@ -70,8 +74,8 @@ rules! {
         "answer a method the route does not support with 405 and an Allow header";
     HTTP_405_NO_ALLOW = "WF-HTTP-003", Warning, "405 without an Allow header",
         "list the route's methods in Allow on every 405 (RFC 9110 15.5.6)";
-    HTTP_BODY_5XX = "WF-HTTP-004", Error, "Malformed or invalid body answered 5xx",
-        "validate the body and answer 400 (malformed) or 422 (invalid) with problem details";
+    HTTP_BODY_5XX = "WF-HTTP-004", Error, "Malformed or invalid input answered 5xx",
+        "validate bodies and parameters; answer 400 (malformed) or 422 (invalid) with problem details";
     HTTP_BODY_2XX = "WF-HTTP-005", Error, "Malformed or invalid body answered 2xx",
         "reject a body that does not parse or does not match the schema with 400/422";
     HTTP_ERROR_NO_BODY = "WF-HTTP-006", Warning, "Error response without a body",
@@ -94,7 +98,7 @@ rules! {
         "compare whole origins (scheme, host, port), not prefixes, suffixes or regexes";
     CORS_NO_VARY = "WF-CORS-005", Warning, "Origin-dependent CORS answer without Vary: Origin",
         "add `Vary: Origin` to every response whose CORS headers depend on Origin";
-    CORS_PREFLIGHT_WILDCARD = "WF-CORS-006", Error, "Wildcard CORS list with credentials",
+    CORS_PREFLIGHT_WILDCARD = "WF-CORS-006", Warning, "Wildcard CORS list with credentials",
         "list methods, headers and exposed headers explicitly when credentials are allowed";
     CORS_UNEXPOSED_HEADER = "WF-CORS-007", Warning, "Custom header not exposed to the browser",
         "add the header to Access-Control-Expose-Headers";
@@ -150,11 +154,12 @@ mod tests {
             let section = docs(rule).unwrap_or_else(|| panic!("no section for {}", rule.id));
             let first = section.lines().next().unwrap_or_default();
             assert_eq!(first, format!("## {}: {}", rule.id, rule.title));
-            assert!(
-                section.contains(&format!("Severity: {}.", rule.severity)),
-                "{}",
-                rule.id
-            );
+            // The rule's highest severity comes first on its `Severity:` line.
+            let stated = section
+                .split("Severity: ")
+                .nth(1)
+                .and_then(|rest| rest.split(|c: char| !c.is_ascii_alphabetic()).next());
+            assert_eq!(stated, Some(rule.severity.as_str()), "{}", rule.id);
             assert!(section.contains("axum"), "{}", rule.id);
             assert!(section.contains("FastAPI"), "{}", rule.id);
             assert!(section.contains("Express"), "{}", rule.id);
@@ -170,6 +175,16 @@ mod tests {
                 .next()
                 .unwrap_or_default();
             assert!(find(id).is_some(), "section {id} has no rule");
+        }
+    }
+
+    #[test]
+    fn the_severity_model_heads_the_docs() {
+        let model = RULES_MD.find("## Severity").unwrap_or(usize::MAX);
+        let first_rule = RULES_MD.find("## WF-").unwrap_or(0);
+        assert!(model < first_rule);
+        for word in ["**error**", "**warning**", "**info**"] {
+            assert!(RULES_MD[model..first_rule].contains(word), "{word}");
         }
     }
 

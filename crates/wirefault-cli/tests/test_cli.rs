@@ -262,3 +262,170 @@ fn destructive_methods_only_with_allow_destructive() {
     );
     assert!(methods.iter().all(|m| m != "DELETE"), "{methods:?}");
 }
+
+/// Runs an audit of a fixture with JSON output; returns exit code and report.
+fn audit_json(fault: Fault, extra: &[&str]) -> (i32, serde_json::Value) {
+    let out = audit(fault, "json", extra);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap(), report)
+}
+
+fn rules_found(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn ignore_leaves_out_a_rule_everywhere_or_on_one_path() {
+    let (code, report) = audit_json(Fault::TextError, &[]);
+    assert_eq!(
+        (code, rules_found(&report)),
+        (1, vec!["WF-HTTP-007".to_owned()])
+    );
+    // One finding for one root cause, the other places listed under it.
+    let also = report["findings"][0]["also_seen"].as_array().unwrap();
+    assert!(!also.is_empty(), "{report:#}");
+
+    let (code, report) = audit_json(Fault::TextError, &["--ignore", "WF-HTTP-007"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(rules_found(&report).is_empty());
+    assert!(report["summary"]["filtered"].as_u64().unwrap() > 0);
+
+    // On paths it was not seen on: still found.
+    let (code, report) = audit_json(Fault::TextError, &["--ignore", "WF-HTTP-007:/nowhere/*"]);
+    assert_eq!(
+        (code, rules_found(&report)),
+        (1, vec!["WF-HTTP-007".to_owned()])
+    );
+}
+
+#[test]
+fn only_keeps_the_named_rules() {
+    let (code, report) = audit_json(Fault::TextError, &["--only", "WF-HTTP-001"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(rules_found(&report).is_empty());
+    let (code, report) = audit_json(Fault::TextError, &["--only", "wf-http-007"]);
+    assert_eq!(
+        (code, rules_found(&report)),
+        (1, vec!["WF-HTTP-007".to_owned()])
+    );
+}
+
+#[test]
+fn baseline_findings_do_not_count_new_ones_do() {
+    let dir = std::env::temp_dir().join(format!("wirefault-baseline-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let old = dir.join("old.json");
+    let (_, report) = audit_json(Fault::TextError, &[]);
+    std::fs::write(&old, report.to_string()).unwrap();
+    let old_arg = old.to_str().unwrap();
+
+    // Another server (another port), same debts: known, exit 0.
+    let (code, report) = audit_json(Fault::TextError, &["--baseline", old_arg]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["findings"][0]["baseline"], "known");
+    assert_eq!(report["summary"]["known"], 1);
+
+    // A new debt on top of a clean baseline: new, exit 1.
+    let clean = dir.join("clean.json");
+    let (_, report) = audit_json(Fault::Correct, &[]);
+    std::fs::write(&clean, report.to_string()).unwrap();
+    let (code, report) = audit_json(Fault::TextError, &["--baseline", clean.to_str().unwrap()]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["findings"][0]["baseline"], "new");
+
+    // Not a report: a usage error.
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "[]").unwrap();
+    let out = audit(
+        Fault::Correct,
+        "json",
+        &["--baseline", bad.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A refused handshake: the WebSocket probes that could not run are said so
+/// in every format, and the header counts the requests sent.
+#[test]
+fn probes_that_could_not_run_are_reported_in_every_format() {
+    let extra = ["--ws", "/no-such-socket"];
+    let (code, report) = audit_json(Fault::Correct, &extra);
+    assert_eq!(code, 0, "{report:#}");
+    let skipped = report["skipped"].as_array().unwrap();
+    assert!(
+        skipped
+            .iter()
+            .any(|s| s["reason"].as_str().unwrap().contains("refused")
+                && s["rules"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|r| r == "WF-WS-002")),
+        "{report:#}"
+    );
+    assert!(report["requests"].as_u64().unwrap() >= 10, "{report:#}");
+
+    let out = audit(Fault::Correct, "human", &extra);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("not checked:") && text.contains("refused"),
+        "{text}"
+    );
+    assert!(text.contains("requests sent"), "{text}");
+
+    let out = audit(Fault::Correct, "junit", &extra);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let skipped: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .filter(|c| c.children().any(|n| n.has_tag_name("skipped")))
+        .map(|c| c.attribute("name").unwrap())
+        .collect();
+    assert!(skipped.iter().any(|n| n.starts_with("WF-WS-002")), "{text}");
+    let suite = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testsuite"))
+        .unwrap();
+    assert_eq!(
+        suite.attribute("skipped"),
+        Some(skipped.len().to_string().as_str())
+    );
+
+    let out = audit(Fault::Correct, "sarif", &extra);
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(sarif_validator().is_valid(&log));
+    let notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n["associatedRule"]["id"] == "WF-WS-002"),
+        "{log:#}"
+    );
+}
+
+/// More `--ws` paths than the cap: the cut is printed.
+#[test]
+fn the_ws_path_cap_is_reported() {
+    let paths: Vec<String> = (0..12).map(|i| format!("/ws{i}")).collect();
+    let mut extra = Vec::new();
+    for path in &paths {
+        extra.push("--ws");
+        extra.push(path.as_str());
+    }
+    let (_, report) = audit_json(Fault::Correct, &extra);
+    let caps = report["caps"].to_string();
+    assert!(
+        caps.contains("13 WebSocket paths given, the first 10 probed"),
+        "{report:#}"
+    );
+}

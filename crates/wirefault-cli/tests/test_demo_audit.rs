@@ -47,7 +47,7 @@ async fn the_reference_service_has_no_findings() {
         .await
         .unwrap();
     assert_eq!(report["findings"], serde_json::json!([]), "{report:#}");
-    assert!(report["probes"].as_u64().unwrap() > 5);
+    assert!(report["requests"].as_u64().unwrap() > 5);
 
     let res = reqwest::Client::new()
         .post(format!("http://{addr}/session"))

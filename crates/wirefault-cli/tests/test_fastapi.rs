@@ -6,73 +6,16 @@
 
 mod fixtures;
 
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
+use fixtures::apps::{uvicorn_in, App};
 use fixtures::{audit_ids, TRUSTED};
 
-/// A uvicorn process, killed when dropped.
-struct Uvicorn {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Uvicorn {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start(module: &str) -> Uvicorn {
-    let port = free_port();
-    let dir = format!("{}/tests/fastapi", env!("CARGO_MANIFEST_DIR"));
-    let child = Command::new("python3")
-        .args([
-            "-m",
-            "uvicorn",
-            &format!("{module}:app"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-        ])
-        .current_dir(&dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot run python3 (install it and tests/fastapi/requirements.txt): {e}")
-        });
-    let mut server = Uvicorn { child, port };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return server;
-        }
-        if let Some(status) = server.child.try_wait().unwrap() {
-            let mut err = String::new();
-            if let Some(mut stderr) = server.child.stderr.take() {
-                let _ = std::io::Read::read_to_string(&mut stderr, &mut err);
-            }
-            panic!("uvicorn {module} exited with {status} (pip install -r tests/fastapi/requirements.txt):\n{err}");
-        }
-        assert!(
-            Instant::now() < deadline,
-            "uvicorn {module} did not listen on port {port} within 20 s"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+/// `uvicorn MODULE:app` from `tests/fastapi`.
+fn start(module: &str) -> App {
+    uvicorn_in(
+        &format!("{}/tests/fastapi", env!("CARGO_MANIFEST_DIR")),
+        module,
+        &[],
+    )
 }
 
 fn check(module: &str, path: &str, expected: &[&str]) {

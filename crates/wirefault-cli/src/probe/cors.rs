@@ -1,12 +1,13 @@
-//! CORS probes on the base URL, judged together.
+//! CORS probes on one path, judged together; the audit runs them on each
+//! API path it knows.
 //!
 //! Requests carry the user's cookie, or [`PROBE_COOKIE`] when none was given,
 //! as a browser's credentialed request would: some servers (Starlette) only
 //! reflect the origin when a cookie is present. Sent: a simple `GET` from a
-//! foreign origin, from `null`, from the trusted origin (`--origin`) and from
-//! look-alikes of it, and a preflight (`OPTIONS` with
-//! `Access-Control-Request-Method: POST`) from the trusted origin (or the
-//! foreign one without `--origin`).
+//! foreign origin, from `null`, from each trusted origin (`--origin`) and from
+//! look-alikes of each, and a preflight (`OPTIONS` with
+//! `Access-Control-Request-Method: POST`) from the first trusted origin (or
+//! the foreign one without `--origin`).
 //!
 //! One cause gives one finding: a server that reflects any origin is reported
 //! once (WF-CORS-002), not again for `null` or each look-alike.
@@ -15,23 +16,36 @@ use reqwest::Url;
 
 use super::{http, Ctx, FOREIGN_ORIGIN, PROBE_COOKIE};
 use crate::finding::{Exchange, Finding, HttpAnswer};
-use crate::rules;
+use crate::rules::{self, Severity};
 use wirefault::spec;
 
-/// Origins built from the trusted one that a correct matcher refuses.
+/// Origins built from a trusted one that no correct matcher allows.
+///
+/// - the trusted host as a prefix of a foreign domain (`app.example.com.evil`);
+/// - a foreign name ending in the trusted one's parent domain without a dot
+///   (`wirefault-evilexample.com`): a sibling subdomain such as
+///   `x.example.com` is not used, since a policy may trust every subdomain
+///   (`/\.example\.com$/`) on purpose;
+/// - userinfo tricks (`app.example.com@evil`).
+///
+/// The `http://` twin of an `https://` origin is not one: an explicit list
+/// may hold both, and the auditor cannot tell that from a matcher.
 pub(crate) fn look_alikes(trusted: &Url) -> Vec<String> {
     let scheme = trusted.scheme();
     let host = trusted.host_str().unwrap_or("localhost");
     let port = trusted.port().map(|p| format!(":{p}")).unwrap_or_default();
-    let mut out = vec![
+    let parent = match trusted.host() {
+        Some(url::Host::Domain(name)) => match name.split_once('.') {
+            Some((_, rest)) if rest.contains('.') => rest,
+            _ => name,
+        },
+        _ => host,
+    };
+    vec![
         format!("{scheme}://{host}.wirefault-evil.example{port}"),
-        format!("{scheme}://wirefault-evil{host}{port}"),
+        format!("{scheme}://wirefault-evil{parent}{port}"),
         format!("{scheme}://{host}{port}@wirefault-evil.example"),
-    ];
-    if scheme == "https" {
-        out.push(format!("http://{host}{port}"));
-    }
-    out
+    ]
 }
 
 /// Parses and normalizes `--origin` with the core's origin parser (the one
@@ -85,18 +99,20 @@ async fn simple(ctx: &Ctx, url: &Url, origin: &str, extra: &[(String, String)]) 
 }
 
 /// Runs the CORS probes against `url` and judges them.
-pub(crate) async fn run(ctx: &Ctx, url: &Url, trusted: Option<&Url>) -> Vec<Finding> {
+pub(crate) async fn run(ctx: &Ctx, url: &Url, trusted: &[(String, Url)]) -> Vec<Finding> {
     let foreign = simple(ctx, url, FOREIGN_ORIGIN, &[]).await;
     let null = simple(ctx, url, "null", &[]).await;
-    let mut trusted_probe = None;
+    let mut trusted_probes = Vec::new();
     let mut alikes = Vec::new();
-    if let (Some(origin), Some(trusted)) = (ctx.origin.as_deref(), trusted) {
-        trusted_probe = Some(simple(ctx, url, origin, &[]).await);
-        for alike in look_alikes(trusted) {
-            alikes.push(simple(ctx, url, &alike, &[]).await);
+    for (origin, parsed) in trusted {
+        trusted_probes.push(simple(ctx, url, origin, &[]).await);
+        for alike in look_alikes(parsed) {
+            if !trusted.iter().any(|(o, _)| *o == alike) {
+                alikes.push(simple(ctx, url, &alike, &[]).await);
+            }
         }
     }
-    let preflight_origin = ctx.origin.as_deref().unwrap_or(FOREIGN_ORIGIN);
+    let preflight_origin = trusted.first().map_or(FOREIGN_ORIGIN, |(o, _)| o.as_str());
     let preflight_headers = [
         (
             "Access-Control-Request-Method".to_owned(),
@@ -108,20 +124,20 @@ pub(crate) async fn run(ctx: &Ctx, url: &Url, trusted: Option<&Url>) -> Vec<Find
         ),
     ];
     let preflight = simple(ctx, url, preflight_origin, &preflight_headers).await;
-    judge(&foreign, &null, trusted_probe.as_ref(), &alikes, &preflight)
+    judge(&foreign, &null, &trusted_probes, &alikes, &preflight)
 }
 
 fn judge(
     foreign: &Probe,
     null: &Probe,
-    trusted: Option<&Probe>,
+    trusted: &[Probe],
     alikes: &[Probe],
     preflight: &Probe,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
     let simple: Vec<&Probe> = [foreign, null]
         .into_iter()
-        .chain(trusted)
+        .chain(trusted.iter())
         .chain(alikes.iter())
         .collect();
 
@@ -156,12 +172,24 @@ fn judge(
     }
     if !reflects_any {
         for alike in alikes.iter().filter(|p| p.allows_origin()) {
-            findings.push(Finding::new(
+            let finding = Finding::new(
                 rules::CORS_SLOPPY_MATCH,
                 &alike.exchange,
                 format!("the look-alike origin {} was allowed", alike.origin),
                 "exact origin matching: scheme, host and port",
-            ));
+            );
+            // Without credentials a look-alike reads only what anyone can.
+            findings.push(if alike.credentials() {
+                finding.rated(
+                    Severity::Error,
+                    "with credentials: the look-alike reads the user's data",
+                )
+            } else {
+                finding.rated(
+                    Severity::Warning,
+                    "without credentials: anonymous reads only",
+                )
+            });
         }
     }
     let no_vary = simple.iter().find(|p| {
@@ -203,7 +231,7 @@ fn judge(
             "the exposed headers listed by name",
         ));
     }
-    let allowed = trusted.into_iter().chain([foreign]).find(|p| {
+    let allowed = trusted.iter().chain([foreign]).find(|p| {
         p.acao()
             .is_some_and(|v| v == "*" || v.eq_ignore_ascii_case(&p.origin))
     });
@@ -281,7 +309,7 @@ mod tests {
             alike,
         )];
         let p = probe(TRUSTED, pre);
-        let mut ids: Vec<_> = judge(&f, &n, Some(&t), &a, &p)
+        let mut ids: Vec<_> = judge(&f, &n, &[t], &a, &p)
             .iter()
             .map(|f| f.rule.id)
             .collect();
@@ -352,8 +380,16 @@ mod tests {
         assert_eq!(origin, "https://app.example.com");
         let alikes = look_alikes(&url);
         assert!(alikes.contains(&"https://app.example.com.wirefault-evil.example".to_owned()));
-        assert!(alikes.contains(&"https://wirefault-evilapp.example.com".to_owned()));
-        assert!(alikes.contains(&"http://app.example.com".to_owned()));
+        assert!(alikes.contains(&"https://wirefault-evilexample.com".to_owned()));
+        assert!(!alikes.iter().any(|a| a.starts_with("http://")));
+        // No look-alike is a subdomain of the trusted one's parent domain: a
+        // policy that trusts every subdomain is not sloppy.
+        let (_, sub) = parse_origin("https://app.example2.com").unwrap();
+        let subdomain = |o: &String| {
+            let host = Url::parse(o).unwrap().host_str().unwrap_or("").to_owned();
+            host.ends_with(".example2.com")
+        };
+        assert!(!look_alikes(&sub).iter().any(subdomain));
         let (_, http) = parse_origin("http://127.0.0.1:3001").unwrap();
         assert!(look_alikes(&http).iter().all(|o| o.starts_with("http://")));
         assert!(parse_origin("https://a.com/path").is_err());

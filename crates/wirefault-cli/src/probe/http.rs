@@ -14,7 +14,7 @@ use reqwest::{Method, Url};
 
 use super::{openapi::Operation, Ctx};
 use crate::finding::{Exchange, Finding, HttpAnswer, Received, SentRequest, BODY_LIMIT};
-use crate::rules;
+use crate::rules::{self, Severity};
 
 /// The path segment used for the unknown-path probe, joined to the base URL.
 pub(crate) const UNKNOWN_PATH: &str = "wirefault-probe-no-such-path";
@@ -22,8 +22,14 @@ pub(crate) const UNKNOWN_PATH: &str = "wirefault-probe-no-such-path";
 pub(crate) const MALFORMED_JSON: &str = "{\"wirefault\": ";
 /// The method of the wrong-method probe.
 pub(crate) const WRONG_METHOD: &str = "TRACE";
+/// A second unknown segment: a fallback answers it with the same document
+/// as [`UNKNOWN_PATH`], a route that uses the segment does not.
+pub(crate) const UNKNOWN_PATH_2: &str = "wirefault-probe-other-missing-path";
+/// The `Accept` header of every probe, unless the user sets one.
+pub(crate) const API_ACCEPT: &str = "application/json";
 
-/// Sends one request and records the exchange; never fails.
+/// Sends one request and records the exchange, keeping at most
+/// [`BODY_LIMIT`] bytes of the answer; never fails.
 pub(crate) async fn send(
     ctx: &Ctx,
     method: &str,
@@ -31,15 +37,50 @@ pub(crate) async fn send(
     extra: &[(String, String)],
     body: Option<(&str, String)>,
 ) -> Exchange {
+    send_keeping(ctx, method, url, extra, body, BODY_LIMIT).await
+}
+
+/// [`send`], keeping at most `limit` bytes of the answer (an OpenAPI
+/// document is bigger than an error body).
+pub(crate) async fn send_keeping(
+    ctx: &Ctx,
+    method: &str,
+    url: &Url,
+    extra: &[(String, String)],
+    body: Option<(&str, String)>,
+    limit: usize,
+) -> Exchange {
     let user_agent = concat!("wirefault/", env!("CARGO_PKG_VERSION"));
     let mut shown = vec![("User-Agent".to_owned(), user_agent.to_owned())];
-    shown.extend(extra.iter().cloned());
+    // Probes ask for JSON, as an API client does; the probe's own or the
+    // user's Accept wins.
+    let has_accept = extra
+        .iter()
+        .map(|(n, _)| n)
+        .chain(ctx.auth.iter().map(|(n, _)| n))
+        .any(|n| n.eq_ignore_ascii_case("accept"));
+    if !has_accept {
+        shown.push(("Accept".to_owned(), API_ACCEPT.to_owned()));
+    }
+    // The user's Accept wins over the probe's own too.
+    let user_accept = ctx
+        .auth
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("accept"));
+    let extra: Vec<&(String, String)> = extra
+        .iter()
+        .filter(|(n, _)| !(user_accept && n.eq_ignore_ascii_case("accept")))
+        .collect();
+    shown.extend(extra.iter().map(|h| (*h).clone()));
     shown.extend(ctx.shown_auth());
     let method_value = Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET);
     let mut builder = ctx
         .client
         .request(method_value, url.clone())
         .header("user-agent", user_agent);
+    if !has_accept {
+        builder = builder.header("accept", API_ACCEPT);
+    }
     for (name, value) in extra {
         builder = builder.header(name.as_str(), value.as_str());
     }
@@ -60,14 +101,15 @@ pub(crate) async fn send(
         headers: shown,
         body: shown_body,
     };
-    let received = match receive(builder).await {
+    ctx.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let received = match receive(builder, limit).await {
         Ok(answer) => Received::Http(answer),
         Err(error) => Received::Nothing { error },
     };
     Exchange { request, received }
 }
 
-async fn receive(builder: reqwest::RequestBuilder) -> Result<HttpAnswer, String> {
+async fn receive(builder: reqwest::RequestBuilder, limit: usize) -> Result<HttpAnswer, String> {
     let mut response = builder.send().await.map_err(|e| describe(&e))?;
     let status = response.status().as_u16();
     let headers = response
@@ -81,7 +123,7 @@ async fn receive(builder: reqwest::RequestBuilder) -> Result<HttpAnswer, String>
         })
         .collect();
     let mut bytes = Vec::new();
-    while bytes.len() < BODY_LIMIT {
+    while bytes.len() < limit {
         match response.chunk().await {
             Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
             Ok(None) => break,
@@ -93,7 +135,7 @@ async fn receive(builder: reqwest::RequestBuilder) -> Result<HttpAnswer, String>
             }
         }
     }
-    bytes.truncate(BODY_LIMIT);
+    bytes.truncate(limit);
     Ok(HttpAnswer {
         status,
         headers,
@@ -131,6 +173,12 @@ pub(crate) fn judge_answer(exchange: &Exchange) -> Vec<Finding> {
     };
     let mut findings = Vec::new();
     let status = answer.status;
+    // A refused WebSocket handshake's body never reaches a browser script.
+    let handshake = exchange
+        .request
+        .headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case("upgrade") && v.eq_ignore_ascii_case("websocket"));
     if status >= 400 {
         if answer.body.trim().is_empty() {
             findings.push(Finding::new(
@@ -139,13 +187,16 @@ pub(crate) fn judge_answer(exchange: &Exchange) -> Vec<Finding> {
                 format!("HTTP {status} with an empty body"),
                 "an application/problem+json body saying what went wrong",
             ));
-        } else if let Err(why) = machine_readable(answer) {
-            findings.push(Finding::new(
-                rules::HTTP_ERROR_NOT_TYPED,
-                exchange,
-                format!("HTTP {status}: {why}"),
-                "application/problem+json (or JSON) with a type, status or code field",
-            ));
+        } else {
+            findings.extend(judge_error_body(exchange, answer));
+        }
+    }
+    if handshake {
+        // A recommendation there: the page sees only a failed socket.
+        for finding in &mut findings {
+            finding.severity = Severity::Info;
+            finding.context =
+                Some("a refused WebSocket handshake: the browser never shows its body".into());
         }
     }
     if status >= 500 {
@@ -196,6 +247,42 @@ pub(crate) fn judge_answer(exchange: &Exchange) -> Vec<Finding> {
     findings
 }
 
+/// WF-HTTP-007 on an error body that is not empty, rated by what the body
+/// is for: an API's text is a warning; a page for people, a framework's
+/// stock reason phrase, and JSON that is not problem+json are info.
+fn judge_error_body(exchange: &Exchange, answer: &HttpAnswer) -> Option<Finding> {
+    let expected = "application/problem+json (or JSON) with a type, status or code field";
+    match machine_readable(answer) {
+        Readable::Problem => None,
+        Readable::Json => Some(
+            Finding::new(
+                rules::HTTP_ERROR_NOT_TYPED,
+                exchange,
+                "the JSON error body is not application/problem+json",
+                "application/problem+json (RFC 9457) with type, title and status",
+            )
+            .rated(
+                Severity::Info,
+                "descriptive JSON (such as FastAPI's {\"detail\": ...}): programs can read it",
+            ),
+        ),
+        Readable::No(why) => {
+            let finding = Finding::new(rules::HTTP_ERROR_NOT_TYPED, exchange, why, expected);
+            Some(match body_kind(answer) {
+                BodyKind::Api => finding,
+                BodyKind::Page => finding.rated(
+                    Severity::Info,
+                    "HTML answered to Accept: application/json: a page for people, not an API",
+                ),
+                BodyKind::PlainDefault => finding.rated(
+                    Severity::Info,
+                    "the framework's stock plain-text answer (the reason phrase)",
+                ),
+            })
+        }
+    }
+}
+
 /// `www-authenticate` as `WWW-Authenticate`, for messages.
 fn header_title(name: &str) -> String {
     match name {
@@ -214,8 +301,56 @@ fn header_title(name: &str) -> String {
     }
 }
 
-/// Why an error body is not machine-readable, if it is not.
-fn machine_readable(answer: &HttpAnswer) -> Result<(), String> {
+/// What an error body is for, as far as WF-HTTP-007 is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyKind {
+    /// Meant for programs: judged.
+    Api,
+    /// HTML answered to `Accept: application/json`: a page for people.
+    Page,
+    /// A framework's stock plain-text answer (`Not Found`, `Internal Server
+    /// Error`): the reason phrase, nothing more to read.
+    PlainDefault,
+}
+
+/// Tells an API error body from a page and a framework's plain default.
+pub(crate) fn body_kind(answer: &HttpAnswer) -> BodyKind {
+    let content_type = answer
+        .header("content-type")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if content_type.starts_with("text/html") || content_type.starts_with("application/xhtml") {
+        return BodyKind::Page;
+    }
+    let text = answer.body.trim();
+    let reason = reqwest::StatusCode::from_u16(answer.status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    let stock = text.eq_ignore_ascii_case(reason)
+        || (answer.status == 404 && text.eq_ignore_ascii_case("404 page not found"))
+        || text.starts_with("Cannot ") && text.len() < 200 && !text.contains('\n');
+    if content_type.starts_with("text/plain") && stock {
+        BodyKind::PlainDefault
+    } else {
+        BodyKind::Api
+    }
+}
+
+/// How readable an error body is for a program.
+#[derive(Debug, PartialEq, Eq)]
+enum Readable {
+    /// Problem details (RFC 9457), JSON or XML.
+    Problem,
+    /// A JSON object with a descriptive field, not problem details.
+    Json,
+    /// Not machine-readable, and why (naming no status, so one cause reads
+    /// the same on every path).
+    No(String),
+}
+
+/// Judges an error body's format.
+fn machine_readable(answer: &HttpAnswer) -> Readable {
     let content_type = answer
         .header("content-type")
         .unwrap_or("")
@@ -226,63 +361,160 @@ fn machine_readable(answer: &HttpAnswer) -> Result<(), String> {
         .unwrap_or("")
         .trim()
         .to_owned();
-    if essence == "application/problem+xml" {
-        return Ok(());
-    }
     if !(essence == "application/json" || essence.ends_with("+json")) {
+        if essence == "application/problem+xml" {
+            return Readable::Problem;
+        }
         let shown = if essence.is_empty() {
             "no content type".to_owned()
         } else {
             essence
         };
-        return Err(format!("the error body is {shown}, not JSON"));
+        return Readable::No(format!("the error body is {shown}, not JSON"));
     }
-    let value: serde_json::Value = serde_json::from_str(&answer.body)
-        .map_err(|e| format!("the body is labelled {essence} but does not parse: {e}"))?;
-    let object = value
-        .as_object()
-        .ok_or_else(|| "the JSON body is not an object".to_owned())?;
-    if ["type", "status", "code", "error"]
-        .iter()
-        .any(|k| object.contains_key(*k))
-    {
-        Ok(())
+    let value: serde_json::Value = match serde_json::from_str(&answer.body) {
+        Ok(value) => value,
+        Err(e) => {
+            return Readable::No(format!(
+                "the body is labelled {essence} but does not parse: {e}"
+            ))
+        }
+    };
+    let Some(object) = value.as_object() else {
+        return Readable::No("the JSON body is not an object".to_owned());
+    };
+    // Descriptive JSON counts: FastAPI's `{"detail": ...}` is what the
+    // framework documents, and a program can read it.
+    if !DESCRIPTIVE_FIELDS.iter().any(|k| object.contains_key(*k)) {
+        Readable::No(format!(
+            "the JSON error body has none of the fields {}",
+            DESCRIPTIVE_FIELDS.join(", ")
+        ))
+    } else if essence == "application/problem+json" {
+        Readable::Problem
     } else {
-        Err("the JSON body has no type, status, code or error field".to_owned())
+        Readable::Json
     }
 }
 
-/// `GET` on a path that cannot exist: 404 (or 410) expected.
-pub(crate) fn judge_unknown_path(exchange: &Exchange) -> Vec<Finding> {
+/// Fields that make a JSON error body readable by a program.
+const DESCRIPTIVE_FIELDS: &[&str] = &[
+    "type", "status", "code", "error", "errors", "detail", "message", "title",
+];
+
+/// `GET` on two paths that cannot exist: 404 (or 410) expected.
+///
+/// A 2xx is a catch-all only when it does not use the segment: a fallback
+/// serves the same document whatever the path, while a `/{name}` route
+/// (a greeting) answers each path with its own segment in it.
+pub(crate) fn judge_unknown_path(first: &Exchange, second: &Exchange) -> Vec<Finding> {
+    let mut findings = judge_answer(first);
+    let (Some(a), Some(b)) = (first.received.http(), second.received.http()) else {
+        return findings;
+    };
+    if matches!(a.status, 404 | 410 | 401 | 403) {
+        return findings;
+    }
+    let uses_segment = (200..300).contains(&a.status)
+        && (200..300).contains(&b.status)
+        && a.body != b.body
+        && a.body.contains(UNKNOWN_PATH)
+        && b.body.contains(UNKNOWN_PATH_2);
+    if !uses_segment {
+        let same = if a.status == b.status && a.body == b.body {
+            " (the same answer for another unknown path)"
+        } else {
+            ""
+        };
+        findings.push(Finding::new(
+            rules::HTTP_UNKNOWN_PATH,
+            first,
+            format!("an unknown path was answered HTTP {}{same}", a.status),
+            "HTTP 404 with a problem+json body",
+        ));
+    }
+    findings
+}
+
+/// `GET` with path parameters that name nothing: 404 or 410 expected,
+/// never 2xx (unless the answer uses the value: a route that takes any
+/// name) nor 5xx.
+pub(crate) fn judge_missing_resource(exchange: &Exchange, values: &[String]) -> Vec<Finding> {
+    let mut findings = judge_answer(exchange);
+    let Some(answer) = exchange.received.http() else {
+        return findings;
+    };
+    let echoed = values.iter().any(|v| answer.body.contains(v.as_str()));
+    let wrong = answer.status >= 500 || ((200..300).contains(&answer.status) && !echoed);
+    if wrong {
+        findings.push(Finding::new(
+            rules::HTTP_UNKNOWN_PATH,
+            exchange,
+            format!(
+                "a resource that does not exist ({}) was answered HTTP {}",
+                values.join(", "),
+                answer.status
+            ),
+            "HTTP 404 (or 410) with a problem+json body",
+        ));
+    }
+    findings
+}
+
+/// A path or query parameter of the wrong type: 400, 404 or 422 expected,
+/// never 5xx.
+pub(crate) fn judge_wrong_type(exchange: &Exchange, param: &str) -> Vec<Finding> {
     let mut findings = judge_answer(exchange);
     if let Some(answer) = exchange.received.http() {
-        if !matches!(answer.status, 404 | 410 | 401 | 403) {
+        if answer.status >= 500 {
             findings.push(Finding::new(
-                rules::HTTP_UNKNOWN_PATH,
+                rules::HTTP_BODY_5XX,
                 exchange,
-                format!("an unknown path was answered HTTP {}", answer.status),
-                "HTTP 404 with a problem+json body",
+                format!(
+                    "the parameter `{param}` with a value of the wrong type was answered HTTP {}",
+                    answer.status
+                ),
+                "HTTP 400, 404 or 422 with problem+json details",
             ));
         }
     }
     findings
 }
 
-/// `TRACE` on a path known to answer `GET`: 405 with `Allow` expected.
+/// A method the path does not support (`TRACE` on a path known to answer
+/// `GET`, or one the document does not list): 405 with `Allow` expected.
 pub(crate) fn judge_wrong_method(exchange: &Exchange) -> Vec<Finding> {
     let mut findings = judge_answer(exchange);
     let Some(answer) = exchange.received.http() else {
         return findings;
     };
     match answer.status {
-        // A 405 without `Allow` is reported by `judge_answer`.
-        405 | 501 | 401 | 403 => {}
-        status => findings.push(Finding::new(
-            rules::HTTP_WRONG_METHOD,
-            exchange,
-            format!("{WRONG_METHOD} on a path that answers GET was answered HTTP {status}"),
-            "HTTP 405 with an Allow header",
-        )),
+        // A 405 without `Allow` is reported by `judge_answer`; 400, 401 and
+        // 403 may come from middleware that runs before routing.
+        405 | 501 | 400 | 401 | 403 => {}
+        status => {
+            let finding = Finding::new(
+                rules::HTTP_WRONG_METHOD,
+                exchange,
+                format!(
+                    "{} on a path that does not support it was answered HTTP {status}",
+                    exchange.request.method
+                ),
+                "HTTP 405 with an Allow header",
+            );
+            // A framework without 405 support (Express) answers with its
+            // stock 404 page: less than the spec, but nothing a client is
+            // misled by.
+            let stock_404 = status == 404 && body_kind(answer) != BodyKind::Api;
+            findings.push(if stock_404 {
+                finding.rated(
+                    Severity::Info,
+                    "the framework's stock 404 page: it has no 405 for a known path",
+                )
+            } else {
+                finding
+            });
+        }
     }
     findings
 }
@@ -290,22 +522,28 @@ pub(crate) fn judge_wrong_method(exchange: &Exchange) -> Vec<Finding> {
 /// A body that must be refused: what it is, and the text.
 #[derive(Debug, Clone)]
 pub(crate) struct BadBody {
-    /// `malformed` or `invalid`.
-    pub(crate) what: &'static str,
+    /// What is wrong with it, e.g. "a body that is not JSON".
+    pub(crate) what: String,
     /// The JSON text sent.
     pub(crate) text: String,
+    /// `true` when the schema (or JSON itself) makes it invalid, so a 2xx is
+    /// wrong; `false` when only a 5xx can be judged (no schema to say).
+    pub(crate) invalid: bool,
 }
 
-/// The bad bodies to send to an operation.
+/// The bad bodies every operation with a JSON body gets: malformed JSON,
+/// and JSON of the wrong shape when the schema says enough.
 pub(crate) fn bad_bodies(op: &Operation) -> Vec<BadBody> {
     let mut bodies = vec![BadBody {
-        what: "malformed",
+        what: "a body that is not JSON".to_owned(),
         text: MALFORMED_JSON.to_owned(),
+        invalid: true,
     }];
     if let Some(text) = op.invalid_body() {
         bodies.push(BadBody {
-            what: "invalid",
+            what: "JSON that does not match the schema".to_owned(),
             text,
+            invalid: true,
         });
     }
     bodies
@@ -317,10 +555,7 @@ pub(crate) fn judge_bad_body(exchange: &Exchange, body: &BadBody) -> Vec<Finding
     let Some(answer) = exchange.received.http() else {
         return findings;
     };
-    let what = match body.what {
-        "malformed" => "a body that is not JSON",
-        _ => "JSON that does not match the schema",
-    };
+    let what = &body.what;
     let expected = "HTTP 400 (malformed) or 422 (invalid), with problem+json details";
     if answer.status >= 500 {
         findings.push(Finding::new(
@@ -329,7 +564,7 @@ pub(crate) fn judge_bad_body(exchange: &Exchange, body: &BadBody) -> Vec<Finding
             format!("{what} was answered HTTP {}", answer.status),
             expected,
         ));
-    } else if (200..300).contains(&answer.status) {
+    } else if body.invalid && (200..300).contains(&answer.status) {
         findings.push(Finding::new(
             rules::HTTP_BODY_2XX,
             exchange,
@@ -342,6 +577,7 @@ pub(crate) fn judge_bad_body(exchange: &Exchange, body: &BadBody) -> Vec<Finding
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn exchange(status: u16, headers: &[(&str, &str)], body: &str) -> Exchange {
@@ -363,8 +599,18 @@ mod tests {
         }
     }
 
+    /// The rules found at warning or above.
     fn ids(findings: &[Finding]) -> Vec<&str> {
-        findings.iter().map(|f| f.rule.id).collect()
+        findings
+            .iter()
+            .filter(|f| f.severity > Severity::Info)
+            .map(|f| f.rule.id)
+            .collect()
+    }
+
+    /// Every finding with its severity.
+    fn rated(findings: &[Finding]) -> Vec<(&str, Severity)> {
+        findings.iter().map(|f| (f.rule.id, f.severity)).collect()
     }
 
     const PROBLEM: &str = r#"{"type":"about:blank","title":"Not Found","status":404}"#;
@@ -376,7 +622,7 @@ mod tests {
             &[("content-type", "application/problem+json")],
             PROBLEM,
         );
-        assert!(judge_unknown_path(&e).is_empty());
+        assert!(judge_unknown_path(&e, &e).is_empty());
     }
 
     #[test]
@@ -395,7 +641,36 @@ mod tests {
             &[("content-type", "application/json")],
             r#"{"detail":"Not Found"}"#,
         );
-        assert_eq!(ids(&judge_answer(&detail_only)), ["WF-HTTP-007"]);
+        assert_eq!(
+            rated(&judge_answer(&detail_only)),
+            [("WF-HTTP-007", Severity::Info)]
+        );
+        let no_field = exchange(
+            404,
+            &[("content-type", "application/json")],
+            r#"{"ok":false}"#,
+        );
+        assert_eq!(ids(&judge_answer(&no_field)), ["WF-HTTP-007"]);
+        // Pages and plain framework defaults are not API error bodies.
+        let page = exchange(404, &[("content-type", "text/html")], "<h1>Not Found</h1>");
+        assert_eq!(body_kind(page.received.http().unwrap()), BodyKind::Page);
+        let infos = |e: &Exchange| {
+            judge_answer(e)
+                .iter()
+                .map(|f| (f.rule.id, f.severity))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(infos(&page), [("WF-HTTP-007", Severity::Info)]);
+        let plain = exchange(
+            500,
+            &[("content-type", "text/plain")],
+            "Internal Server Error",
+        );
+        assert_eq!(
+            body_kind(plain.received.http().unwrap()),
+            BodyKind::PlainDefault
+        );
+        assert_eq!(infos(&plain), [("WF-HTTP-007", Severity::Info)]);
         let broken = exchange(404, &[("content-type", "application/json")], "{");
         assert_eq!(ids(&judge_answer(&broken)), ["WF-HTTP-007"]);
         let code = exchange(
@@ -403,7 +678,10 @@ mod tests {
             &[("content-type", "application/json; charset=utf-8")],
             r#"{"code":"x"}"#,
         );
-        assert!(judge_answer(&code).is_empty());
+        assert_eq!(
+            rated(&judge_answer(&code)),
+            [("WF-HTTP-007", Severity::Info)]
+        );
     }
 
     #[test]
@@ -438,7 +716,7 @@ mod tests {
             ids(&judge_answer(&exchange(500, &[ct], body))),
             ["WF-HTTP-008"]
         );
-        assert!(judge_answer(&exchange(400, &[ct], body)).is_empty());
+        assert!(ids(&judge_answer(&exchange(400, &[ct], body))).is_empty());
     }
 
     #[test]
@@ -462,26 +740,72 @@ mod tests {
 
     #[test]
     fn unknown_path() {
+        let spa = exchange(200, &[], "<html>");
+        assert_eq!(ids(&judge_unknown_path(&spa, &spa)), ["WF-HTTP-001"]);
+        let redirect = exchange(302, &[("location", "/")], "");
         assert_eq!(
-            ids(&judge_unknown_path(&exchange(200, &[], "<html>"))),
+            ids(&judge_unknown_path(&redirect, &redirect)),
             ["WF-HTTP-001"]
         );
+        // A `/{name}` greeting uses the segment: not a fallback.
+        let hello = |name: &str| exchange(200, &[], &format!("Hello {name}"));
+        assert!(judge_unknown_path(&hello(UNKNOWN_PATH), &hello(UNKNOWN_PATH_2)).is_empty());
+        let not_found = exchange(
+            404,
+            &[("content-type", "application/json")],
+            r#"{"detail":"Not Found"}"#,
+        );
+        assert!(ids(&judge_unknown_path(&not_found, &not_found)).is_empty());
+    }
+
+    #[test]
+    fn missing_resource_and_wrong_type() {
+        let values = ["2147483647".to_owned()];
+        let ct = ("content-type", "application/json");
+        let gone = exchange(404, &[ct], r#"{"detail":"Item not found"}"#);
+        assert!(ids(&judge_missing_resource(&gone, &values)).is_empty());
+        let crash = exchange(
+            500,
+            &[("content-type", "application/problem+json")],
+            PROBLEM,
+        );
         assert_eq!(
-            ids(&judge_unknown_path(&exchange(
-                302,
-                &[("location", "/")],
-                ""
-            ))),
+            ids(&judge_missing_resource(&crash, &values)),
             ["WF-HTTP-001"]
         );
+        let empty = exchange(200, &[ct], "{}");
+        assert_eq!(
+            ids(&judge_missing_resource(&empty, &values)),
+            ["WF-HTTP-001"]
+        );
+        let echo = exchange(200, &[ct], r#"{"id":2147483647}"#);
+        assert!(judge_missing_resource(&echo, &values).is_empty());
+        let invalid = exchange(422, &[ct], r#"{"detail":[]}"#);
+        assert!(ids(&judge_wrong_type(&invalid, "id")).is_empty());
+        assert_eq!(ids(&judge_wrong_type(&crash, "id")), ["WF-HTTP-004"]);
+    }
+
+    #[test]
+    fn refused_websocket_handshake_body_is_a_recommendation() {
+        let mut refused = exchange(403, &[], "");
+        refused
+            .request
+            .headers
+            .push(("Upgrade".into(), "websocket".into()));
+        let findings = judge_answer(&refused);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].rule.id, "WF-HTTP-006");
+        assert_eq!(findings[0].severity, Severity::Info);
+        assert!(findings[0].context.is_some());
     }
 
     #[test]
     fn bad_body() {
         let ct = ("content-type", "application/problem+json");
         let body = BadBody {
-            what: "malformed",
+            what: "a body that is not JSON".into(),
             text: MALFORMED_JSON.into(),
+            invalid: true,
         };
         assert!(judge_bad_body(&exchange(400, &[ct], PROBLEM), &body).is_empty());
         assert_eq!(
@@ -492,5 +816,10 @@ mod tests {
             ids(&judge_bad_body(&exchange(201, &[], "{}"), &body)),
             ["WF-HTTP-005"]
         );
+        let unsure = BadBody {
+            invalid: false,
+            ..body
+        };
+        assert!(judge_bad_body(&exchange(201, &[], "{}"), &unsure).is_empty());
     }
 }

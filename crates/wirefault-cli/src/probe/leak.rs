@@ -29,6 +29,7 @@ const MARKERS: &[&str] = &[
     "SqliteError",
     "psycopg",
     "UNIQUE constraint failed",
+    "unrecognized token: ",
     "no such table",
     "duplicate key value violates",
     "error returned from database",
@@ -45,6 +46,12 @@ const SOURCE_EXTS: &[&str] = &[
 pub(crate) fn find(text: &str) -> Option<String> {
     if let Some(marker) = MARKERS.iter().find(|m| text.contains(*m)) {
         return Some((*marker).to_owned());
+    }
+    // SQLite: `near "x": syntax error`.
+    if let Some(at) = text.find("\": syntax error") {
+        if text[..at].contains("near \"") {
+            return Some("an SQLite syntax error (`near \"…\": syntax error`)".to_owned());
+        }
     }
     for ext in SOURCE_EXTS {
         let mut rest = text;
@@ -73,6 +80,7 @@ mod tests {
             "Error: boom\n    at Object.<anonymous> (/srv/app.js:3:9)",
             "ERROR: syntax error at or near \"FROM\" SQLSTATE 42601",
             "UNIQUE constraint failed: notes.title",
+            "query failed: near \"s\": syntax error",
             "open /home/alice/secrets.txt: no such file",
         ] {
             assert!(find(text).is_some(), "{text}");
@@ -86,6 +94,7 @@ mod tests {
             "Service Unavailable",
             r#"{"title":"Bad Gateway","status":502,"request_id":"a.rs:x"}"#,
             "",
+            "malformed JSON: syntax error at position 3",
         ] {
             assert_eq!(find(text), None, "{text}");
         }

@@ -1,12 +1,17 @@
 //! The probes, grouped by protocol, and what they share.
 
+pub(crate) mod body;
 pub(crate) mod cors;
+pub(crate) mod discover;
 pub(crate) mod http;
 pub(crate) mod leak;
 pub(crate) mod openapi;
 pub(crate) mod ws;
 pub(crate) mod wsclient;
+pub(crate) mod wsvariants;
 
+use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Url;
@@ -30,10 +35,14 @@ pub(crate) struct Ctx {
     pub(crate) auth: Vec<(String, crate::cli::Secret)>,
     /// `true` when `auth` has a cookie.
     pub(crate) has_cookie: bool,
-    /// The trusted origin (`--origin`), normalized.
+    /// The first trusted origin (`--origin`), normalized.
     pub(crate) origin: Option<String>,
     /// Per-probe time limit.
     pub(crate) timeout: Duration,
+    /// TLS settings for probes that open their own connections.
+    pub(crate) tls: Arc<rustls::ClientConfig>,
+    /// Requests and WebSocket handshakes sent so far.
+    pub(crate) sent: AtomicUsize,
 }
 
 impl Ctx {
@@ -89,6 +98,8 @@ mod tests {
             has_cookie: false,
             origin: None,
             timeout: Duration::from_secs(1),
+            tls: crate::tls::client_config(&crate::tls::TlsOptions::default()).unwrap(),
+            sent: AtomicUsize::new(0),
         }
     }
 

@@ -1,12 +1,109 @@
-//! Reads the endpoints of an OpenAPI 3 document (JSON) and their JSON bodies.
+//! Reads the endpoints of an OpenAPI 3.0 or 3.1 document (JSON or YAML):
+//! operations, their path and query parameters, and their JSON bodies, with
+//! local `$ref`s followed (schemas, parameters, request bodies, examples).
+//!
+//! The document is only read, never trusted: every walk is bounded in depth
+//! and count, and anything malformed is skipped rather than refused.
 
-use std::path::Path;
-
-use anyhow::Context as _;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Most operations read from one document: every probe is bounded.
 pub(crate) const MAX_OPERATIONS: usize = 50;
+/// Deepest chain of `$ref`s or nested schemas followed.
+const MAX_DEPTH: usize = 8;
+/// Where a document is looked for on the target when `--openapi` is not given,
+/// in this order.
+pub(crate) const DISCOVERY_PATHS: &[&str] = &[
+    "/openapi.json",
+    "/openapi.yaml",
+    "/swagger.json",
+    "/v3/api-docs",
+    "/api-docs",
+];
+
+/// The operations of one document.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Document {
+    /// The operations read, at most [`MAX_OPERATIONS`].
+    pub(crate) ops: Vec<Operation>,
+    /// How many operations the document has in all.
+    pub(crate) total: usize,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Location {
+    /// A `{name}` segment of the path.
+    Path,
+    /// A query string field.
+    Query,
+}
+
+/// One path or query parameter, `$ref`s resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Param {
+    /// Its name.
+    pub(crate) name: String,
+    /// Path or query.
+    pub(crate) location: Location,
+    /// Required (path parameters always are).
+    pub(crate) required: bool,
+    /// Its schema (empty object when none).
+    pub(crate) schema: Value,
+    /// A value the document gives: `example`, `examples`, `enum`, `default`.
+    pub(crate) example: Option<Value>,
+}
+
+impl Param {
+    /// A parameter known only by its `{name}` in a path (`--path`).
+    pub(crate) fn untyped(name: &str) -> Param {
+        Param {
+            name: name.to_owned(),
+            location: Location::Path,
+            required: true,
+            schema: Value::Object(Map::new()),
+            example: None,
+        }
+    }
+
+    /// The schema's type (the first non-null one of a 3.1 type list).
+    pub(crate) fn ty(&self) -> Option<&str> {
+        schema_type(&self.schema)
+    }
+
+    /// `true` when the schema limits the values to a list.
+    pub(crate) fn is_enum(&self) -> bool {
+        self.schema.get("enum").is_some()
+    }
+
+    /// A value that surely names nothing, of the parameter's type: the
+    /// largest int32, a UUID of zeros, or `wirefault-missing`.
+    pub(crate) fn missing_value(&self) -> String {
+        match (self.ty(), self.schema.get("format").and_then(Value::as_str)) {
+            (Some("integer" | "number"), _) => i32::MAX.to_string(),
+            (_, Some("uuid")) => "00000000-0000-0000-0000-000000000000".to_owned(),
+            _ => "wirefault-missing".to_owned(),
+        }
+    }
+
+    /// A value of the wrong type, when the type makes one: text where a
+    /// number, boolean or UUID is expected.
+    pub(crate) fn wrong_type_value(&self) -> Option<&'static str> {
+        let uuid = self.schema.get("format").and_then(Value::as_str) == Some("uuid");
+        (matches!(self.ty(), Some("integer" | "number" | "boolean")) || uuid)
+            .then_some("wirefault-not-a-number")
+    }
+
+    /// The value sent when this parameter is not the one probed: the
+    /// document's own example, else one that names nothing.
+    pub(crate) fn fill(&self) -> String {
+        match &self.example {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Null) | None => self.missing_value(),
+            Some(other) => other.to_string(),
+        }
+    }
+}
 
 /// One operation of the document.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,34 +112,61 @@ pub(crate) struct Operation {
     pub(crate) method: String,
     /// Path template, e.g. `/notes/{id}`.
     pub(crate) path: String,
-    /// The `application/json` request body schema (`$ref` resolved), if any.
+    /// The `application/json` request body schema (`$ref`s resolved), if any.
     pub(crate) body_schema: Option<Value>,
+    /// A valid request body the document gives as an example, if any.
+    pub(crate) body_example: Option<Value>,
+    /// Path and query parameters (path item's and operation's).
+    pub(crate) params: Vec<Param>,
     /// The path of `servers[0].url` (e.g. `/api`), without a trailing `/`.
     pub(crate) prefix: String,
 }
 
 impl Operation {
-    /// `true` when the path has no `{param}`.
-    pub(crate) fn is_plain(&self) -> bool {
-        !self.path.contains('{')
+    /// The path with every parameter filled ([`Param::fill`]), after the
+    /// servers' path prefix, with the required query parameters.
+    pub(crate) fn concrete_path(&self) -> String {
+        self.path_with(&|p: &Param| p.fill())
     }
 
-    /// The path with each `{param}` replaced by `1`, after the servers' path prefix.
-    pub(crate) fn concrete_path(&self) -> String {
+    /// The path with `value` choosing each path parameter's text and each
+    /// required query parameter's, after the servers' prefix.
+    pub(crate) fn path_with(&self, value: &dyn Fn(&Param) -> String) -> String {
         let mut out = self.prefix.clone();
-        let mut in_param = false;
-        for c in self.path.chars() {
-            match c {
-                '{' => {
-                    in_param = true;
-                    out.push('1');
-                }
-                '}' => in_param = false,
-                c if !in_param => out.push(c),
-                _ => {}
-            }
+        out.push_str(&fill_template(&self.path, &|name| {
+            let param = self
+                .params
+                .iter()
+                .find(|p| p.location == Location::Path && p.name == name)
+                .cloned()
+                .unwrap_or_else(|| Param::untyped(name));
+            value(&param)
+        }));
+        let query: Vec<String> = self
+            .params
+            .iter()
+            .filter(|p| p.location == Location::Query && p.required)
+            .map(|p| format!("{}={}", encode(&p.name), encode(&value(p))))
+            .collect();
+        if !query.is_empty() {
+            out.push(if out.contains('?') { '&' } else { '?' });
+            out.push_str(&query.join("&"));
         }
         out
+    }
+
+    /// The path parameters of the template, typed where the document says.
+    pub(crate) fn path_params(&self) -> Vec<Param> {
+        template_names(&self.path)
+            .into_iter()
+            .map(|name| {
+                self.params
+                    .iter()
+                    .find(|p| p.location == Location::Path && p.name == name)
+                    .cloned()
+                    .unwrap_or_else(|| Param::untyped(&name))
+            })
+            .collect()
     }
 
     /// Well-formed JSON that the schema refuses, when the schema says enough.
@@ -52,7 +176,7 @@ impl Operation {
             .get("required")
             .and_then(Value::as_array)
             .is_some_and(|r| !r.is_empty());
-        let ty = schema.get("type").and_then(Value::as_str);
+        let ty = schema_type(schema);
         if required {
             Some("{}".to_owned())
         } else if ty == Some("object") || schema.get("properties").is_some() {
@@ -65,53 +189,219 @@ impl Operation {
     }
 }
 
-/// Reads a document from a file.
-pub(crate) fn load(path: &Path) -> anyhow::Result<Vec<Operation>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the OpenAPI document {}", path.display()))?;
-    let doc: Value = serde_json::from_str(&text).with_context(|| {
-        format!(
-            "{} is not JSON (only JSON OpenAPI documents are read; convert YAML first)",
-            path.display()
-        )
-    })?;
-    parse(&doc).with_context(|| format!("{} is not an OpenAPI document", path.display()))
+/// Replaces each `{name}` of a template with `value(name)` (percent-encoded).
+pub(crate) fn fill_template(template: &str, value: &dyn Fn(&str) -> String) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str(&encode(&value(&rest[open + 1..open + close])));
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The `{name}`s of a template, in order.
+pub(crate) fn template_names(template: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        names.push(rest[open + 1..open + close].to_owned());
+        rest = &rest[open + close + 1..];
+    }
+    names
+}
+
+/// Percent-encodes a path segment or query value (unreserved characters kept).
+fn encode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Parses document text: JSON, else YAML.
+pub(crate) fn parse_text(text: &str) -> anyhow::Result<Document> {
+    let doc: Value = match serde_json::from_str(text) {
+        Ok(doc) => doc,
+        Err(json_error) => serde_norway::from_str(text).map_err(|yaml_error| {
+            anyhow::anyhow!("neither JSON ({json_error}) nor YAML ({yaml_error})")
+        })?,
+    };
+    parse(&doc)
+}
+
+/// `true` when a parsed value looks like an OpenAPI (or Swagger) document.
+pub(crate) fn looks_like_document(text: &str) -> bool {
+    let doc: Option<Value> = serde_json::from_str(text)
+        .ok()
+        .or_else(|| serde_norway::from_str(text).ok());
+    doc.is_some_and(|d| {
+        (d.get("openapi").is_some() || d.get("swagger").is_some())
+            && d.get("paths").is_some_and(Value::is_object)
+    })
 }
 
 /// Reads the operations of a parsed document.
-pub(crate) fn parse(doc: &Value) -> anyhow::Result<Vec<Operation>> {
+pub(crate) fn parse(doc: &Value) -> anyhow::Result<Document> {
     let paths = doc
         .get("paths")
         .and_then(Value::as_object)
-        .context("no `paths` object")?;
+        .ok_or_else(|| anyhow::anyhow!("no `paths` object"))?;
     let prefix = server_prefix(doc);
-    let mut ops = Vec::new();
+    let mut out = Document::default();
     for (path, item) in paths {
+        let item = resolve(doc, item);
         let Some(item) = item.as_object() else {
             continue;
         };
+        let shared = params_of(doc, item.get("parameters"));
         for method in ["get", "post", "put", "patch", "delete"] {
             let Some(op) = item.get(method) else { continue };
-            let body_schema = op
-                .pointer("/requestBody/content/application~1json/schema")
-                .map(|schema| resolve(doc, schema));
-            ops.push(Operation {
+            out.total += 1;
+            if out.ops.len() >= MAX_OPERATIONS {
+                continue;
+            }
+            let mut params = shared.clone();
+            for own in params_of(doc, op.get("parameters")) {
+                params.retain(|p| !(p.name == own.name && p.location == own.location));
+                params.push(own);
+            }
+            let (body_schema, body_example) = request_body(doc, op);
+            out.ops.push(Operation {
                 method: method.to_ascii_uppercase(),
                 path: path.clone(),
                 body_schema,
+                body_example,
+                params,
                 prefix: prefix.clone(),
             });
-            if ops.len() >= MAX_OPERATIONS {
-                return Ok(ops);
-            }
         }
     }
-    Ok(ops)
+    Ok(out)
 }
 
-/// The path part of `servers[0].url`: `/api` for `/api/` or `https://x/api`.
+/// The `application/json` body schema and example of an operation.
+fn request_body(doc: &Value, op: &Value) -> (Option<Value>, Option<Value>) {
+    let Some(body) = op.get("requestBody").map(|b| resolve(doc, b)) else {
+        return (None, None);
+    };
+    let Some(content) = body.get("content").and_then(Value::as_object) else {
+        return (None, None);
+    };
+    let media = content
+        .iter()
+        .find(|(k, _)| {
+            let essence = k.split(';').next().unwrap_or("").trim();
+            essence == "application/json" || essence.ends_with("+json")
+        })
+        .map(|(_, v)| v);
+    let Some(media) = media else {
+        return (None, None);
+    };
+    let schema = media.get("schema").map(|s| inline(doc, s, 0));
+    let example = media
+        .get("example")
+        .cloned()
+        .or_else(|| first_example(doc, media.get("examples")))
+        .or_else(|| schema.as_ref().and_then(schema_example));
+    (schema, example)
+}
+
+/// The parameters of a `parameters` list (path and query only).
+fn params_of(doc: &Value, list: Option<&Value>) -> Vec<Param> {
+    let Some(list) = list.and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|raw| {
+            let p = resolve(doc, raw);
+            let name = p.get("name")?.as_str()?.to_owned();
+            let location = match p.get("in")?.as_str()? {
+                "path" => Location::Path,
+                "query" => Location::Query,
+                _ => return None,
+            };
+            let schema = p
+                .get("schema")
+                .map(|s| inline(doc, s, 0))
+                .unwrap_or_else(|| Value::Object(Map::new()));
+            let example = p
+                .get("example")
+                .cloned()
+                .or_else(|| first_example(doc, p.get("examples")))
+                .or_else(|| schema_example(&schema));
+            Some(Param {
+                required: location == Location::Path
+                    || p.get("required").and_then(Value::as_bool) == Some(true),
+                name,
+                location,
+                schema,
+                example,
+            })
+        })
+        .collect()
+}
+
+/// The first `value` of an `examples` map (`$ref`s to examples followed).
+fn first_example(doc: &Value, examples: Option<&Value>) -> Option<Value> {
+    examples?
+        .as_object()?
+        .values()
+        .find_map(|e| resolve(doc, e).get("value").cloned())
+}
+
+/// A value a schema itself gives: `example`, `examples[0]` (3.1), the first
+/// `enum` value, or `default`.
+fn schema_example(schema: &Value) -> Option<Value> {
+    schema
+        .get("example")
+        .cloned()
+        .or_else(|| {
+            schema
+                .get("examples")
+                .and_then(Value::as_array)
+                .and_then(|a| a.first().cloned())
+        })
+        .or_else(|| {
+            schema
+                .get("enum")
+                .and_then(Value::as_array)
+                .and_then(|a| a.first().cloned())
+        })
+        .or_else(|| schema.get("default").cloned())
+}
+
+/// A schema's type: `type` as a string, or the first non-`null` one of a
+/// 3.1 list; `object` when it only has `properties`.
+pub(crate) fn schema_type(schema: &Value) -> Option<&str> {
+    match schema.get("type") {
+        Some(Value::String(t)) => Some(t.as_str()),
+        Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).find(|t| *t != "null"),
+        _ => schema.get("properties").map(|_| "object"),
+    }
+}
+
+/// The path part of `servers[0].url`: `/api` for `/api/` or `https://x/api`
+/// (Swagger 2.0: `basePath`).
 fn server_prefix(doc: &Value) -> String {
-    let Some(url) = doc.pointer("/servers/0/url").and_then(Value::as_str) else {
+    let url = doc
+        .pointer("/servers/0/url")
+        .or_else(|| doc.get("basePath"))
+        .and_then(Value::as_str);
+    let Some(url) = url else {
         return String::new();
     };
     let path = match url.find("://") {
@@ -130,14 +420,60 @@ fn server_prefix(doc: &Value) -> String {
     }
 }
 
-/// Follows one local `$ref` (`#/components/schemas/X`).
-fn resolve(doc: &Value, schema: &Value) -> Value {
-    match schema.get("$ref").and_then(Value::as_str) {
-        Some(reference) if reference.starts_with('#') => doc
-            .pointer(&reference[1..])
-            .cloned()
-            .unwrap_or_else(|| schema.clone()),
-        _ => schema.clone(),
+/// Follows local `$ref`s (`#/components/...`) until a value that is not one,
+/// at most [`MAX_DEPTH`] times.
+fn resolve(doc: &Value, value: &Value) -> Value {
+    let mut current = value;
+    for _ in 0..MAX_DEPTH {
+        match current.get("$ref").and_then(Value::as_str) {
+            Some(reference) if reference.starts_with('#') => match doc.pointer(&reference[1..]) {
+                Some(target) => current = target,
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    current.clone()
+}
+
+/// A schema with its `$ref`s inlined (properties, items, allOf...), to
+/// [`MAX_DEPTH`] levels: deeper (or recursive) parts are left as they are.
+fn inline(doc: &Value, schema: &Value, depth: usize) -> Value {
+    let resolved = resolve(doc, schema);
+    if depth >= MAX_DEPTH {
+        return resolved;
+    }
+    match resolved {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let v = match k.as_str() {
+                        "properties" | "patternProperties" => match v {
+                            Value::Object(props) => Value::Object(
+                                props
+                                    .into_iter()
+                                    .map(|(name, s)| {
+                                        let s = inline(doc, &s, depth + 1);
+                                        (name, s)
+                                    })
+                                    .collect(),
+                            ),
+                            other => other,
+                        },
+                        "items" | "additionalProperties" | "not" => inline(doc, &v, depth + 1),
+                        "allOf" | "anyOf" | "oneOf" => match v {
+                            Value::Array(list) => Value::Array(
+                                list.iter().map(|s| inline(doc, s, depth + 1)).collect(),
+                            ),
+                            other => other,
+                        },
+                        _ => v,
+                    };
+                    (k, v)
+                })
+                .collect(),
+        ),
+        other => other,
     }
 }
 
@@ -159,13 +495,93 @@ mod tests {
             },
             "components": {"schemas": {"New": {"type": "object", "required": ["title"]}}}
         });
-        let ops = parse(&doc).unwrap();
-        assert_eq!(ops.len(), 3);
-        let post = ops.iter().find(|o| o.method == "POST").unwrap();
+        let doc = parse(&doc).unwrap();
+        assert_eq!((doc.ops.len(), doc.total), (3, 3));
+        let post = doc.ops.iter().find(|o| o.method == "POST").unwrap();
         assert_eq!(post.invalid_body().as_deref(), Some("{}"));
-        let delete = ops.iter().find(|o| o.method == "DELETE").unwrap();
-        assert_eq!(delete.concrete_path(), "/notes/1");
-        assert!(!delete.is_plain());
+        let delete = doc.ops.iter().find(|o| o.method == "DELETE").unwrap();
+        assert_eq!(delete.concrete_path(), "/notes/wirefault-missing");
+        assert_eq!(delete.path_params()[0].name, "id");
+    }
+
+    const YAML: &str = r##"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /items/{item_id}:
+    parameters:
+      - $ref: '#/components/parameters/ItemId'
+    get:
+      parameters:
+        - {name: q, in: query, required: true, schema: {type: string, enum: [a, b]}}
+        - {name: verbose, in: query, schema: {type: boolean}}
+      responses:
+        200: {description: ok}
+    put:
+      requestBody: {$ref: '#/components/requestBodies/Item'}
+      responses:
+        '200': {description: ok}
+  /users/{user_id}:
+    get:
+      parameters:
+        - {name: user_id, in: path, required: true, schema: {type: string, format: uuid}}
+        - {name: tag, in: query, required: true, schema: {type: string}, examples: {one: {value: red}}}
+components:
+  parameters:
+    ItemId: {name: item_id, in: path, required: true, schema: {type: integer}}
+  requestBodies:
+    Item:
+      content:
+        application/json:
+          schema: {$ref: '#/components/schemas/Item'}
+          examples:
+            first: {value: {name: Foo, price: 1.5}}
+  schemas:
+    Item:
+      type: object
+      required: [name]
+      properties:
+        name: {type: string}
+        price: {$ref: '#/components/schemas/Price'}
+    Price: {type: number}
+"##;
+
+    #[test]
+    fn yaml_with_refs_to_parameters_bodies_and_schemas() {
+        let doc = parse_text(YAML).unwrap();
+        let get = doc
+            .ops
+            .iter()
+            .find(|o| o.method == "GET" && o.path.starts_with("/items"))
+            .unwrap();
+        let id = &get.path_params()[0];
+        assert_eq!((id.name.as_str(), id.ty()), ("item_id", Some("integer")));
+        assert_eq!(id.missing_value(), "2147483647");
+        assert!(id.wrong_type_value().is_some());
+        assert_eq!(get.concrete_path(), "/items/2147483647?q=a");
+        let q_wrong = get.path_with(&|p: &Param| {
+            if p.name == "q" {
+                "x y".to_owned()
+            } else {
+                p.fill()
+            }
+        });
+        assert_eq!(q_wrong, "/items/2147483647?q=x%20y");
+        let put = doc.ops.iter().find(|o| o.method == "PUT").unwrap();
+        let schema = put.body_schema.as_ref().unwrap();
+        assert_eq!(schema["properties"]["price"]["type"], "number");
+        assert_eq!(put.body_example.as_ref().unwrap()["name"], "Foo");
+        let user = doc
+            .ops
+            .iter()
+            .find(|o| o.path.starts_with("/users"))
+            .unwrap();
+        assert_eq!(
+            user.concrete_path(),
+            "/users/00000000-0000-0000-0000-000000000000?tag=red"
+        );
+        assert!(looks_like_document(YAML));
+        assert!(!looks_like_document("<html>openapi</html>"));
     }
 
     #[test]
@@ -174,6 +590,8 @@ mod tests {
             method: "POST".into(),
             path: "/x".into(),
             body_schema: Some(schema),
+            body_example: None,
+            params: Vec::new(),
             prefix: String::new(),
         };
         assert_eq!(
@@ -183,7 +601,7 @@ mod tests {
             Some("[]")
         );
         assert_eq!(
-            op(serde_json::json!({"type": "array"}))
+            op(serde_json::json!({"type": ["array", "null"]}))
                 .invalid_body()
                 .as_deref(),
             Some("{}")
@@ -205,15 +623,41 @@ mod tests {
             let doc =
                 serde_json::json!({"servers": [{"url": server}], "paths": {"/x": {"get": {}}}});
             assert_eq!(
-                parse(&doc).unwrap()[0].concrete_path(),
+                parse(&doc).unwrap().ops[0].concrete_path(),
                 expected,
                 "{server}"
             );
         }
+        let swagger = serde_json::json!({"swagger": "2.0", "basePath": "/v2", "paths": {"/pets": {"get": {}}}});
+        assert_eq!(parse(&swagger).unwrap().ops[0].concrete_path(), "/v2/pets");
+    }
+
+    #[test]
+    fn recursive_refs_and_caps_are_bounded() {
+        let mut paths = Map::new();
+        for i in 0..60 {
+            paths.insert(format!("/p{i}"), serde_json::json!({"get": {}}));
+        }
+        paths.insert(
+            "/loop".into(),
+            serde_json::json!({"post": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/A"}}}}}}),
+        );
+        let doc = serde_json::json!({
+            "paths": paths,
+            "components": {"schemas": {"A": {"$ref": "#/components/schemas/B"}, "B": {"type": "object", "properties": {"a": {"$ref": "#/components/schemas/A"}}}}}
+        });
+        let doc = parse(&doc).unwrap();
+        assert_eq!((doc.ops.len(), doc.total), (MAX_OPERATIONS, 61));
     }
 
     #[test]
     fn not_a_document() {
         assert!(parse(&serde_json::json!([1])).is_err());
+        assert!(parse_text("paths: [").is_err());
+        assert!(parse_text("just text").is_err());
+        assert_eq!(
+            fill_template("/a/{x}/b/{y}", &|n| format!("{n} 1")),
+            "/a/x%201/b/y%201"
+        );
     }
 }

@@ -1,6 +1,21 @@
-//! WebSocket probes: the foreign-origin handshake, and bad input after the
-//! upgrade (malformed text, a binary message, an oversized message), each on
-//! its own connection, judged by how the session ends.
+//! WebSocket probes of one endpoint, in two phases.
+//!
+//! First the probe learns what the endpoint is: one session that sends
+//! nothing (does the server push or greet, and in JSON?), one that sends the
+//! user's sample message (`--ws-message`; is it answered?), and the
+//! foreign-origin handshake (WF-WS-001). Then it sends each bad input (text
+//! that is not JSON, an oversized message, and for a JSON endpoint a binary
+//! message) and each variant of the sample ([`super::wsvariants`]), every
+//! one on a fresh connection, one at a time, and judges how each session
+//! ends: its close frame (code, reason length, leaks), a drop (1006), HTTP
+//! bytes after the upgrade, or no close at all.
+//!
+//! "No close" (WF-WS-003) is judged only where it means something: an answer
+//! counts as an answer; text that is not JSON is bad input only for an
+//! endpoint known to speak JSON; a variant of the sample only where the
+//! sample itself was answered; and never on a server that pushes without
+//! being asked (a clock), whose messages cannot be told from answers. Each
+//! session reads until its close or its deadline, with no cap on messages.
 //!
 //! "HTTP error after the upgrade" (WF-WS-007) is reported when it reaches the
 //! wire: bytes that start with `HTTP/` where a frame should be, or a data
@@ -11,21 +26,49 @@
 //! `raise HTTPException` after `accept()`) shows only the drop: that is
 //! WF-WS-002, whose documentation names this cause.
 
-use std::time::Instant;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 use reqwest::Url;
+use serde_json::Value;
 
-use super::wsclient::{self, Event, Handshake};
+use super::wsclient::{self, Event, Handshake, Sent};
+use super::wsvariants::{self, MAX_VARIANTS};
 use super::{http, Ctx, FOREIGN_ORIGIN};
-use crate::finding::{Exchange, Finding, Received, SentRequest};
-use crate::rules;
+use crate::finding::{Exchange, Finding, Outcome, Received, SentRequest, Skipped};
+use crate::rules::{self, Severity};
 use wirefault::spec;
 
 /// Size of the oversized message: 1 MiB and one byte.
 pub(crate) const OVERSIZED: usize = 1024 * 1024 + 1;
+/// Most messages shown in a transcript.
+const SHOWN_MESSAGES: usize = 12;
+/// Most messages kept for judging (HTTP-style errors).
+const KEPT_MESSAGES: usize = 64;
+
+/// The rules judged from the sessions after the upgrade.
+const SESSION_RULES: [&str; 6] = [
+    "WF-WS-002",
+    "WF-WS-003",
+    "WF-WS-004",
+    "WF-WS-005",
+    "WF-WS-006",
+    "WF-WS-007",
+];
+
+/// A WebSocket endpoint to audit.
+#[derive(Debug, Clone)]
+pub(crate) struct Endpoint {
+    /// Its URL (http or https).
+    pub(crate) url: Url,
+    /// A valid message for it (`--ws-message`).
+    pub(crate) sample: Option<Value>,
+    /// The subprotocol to ask for (`--ws-protocol`).
+    pub(crate) protocol: Option<String>,
+}
 
 /// A message a session cannot take.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum BadInput {
     /// Text that is not JSON.
     MalformedText,
@@ -36,15 +79,8 @@ pub(crate) enum BadInput {
 }
 
 impl BadInput {
-    /// All of them, in probe order.
-    pub(crate) const ALL: [BadInput; 3] = [
-        BadInput::MalformedText,
-        BadInput::Binary,
-        BadInput::Oversized,
-    ];
-
-    fn frame(self) -> (u8, Vec<u8>, String) {
-        match self {
+    fn message(self) -> Message {
+        let (opcode, payload, description) = match self {
             BadInput::MalformedText => (
                 wsclient::TEXT,
                 http::MALFORMED_JSON.as_bytes().to_vec(),
@@ -60,6 +96,109 @@ impl BadInput {
                 vec![b'a'; OVERSIZED],
                 format!("text: {OVERSIZED} bytes of `a`"),
             ),
+        };
+        Message {
+            opcode,
+            payload,
+            description,
+            kind: Kind::Bad(self),
+        }
+    }
+}
+
+/// What a message is, for judging the silence after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    Sample,
+    Bad(BadInput),
+    Variant,
+}
+
+/// One message to send on a fresh session.
+#[derive(Debug, Clone)]
+struct Message {
+    opcode: u8,
+    payload: Vec<u8>,
+    description: String,
+    kind: Kind,
+}
+
+impl Message {
+    fn text(text: String, description: String, kind: Kind) -> Self {
+        Message {
+            opcode: wsclient::TEXT,
+            payload: text.into_bytes(),
+            description,
+            kind,
+        }
+    }
+}
+
+/// How a session ended.
+#[derive(Debug, Clone, PartialEq)]
+enum End {
+    /// A close frame, a drop, HTTP bytes or an invalid frame.
+    Event(Event),
+    /// Still open at the deadline.
+    Open,
+    /// The server did not read the message.
+    NotRead(String),
+}
+
+/// One session after the upgrade.
+#[derive(Debug, Clone)]
+struct Session {
+    exchange: Exchange,
+    end: End,
+    /// Messages received (text), the first [`KEPT_MESSAGES`].
+    messages: Vec<String>,
+    /// Messages received in all (text and binary).
+    received: usize,
+    /// What was sent (`None`: nothing, the session only watched).
+    kind: Option<Kind>,
+}
+
+/// A handshake that did not upgrade.
+enum Refusal {
+    /// An HTTP answer other than 101.
+    Http(Exchange),
+    /// No usable answer.
+    Failed(String),
+}
+
+/// What phase one learned about the endpoint.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Profile {
+    /// The server sent messages without being asked.
+    pushes: bool,
+    /// Why the endpoint is known to speak JSON, if it is.
+    json: Option<String>,
+    /// The sample message was answered.
+    answers_sample: bool,
+}
+
+impl Profile {
+    /// Why silence after this message is a finding (`Ok`, the context), or
+    /// why it cannot be judged (`Err`).
+    fn silence(&self, kind: &Kind) -> Result<String, String> {
+        if self.pushes {
+            return Err(
+                "the server pushes messages unasked, so answers cannot be told apart".into(),
+            );
+        }
+        match kind {
+            Kind::Sample => Err("the sample message may need no answer".into()),
+            Kind::Bad(_) => match &self.json {
+                Some(why) => Ok(format!("a JSON protocol ({why})")),
+                None => Err(
+                    "the endpoint's protocol is unknown (give a sample with --ws-message PATH=JSON)"
+                        .into(),
+                ),
+            },
+            Kind::Variant if self.answers_sample => {
+                Ok("the endpoint answered the valid sample message".into())
+            }
+            Kind::Variant => Err("the valid sample message got no answer either".into()),
         }
     }
 }
@@ -68,7 +207,12 @@ impl BadInput {
 type Headers = Vec<(String, String)>;
 
 /// The headers to send, and the same with credentials redacted for the report.
-fn handshake_headers(ctx: &Ctx, origin: Option<&str>) -> (Headers, Headers) {
+fn handshake_headers(
+    ctx: &Ctx,
+    endpoint: &Endpoint,
+    origin: Option<&str>,
+    credentials: bool,
+) -> (Headers, Headers) {
     let mut sent = Vec::new();
     let mut shown = vec![
         ("Upgrade".to_owned(), "websocket".to_owned()),
@@ -78,122 +222,501 @@ fn handshake_headers(ctx: &Ctx, origin: Option<&str>) -> (Headers, Headers) {
         sent.push(("Origin".to_owned(), origin.to_owned()));
         shown.push(("Origin".to_owned(), origin.to_owned()));
     }
-    sent.extend(ctx.auth.iter().map(|(n, v)| (n.clone(), v.0.clone())));
-    shown.extend(ctx.shown_auth());
+    if let Some(protocol) = &endpoint.protocol {
+        sent.push(("Sec-WebSocket-Protocol".to_owned(), protocol.clone()));
+        shown.push(("Sec-WebSocket-Protocol".to_owned(), protocol.clone()));
+    }
+    if credentials {
+        sent.extend(ctx.auth.iter().map(|(n, v)| (n.clone(), v.0.clone())));
+        shown.extend(ctx.shown_auth());
+    }
     (sent, shown)
 }
 
-/// Handshake from [`FOREIGN_ORIGIN`]: must be refused before the upgrade.
-pub(crate) async fn foreign_origin(ctx: &Ctx, url: &Url) -> Vec<Finding> {
-    let (sent, shown) = handshake_headers(ctx, Some(FOREIGN_ORIGIN));
+/// Opens a session; counts the handshake as a request sent.
+async fn open(
+    ctx: &Ctx,
+    endpoint: &Endpoint,
+    origin: Option<&str>,
+    credentials: bool,
+) -> (SentRequest, Handshake) {
+    let (sent, shown) = handshake_headers(ctx, endpoint, origin, credentials);
     let request = SentRequest {
         method: "GET".into(),
-        url: url.to_string(),
+        url: endpoint.url.to_string(),
         headers: shown,
         body: None,
     };
-    match wsclient::connect(url, &sent, ctx.timeout).await {
-        Handshake::Upgraded(mut conn) => {
-            conn.close(ctx.timeout).await;
-            let exchange = Exchange {
-                request,
-                received: Received::WebSocket {
-                    transcript: vec!["upgraded for a foreign origin".into()],
-                },
+    ctx.sent.fetch_add(1, Ordering::Relaxed);
+    let handshake = wsclient::connect(&endpoint.url, &sent, ctx.timeout, &ctx.tls).await;
+    (request, handshake)
+}
+
+/// Audits one endpoint: learns what it is, then sends the bad inputs and
+/// the sample's variants, each on a fresh connection, one session at a
+/// time, so that findings do not depend on what another probe did on a
+/// server with shared state (a chat that broadcasts to every client).
+pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
+    let mut outcome = Outcome::default();
+    let url = endpoint.url.to_string();
+    // Servers that push or greet do it at once; a second is plenty.
+    let idle = (ctx.timeout / 4).min(Duration::from_secs(1));
+    let sample = endpoint.sample.as_ref().map(|value| {
+        Message::text(
+            value.to_string(),
+            format!("text (the sample): {value}"),
+            Kind::Sample,
+        )
+    });
+
+    // Phase one: what is it? One session at a time, so that a server
+    // that broadcasts (a chat) does not show one probe's traffic to another.
+    let foreign = foreign_origin(ctx, endpoint).await;
+    let learned = session(ctx, endpoint, None, idle).await;
+    let sampled = match (&sample, &learned) {
+        (Some(message), Ok(_)) => Some(session(ctx, endpoint, Some(message), ctx.timeout).await),
+        _ => None,
+    };
+    outcome.extend(foreign);
+    let learned = match learned {
+        Ok(session) => session,
+        Err(refusal) => {
+            let reason = match refusal {
+                Refusal::Http(exchange) => {
+                    let status = exchange.received.http().map_or(0, |a| a.status);
+                    outcome.findings.extend(http::judge_answer(&exchange));
+                    format!(
+                        "the handshake from the trusted origin was refused with HTTP {status} \
+                         (pass the credentials it needs with --cookie or -H, or check the path)"
+                    )
+                }
+                Refusal::Failed(why) => format!("no WebSocket session: {why}"),
             };
-            vec![Finding::new(
-                rules::WS_FOREIGN_ORIGIN,
-                &exchange,
-                format!("the handshake with Origin: {FOREIGN_ORIGIN} was accepted (101)"),
-                "HTTP 403 before the upgrade for an origin not in the allowlist",
-            )]
+            outcome.skipped.push(Skipped {
+                rules: SESSION_RULES.to_vec(),
+                target: url,
+                reason,
+            });
+            return outcome;
         }
-        Handshake::Refused(answer) => http::judge_answer(&Exchange {
-            request,
-            received: Received::Http(answer),
-        }),
-        Handshake::Failed(why) => {
-            eprintln!("wirefault: warning: no WebSocket probe of {url}: {why}");
-            Vec::new()
+    };
+    let mut profile = Profile {
+        pushes: learned.received > 0,
+        ..Profile::default()
+    };
+    if endpoint.sample.is_some() {
+        profile.json = Some("the sample message given with --ws-message".into());
+    } else if learned
+        .messages
+        .first()
+        .is_some_and(|m| is_json_document(m))
+    {
+        profile.json = Some("the server's first message is JSON".into());
+    }
+    let mut not_judged: Vec<String> = Vec::new();
+    if let Some(sampled) = sampled {
+        match sampled {
+            Ok(session) => {
+                profile.answers_sample = session.received > 0;
+                if let End::Event(Event::Close(payload)) = &session.end {
+                    let (code, reason) = close_parts(payload).unwrap_or((1005, &[]));
+                    outcome.skipped.push(Skipped {
+                        rules: vec!["WF-WS-003"],
+                        target: url.clone(),
+                        reason: format!(
+                            "the sample message was answered by close {code} {:?}: is it valid? \
+                             Its variants are judged by how they end only",
+                            String::from_utf8_lossy(reason)
+                        ),
+                    });
+                    profile.answers_sample = false;
+                }
+                let (findings, note) = judge(&session, &profile);
+                outcome.findings.extend(findings);
+                not_judged.extend(note);
+            }
+            Err(refusal) => {
+                let why = match refusal {
+                    Refusal::Http(exchange) => {
+                        format!("HTTP {}", exchange.received.http().map_or(0, |a| a.status))
+                    }
+                    Refusal::Failed(why) => why,
+                };
+                outcome.skipped.push(Skipped {
+                    rules: SESSION_RULES.to_vec(),
+                    target: url.clone(),
+                    reason: format!("the session for the sample message did not open: {why}"),
+                });
+            }
         }
+    }
+
+    // Phase two: bad inputs and variants, each on a fresh connection.
+    // The binary message goes last, and only to an endpoint known to speak
+    // JSON: a text handler that crashes on it can leave a broken client in
+    // a chat's list, which changes how later sessions (and later audits)
+    // end, and clients of a text protocol never send binary anyway.
+    let mut messages: Vec<Message> = [BadInput::MalformedText, BadInput::Oversized]
+        .iter()
+        .map(|b| b.message())
+        .collect();
+    if let Some(value) = &endpoint.sample {
+        let (variants, built) = wsvariants::variants(value);
+        if built > variants.len() {
+            outcome.caps.push(format!(
+                "{url}: {built} variants of the sample built, {} sent (at most {MAX_VARIANTS})",
+                variants.len()
+            ));
+        }
+        messages.extend(variants.into_iter().map(|v| {
+            let shown = crate::finding::shorten(&v.text);
+            Message::text(
+                v.text,
+                format!("text (variant) {}: {shown}", v.description),
+                Kind::Variant,
+            )
+        }));
+    }
+    if profile.json.is_some() {
+        messages.push(BadInput::Binary.message());
+    }
+    // One session at a time, within the endpoint's budget. Once a silence
+    // has been found, the next ones are the same root cause: a short wait
+    // shows them.
+    let budget_end = Instant::now() + phase_two_budget(ctx.timeout);
+    let mut silent_found = false;
+    let mut failed = Vec::new();
+    let mut sent = 0;
+    for message in &messages {
+        if Instant::now() >= budget_end {
+            break;
+        }
+        let wait = session_wait(
+            ctx.timeout,
+            profile.silence(&message.kind).is_ok(),
+            silent_found,
+        );
+        let (findings, note, failure) =
+            judged_session(ctx, endpoint, message, &profile, wait).await;
+        sent += 1;
+        silent_found |= findings.iter().any(|f| f.rule.id == rules::WS_NO_CLOSE.id);
+        outcome.findings.extend(findings);
+        not_judged.extend(note);
+        failed.extend(failure);
+    }
+    if sent < messages.len() {
+        outcome.caps.push(format!(
+            "{url}: {sent} of {} WebSocket sessions run within the endpoint's budget of {:.0}s",
+            messages.len(),
+            phase_two_budget(ctx.timeout).as_secs_f64()
+        ));
+    }
+    if !failed.is_empty() {
+        outcome.skipped.push(Skipped {
+            rules: SESSION_RULES.to_vec(),
+            target: url.clone(),
+            reason: format!(
+                "{} of {} sessions did not open: {}",
+                failed.len(),
+                messages.len(),
+                failed.join("; ")
+            ),
+        });
+    }
+    not_judged.sort();
+    not_judged.dedup();
+    for reason in not_judged {
+        outcome.skipped.push(Skipped {
+            rules: vec!["WF-WS-003"],
+            target: url.clone(),
+            reason,
+        });
+    }
+    outcome
+}
+
+/// A drop after a binary message is worth knowing, not a failure: clients
+/// of a text protocol (the binary message goes to JSON endpoints only)
+/// never send binary, and frameworks that decode text (Starlette's
+/// `encoding = "json"`) drop on bytes that are not UTF-8.
+fn binary_drop_rating(kind: &Kind) -> Option<(Severity, &'static str)> {
+    (*kind == Kind::Bad(BadInput::Binary)).then_some((
+        Severity::Info,
+        "a binary message to a JSON text protocol, whose clients do not send binary \
+         (1003 would tell one that does)",
+    ))
+}
+
+/// Findings, why a silence was not judged, why the session did not open.
+type Judged = (Vec<Finding>, Option<String>, Option<String>);
+
+/// The time all phase-two sessions of one endpoint may take together: the
+/// timeout, and at least 4 s (a correct server answers or closes each in a
+/// few milliseconds; a silent one shows its fault in the first session).
+fn phase_two_budget(timeout: Duration) -> Duration {
+    timeout.max(Duration::from_secs(4))
+}
+
+/// How long a session waits after its message for a close: the timeout
+/// when its silence is judged, a second once a silence was found (the same
+/// root cause), and a quarter of the timeout (at most a second) when only a
+/// close or a drop is looked for (servers close on bad input at once).
+fn session_wait(timeout: Duration, silence_judged: bool, silent_found: bool) -> Duration {
+    let short = (timeout / 4).min(Duration::from_secs(1));
+    match (silence_judged, silent_found) {
+        (true, false) => timeout,
+        (true, true) => timeout.min(Duration::from_secs(1)),
+        (false, _) => short,
     }
 }
 
-/// One bad input on a fresh session from the trusted origin (or none).
-pub(crate) async fn bad_input(ctx: &Ctx, url: &Url, input: BadInput) -> Vec<Finding> {
-    let (sent, shown) = handshake_headers(ctx, ctx.origin.as_deref());
-    let (opcode, payload, description) = input.frame();
-    let mut request = SentRequest {
-        method: "GET".into(),
-        url: url.to_string(),
-        headers: shown,
-        body: None,
-    };
-    let mut conn = match wsclient::connect(url, &sent, ctx.timeout).await {
-        Handshake::Upgraded(conn) => conn,
+/// One phase-two session, judged with what phase one learned.
+async fn judged_session(
+    ctx: &Ctx,
+    endpoint: &Endpoint,
+    message: &Message,
+    profile: &Profile,
+    wait: Duration,
+) -> Judged {
+    match session(ctx, endpoint, Some(message), wait).await {
+        Ok(session) => {
+            let (findings, note) = judge(&session, profile);
+            (findings, note, None)
+        }
+        Err(Refusal::Http(exchange)) => (
+            Vec::new(),
+            None,
+            Some(format!(
+                "({}) the handshake was refused with HTTP {}",
+                message.description,
+                exchange.received.http().map_or(0, |a| a.status)
+            )),
+        ),
+        Err(Refusal::Failed(why)) => (
+            Vec::new(),
+            None,
+            Some(format!("({}) no session: {why}", message.description)),
+        ),
+    }
+}
+
+/// A JSON object or array (what a JSON protocol sends).
+fn is_json_document(text: &str) -> bool {
+    matches!(
+        serde_json::from_str::<Value>(text),
+        Ok(Value::Object(_) | Value::Array(_))
+    )
+}
+
+/// Handshake from [`FOREIGN_ORIGIN`]: must be refused before the upgrade
+/// when the socket authenticates with credentials the browser sends by
+/// itself (cookies). Rated by what the audit could see.
+async fn foreign_origin(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
+    let (request, handshake) = open(ctx, endpoint, Some(FOREIGN_ORIGIN), true).await;
+    match handshake {
+        Handshake::Upgraded(mut conn) => {
+            conn.close(ctx.timeout.min(Duration::from_millis(500)))
+                .await;
+        }
         Handshake::Refused(answer) => {
             return http::judge_answer(&Exchange {
                 request,
                 received: Received::Http(answer),
-            });
+            })
+            .into();
         }
         Handshake::Failed(why) => {
-            eprintln!("wirefault: warning: no WebSocket probe of {url} ({description}): {why}");
-            return Vec::new();
+            return Outcome {
+                skipped: vec![Skipped {
+                    rules: vec![rules::WS_FOREIGN_ORIGIN.id],
+                    target: endpoint.url.to_string(),
+                    reason: format!("the foreign-origin handshake failed: {why}"),
+                }],
+                ..Outcome::default()
+            };
         }
-    };
-    request.body = Some(format!("after the upgrade, {description}"));
-    let mut transcript = Vec::new();
-    if let Err(e) = conn.send(opcode, &payload, ctx.timeout).await {
-        transcript.push(format!("(sending stopped: {e})"));
     }
-    let deadline = Instant::now() + ctx.timeout;
-    let mut messages = Vec::new();
-    let end = loop {
-        match conn.next_event(deadline).await {
-            Event::Text(text) => {
-                transcript.push(format!("← text: {}", crate::finding::shorten(&text)));
-                messages.push(text);
-                if messages.len() >= 16 {
-                    break Event::Timeout;
-                }
+    // Does the socket need the credentials the audit was given?
+    let refused_without = if ctx.auth.is_empty() {
+        None
+    } else {
+        let (_, bare) = open(ctx, endpoint, Some(FOREIGN_ORIGIN), false).await;
+        Some(match bare {
+            Handshake::Upgraded(mut conn) => {
+                conn.close(ctx.timeout.min(Duration::from_millis(500)))
+                    .await;
+                false
             }
-            Event::Binary(n) => transcript.push(format!("← binary: {n} bytes")),
-            end => break end,
-        }
+            _ => true,
+        })
     };
-    if let Event::Close(_) = end {
-        conn.close(ctx.timeout).await;
-    }
-    transcript.push(describe_end(&end, ctx));
+    let (severity, context) = foreign_origin_rating(ctx.has_cookie, refused_without);
     let exchange = Exchange {
         request,
-        received: Received::WebSocket { transcript },
+        received: Received::WebSocket {
+            transcript: vec!["upgraded for a foreign origin".into()],
+        },
     };
-    judge_end(&exchange, &end, &messages)
+    vec![Finding::new(
+        rules::WS_FOREIGN_ORIGIN,
+        &exchange,
+        format!("the handshake with Origin: {FOREIGN_ORIGIN} was accepted (101)"),
+        "HTTP 403 before the upgrade for an origin not in the allowlist",
+    )
+    .rated(severity, context)]
+    .into()
 }
 
-fn describe_end(end: &Event, ctx: &Ctx) -> String {
-    match end {
-        Event::Close(payload) => match close_parts(payload) {
-            Some((code, reason)) => {
-                format!(
-                    "← close {code} {:?} ({} bytes)",
-                    String::from_utf8_lossy(reason),
-                    reason.len()
-                )
+/// The severity of an accepted foreign origin: an error when the socket
+/// authenticates with cookies (cross-site WebSocket hijacking), otherwise
+/// less, with the context said.
+fn foreign_origin_rating(cookie: bool, refused_without: Option<bool>) -> (Severity, String) {
+    match (cookie, refused_without) {
+        (true, Some(true)) => (
+            Severity::Error,
+            "cookie-authenticated socket: refused without the cookie, accepted with it, and a \
+             browser sends the cookie from any page"
+                .into(),
+        ),
+        (true, _) => (
+            Severity::Error,
+            "the audit's cookie was sent, as a browser sends it from any page; if the session \
+             ignores cookies, this is a warning"
+                .into(),
+        ),
+        (false, Some(true)) => (
+            Severity::Info,
+            "the socket needs the -H credentials, which a page on another site cannot add to a \
+             WebSocket handshake"
+                .into(),
+        ),
+        (false, _) => (
+            Severity::Info,
+            "anonymous socket: no cookie was given (pass --cookie if it authenticates with \
+             cookies, which makes this an error)"
+                .into(),
+        ),
+    }
+}
+
+/// One session from the trusted origin (or none): sends `message` (or
+/// nothing, to watch for pushes for `wait`), then reads until the close, the
+/// end of the stream, or `wait` after the message was sent. After the first
+/// answer it reads a little longer, for a close or a drop that follows.
+async fn session(
+    ctx: &Ctx,
+    endpoint: &Endpoint,
+    message: Option<&Message>,
+    wait: Duration,
+) -> Result<Session, Refusal> {
+    let (mut request, handshake) = open(ctx, endpoint, ctx.origin.as_deref(), true).await;
+    let mut conn = match handshake {
+        Handshake::Upgraded(conn) => conn,
+        Handshake::Refused(answer) => {
+            return Err(Refusal::Http(Exchange {
+                request,
+                received: Received::Http(answer),
+            }))
+        }
+        Handshake::Failed(why) => return Err(Refusal::Failed(why)),
+    };
+    let mut transcript = Vec::new();
+    let mut end = None;
+    if let Some(message) = message {
+        request.body = Some(format!("after the upgrade, {}", message.description));
+        let deadline = Instant::now() + ctx.timeout;
+        match conn.send(message.opcode, &message.payload, deadline).await {
+            Sent::Whole => {}
+            Sent::PeerEnded { written } => transcript.push(format!(
+                "(the peer ended the session after {written} bytes of the message were sent)"
+            )),
+            Sent::Failed(why) => {
+                transcript.push(format!("(sending stopped: {why})"));
+                end = Some(End::NotRead(why));
             }
+        }
+    }
+    // A close or a drop that follows an answer comes at once.
+    let grace = ctx.timeout.min(Duration::from_millis(100));
+    let mut deadline = Instant::now() + wait;
+    let mut messages = Vec::new();
+    let mut received = 0usize;
+    let end = match end {
+        Some(end) => end,
+        None => loop {
+            let event = conn.next_event(deadline).await;
+            let shown = match &event {
+                Event::Text(text) => {
+                    if messages.len() < KEPT_MESSAGES {
+                        messages.push(text.clone());
+                    }
+                    format!("← text: {}", crate::finding::shorten(text))
+                }
+                Event::Binary(n) => format!("← binary: {n} bytes"),
+                Event::Timeout => break End::Open,
+                other => break End::Event(other.clone()),
+            };
+            received += 1;
+            if received <= SHOWN_MESSAGES {
+                transcript.push(shown);
+            }
+            if received == 1 && message.is_some() {
+                deadline = deadline.min(Instant::now() + grace);
+            }
+        },
+    };
+    if received > SHOWN_MESSAGES {
+        transcript.push(format!(
+            "… {} more messages",
+            received.saturating_sub(SHOWN_MESSAGES)
+        ));
+    }
+    if !matches!(end, End::Event(_)) {
+        conn.close(ctx.timeout.min(Duration::from_millis(500)))
+            .await;
+    } else if matches!(end, End::Event(Event::Close(_))) {
+        // Answer the server's close; it has ended, nothing to wait for.
+        conn.close(Duration::from_millis(100)).await;
+    }
+    transcript.push(describe_end(&end, wait, received));
+    Ok(Session {
+        exchange: Exchange {
+            request,
+            received: Received::WebSocket { transcript },
+        },
+        end,
+        messages,
+        received,
+        kind: message.map(|m| m.kind.clone()),
+    })
+}
+
+fn describe_end(end: &End, wait: Duration, received: usize) -> String {
+    match end {
+        End::Event(Event::Close(payload)) => match close_parts(payload) {
+            Some((code, reason)) => format!(
+                "← close {code} {:?} ({} bytes)",
+                String::from_utf8_lossy(reason),
+                reason.len()
+            ),
             None => format!("← close frame with a {}-byte payload", payload.len()),
         },
-        Event::RawHttp(text) => format!(
+        End::Event(Event::RawHttp(text)) => format!(
             "← raw HTTP after the upgrade: {}",
             crate::finding::shorten(text)
         ),
-        Event::Eof => "← end of stream without a close frame (the client sees 1006)".into(),
-        Event::Error(e) => format!("← connection error without a close frame (1006): {e}"),
-        Event::Invalid(why) => format!("← not a valid frame: {why}"),
-        Event::Timeout => format!("… no close within {:.1}s", ctx.timeout.as_secs_f64()),
-        Event::Text(_) | Event::Binary(_) => String::new(),
+        End::Event(Event::Eof) => {
+            "← end of stream without a close frame (the client sees 1006)".into()
+        }
+        End::Event(Event::Error(e)) => {
+            format!("← connection error without a close frame (1006): {e}")
+        }
+        End::Event(Event::Invalid(why)) => format!("← not a valid frame: {why}"),
+        End::Event(_) | End::Open if received > 0 => {
+            "… still open after the answer (left by the auditor)".into()
+        }
+        End::Event(_) | End::Open => format!("… no close within {:.1}s", wait.as_secs_f64()),
+        End::NotRead(why) => format!("… the server did not take the message: {why}"),
     }
 }
 
@@ -201,45 +724,78 @@ fn close_parts(payload: &[u8]) -> Option<(u16, &[u8])> {
     (payload.len() >= 2).then(|| (u16::from_be_bytes([payload[0], payload[1]]), &payload[2..]))
 }
 
-/// Judges how a session ended after bad input.
-pub(crate) fn judge_end(exchange: &Exchange, end: &Event, messages: &[String]) -> Vec<Finding> {
-    let finding = |rule, observed: String, expected: &str| {
-        vec![Finding::new(rule, exchange, observed, expected)]
-    };
+/// Judges how a session ended: findings, and why a silence was not judged.
+fn judge(session: &Session, profile: &Profile) -> (Vec<Finding>, Option<String>) {
+    let kind = session.kind.clone().unwrap_or(Kind::Sample);
+    let exchange = &session.exchange;
     let close_expected =
         "a close frame with a fitting code (1007, 1003, 1009, 1008) and a short reason";
-    match end {
-        Event::Close(payload) => judge_close(exchange, payload),
-        Event::RawHttp(text) => finding(
-            rules::WS_HTTP_AFTER_UPGRADE,
-            format!(
-                "an HTTP response was written on the upgraded connection: {}",
-                first_line(text)
+    let one = |rule, observed: String| vec![Finding::new(rule, exchange, observed, close_expected)];
+    match &session.end {
+        End::Event(Event::Close(payload)) => (judge_close(exchange, payload), None),
+        End::Event(Event::RawHttp(text)) => (
+            one(
+                rules::WS_HTTP_AFTER_UPGRADE,
+                format!(
+                    "an HTTP response was written on the upgraded connection: {}",
+                    first_line(text)
+                ),
             ),
-            close_expected,
+            None,
         ),
-        Event::Eof | Event::Error(_) | Event::Invalid(_) => {
-            if let Some(message) = messages.iter().find(|m| looks_like_http_error(m)) {
-                finding(
-                    rules::WS_HTTP_AFTER_UPGRADE,
-                    format!("an HTTP-style error was sent as a message, then the connection dropped: {}", first_line(message)),
-                    close_expected,
+        End::Event(_) => {
+            if let Some(message) = session.messages.iter().find(|m| looks_like_http_error(m)) {
+                (
+                    one(
+                        rules::WS_HTTP_AFTER_UPGRADE,
+                        format!(
+                            "an HTTP-style error was sent as a message, then the connection \
+                             dropped: {}",
+                            first_line(message)
+                        ),
+                    ),
+                    None,
                 )
             } else {
-                finding(
+                let mut findings = one(
                     rules::WS_DROPPED,
                     "the connection ended without a close frame (the client sees 1006, no reason)"
                         .into(),
-                    close_expected,
-                )
+                );
+                if let Some((severity, context)) = binary_drop_rating(&kind) {
+                    findings = findings
+                        .into_iter()
+                        .map(|f| f.rated(severity, context))
+                        .collect();
+                }
+                (findings, None)
             }
         }
-        Event::Timeout => finding(
-            rules::WS_NO_CLOSE,
-            "the session stayed open: no close frame within the timeout".into(),
-            close_expected,
+        End::Open if session.received > 0 && !profile.pushes => (Vec::new(), None),
+        // The sample is valid: an open session is what it should get.
+        End::Open if kind == Kind::Sample => (Vec::new(), None),
+        End::Open => match profile.silence(&kind) {
+            Ok(context) => (
+                vec![Finding::new(
+                    rules::WS_NO_CLOSE,
+                    exchange,
+                    "the session stayed open: no answer and no close frame within the timeout",
+                    "a close frame with a fitting code (1007, 1003, 1009, 1008), or an answer",
+                )
+                .rated(rules::WS_NO_CLOSE.severity, context)],
+                None,
+            ),
+            Err(why) => (
+                Vec::new(),
+                Some(format!("sessions left open were not judged: {why}")),
+            ),
+        },
+        End::NotRead(why) => (
+            Vec::new(),
+            Some(format!(
+                "a message was not taken ({why}): a server that never reads is not judged"
+            )),
         ),
-        Event::Text(_) | Event::Binary(_) => Vec::new(),
     }
 }
 
@@ -312,13 +868,12 @@ pub(crate) fn looks_like_http_error(message: &str) -> bool {
     if trimmed.starts_with("HTTP/1.") || trimmed.starts_with("HTTP/2") {
         return true;
     }
-    let Ok(serde_json::Value::Object(object)) = serde_json::from_str::<serde_json::Value>(trimmed)
-    else {
+    let Ok(Value::Object(object)) = serde_json::from_str::<Value>(trimmed) else {
         return false;
     };
     let status = ["status", "status_code", "statusCode"]
         .iter()
-        .filter_map(|k| object.get(*k).and_then(serde_json::Value::as_u64))
+        .filter_map(|k| object.get(*k).and_then(Value::as_u64))
         .any(|s| (400..600).contains(&s));
     status || (object.len() == 1 && object.contains_key("detail"))
 }
@@ -327,64 +882,56 @@ pub(crate) fn looks_like_http_error(message: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn exchange() -> Exchange {
-        Exchange {
-            request: SentRequest {
-                method: "GET".into(),
-                url: "http://127.0.0.1/ws".into(),
-                headers: vec![],
-                body: None,
+    const TEXT: Kind = Kind::Bad(BadInput::MalformedText);
+
+    fn session(end: End, received: usize, messages: &[&str], kind: Kind) -> Session {
+        Session {
+            exchange: Exchange {
+                request: SentRequest {
+                    method: "GET".into(),
+                    url: "http://127.0.0.1/ws".into(),
+                    headers: vec![],
+                    body: Some("after the upgrade, ...".into()),
+                },
+                received: Received::WebSocket { transcript: vec![] },
             },
-            received: Received::WebSocket { transcript: vec![] },
+            end,
+            messages: messages.iter().map(|m| (*m).to_owned()).collect(),
+            received,
+            kind: Some(kind),
         }
     }
 
-    fn close(code: u16, reason: &str) -> Event {
+    fn close(code: u16, reason: &str) -> End {
         let mut payload = code.to_be_bytes().to_vec();
         payload.extend_from_slice(reason.as_bytes());
-        Event::Close(payload)
+        End::Event(Event::Close(payload))
     }
 
-    fn ids(end: Event, messages: &[&str]) -> Vec<&'static str> {
-        let messages: Vec<String> = messages.iter().map(|m| (*m).to_owned()).collect();
-        judge_end(&exchange(), &end, &messages)
+    fn json_profile() -> Profile {
+        Profile {
+            json: Some("test".into()),
+            ..Profile::default()
+        }
+    }
+
+    fn ids(end: End, messages: &[&str]) -> Vec<&'static str> {
+        let s = session(end, messages.len(), messages, TEXT);
+        judge(&s, &json_profile())
+            .0
             .iter()
             .map(|f| f.rule.id)
             .collect()
     }
 
     #[test]
-    fn close_codes() {
-        for code in [
-            1000, 1003, 1007, 1008, 1009, 1011, 1012, 1013, 3000, 4400, 4999,
-        ] {
-            assert!(spec::close_code_is_sendable(code), "{code}");
-        }
-        for code in [
-            0,
-            999,
-            1004,
-            1005,
-            1006,
-            1014,
-            1015,
-            1016,
-            2999,
-            5000,
-            u16::MAX,
-        ] {
-            assert!(!spec::close_code_is_sendable(code), "{code}");
-        }
-    }
-
-    #[test]
     fn session_ends() {
         assert!(ids(close(1007, "malformed JSON"), &[]).is_empty());
         assert_eq!(ids(close(1006, "x"), &[]), ["WF-WS-004"]);
-        assert_eq!(ids(Event::Close(vec![]), &[]), ["WF-WS-004"]);
-        assert_eq!(ids(Event::Close(vec![3]), &[]), ["WF-WS-004"]);
+        assert_eq!(ids(End::Event(Event::Close(vec![])), &[]), ["WF-WS-004"]);
+        assert_eq!(ids(End::Event(Event::Close(vec![3])), &[]), ["WF-WS-004"]);
         assert_eq!(
-            ids(Event::Close(vec![0x03, 0xF0, 0xFF]), &[]),
+            ids(End::Event(Event::Close(vec![0x03, 0xF0, 0xFF])), &[]),
             ["WF-WS-004"]
         );
         assert_eq!(ids(close(1008, &"é".repeat(62)), &[]), ["WF-WS-005"]);
@@ -393,17 +940,98 @@ mod tests {
             ids(close(1011, "panicked at src/ws.rs:3:1"), &[]),
             ["WF-WS-006"]
         );
-        assert_eq!(ids(Event::Eof, &[]), ["WF-WS-002"]);
+        assert_eq!(ids(End::Event(Event::Eof), &[]), ["WF-WS-002"]);
         assert_eq!(
-            ids(Event::Error("reset".into()), &["{\"event\":\"x\"}"]),
+            ids(
+                End::Event(Event::Error("reset".into())),
+                &["{\"event\":\"x\"}"]
+            ),
             ["WF-WS-002"]
         );
-        assert_eq!(ids(Event::Eof, &[r#"{"detail":"bad"}"#]), ["WF-WS-007"]);
         assert_eq!(
-            ids(Event::RawHttp("HTTP/1.1 500 Internal".into()), &[]),
+            ids(End::Event(Event::Eof), &[r#"{"detail":"bad"}"#]),
             ["WF-WS-007"]
         );
-        assert_eq!(ids(Event::Timeout, &[]), ["WF-WS-003"]);
+        assert_eq!(
+            ids(
+                End::Event(Event::RawHttp("HTTP/1.1 500 Internal".into())),
+                &[]
+            ),
+            ["WF-WS-007"]
+        );
+        assert_eq!(ids(End::Open, &[]), ["WF-WS-003"]);
+    }
+
+    #[test]
+    fn a_drop_after_binary_is_info() {
+        let binary = Kind::Bad(BadInput::Binary);
+        let dropped = session(End::Event(Event::Eof), 0, &[], binary);
+        let found = judge(&dropped, &json_profile()).0;
+        assert_eq!(found[0].severity, Severity::Info);
+        assert!(found[0].context.as_deref().unwrap_or("").contains("JSON"));
+        let text = session(End::Event(Event::Eof), 0, &[], TEXT);
+        assert_eq!(judge(&text, &json_profile()).0[0].severity, Severity::Error);
+    }
+
+    #[test]
+    fn an_answer_is_not_a_missing_close() {
+        assert!(ids(End::Open, &["Message text was: {"]).is_empty());
+    }
+
+    #[test]
+    fn silence_is_judged_only_where_it_means_something() {
+        let text = TEXT;
+        let quiet = session(End::Open, 0, &[], text.clone());
+        // Unknown protocol: plain-text chat that answers nobody is fine.
+        let (findings, note) = judge(&quiet, &Profile::default());
+        assert!(findings.is_empty() && note.is_some());
+        // A server that pushes unasked.
+        let pusher = Profile {
+            pushes: true,
+            ..json_profile()
+        };
+        let pushed = session(End::Open, 40, &["12:00:01"], text.clone());
+        let (findings, note) = judge(&pushed, &pusher);
+        assert!(findings.is_empty() && note.is_some());
+        // ...but a pusher that closes with 1007 is judged by its close.
+        let closed = session(close(1007, "bad"), 40, &["12:00:01"], text.clone());
+        assert!(judge(&closed, &pusher).0.is_empty());
+        // A variant is judged only if the sample was answered.
+        let variant = session(End::Open, 0, &[], Kind::Variant);
+        assert!(judge(&variant, &json_profile()).0.is_empty());
+        let answering = Profile {
+            answers_sample: true,
+            ..json_profile()
+        };
+        assert_eq!(judge(&variant, &answering).0.len(), 1);
+        // Not read at all: not a failure.
+        let unread = session(End::NotRead("stalled".into()), 0, &[], text);
+        assert!(judge(&unread, &json_profile()).0.is_empty());
+    }
+
+    #[test]
+    fn waits_are_bounded() {
+        let five = Duration::from_secs(5);
+        assert_eq!(session_wait(five, true, false), five);
+        assert_eq!(session_wait(five, true, true), Duration::from_secs(1));
+        assert_eq!(session_wait(five, false, false), Duration::from_secs(1));
+        assert_eq!(
+            session_wait(Duration::from_secs(2), false, true),
+            Duration::from_millis(500)
+        );
+        assert_eq!(phase_two_budget(five), five);
+        assert_eq!(
+            phase_two_budget(Duration::from_secs(1)),
+            Duration::from_secs(4)
+        );
+    }
+
+    #[test]
+    fn foreign_origin_is_an_error_only_with_cookies() {
+        assert_eq!(foreign_origin_rating(true, Some(true)).0, Severity::Error);
+        assert_eq!(foreign_origin_rating(true, Some(false)).0, Severity::Error);
+        assert_eq!(foreign_origin_rating(false, None).0, Severity::Info);
+        assert_eq!(foreign_origin_rating(false, Some(true)).0, Severity::Info);
     }
 
     #[test]

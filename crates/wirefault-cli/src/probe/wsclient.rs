@@ -4,19 +4,24 @@
 //! tungstenite refuses reserved close codes, control frames over 125 bytes
 //! and bytes that are not frames, and turns them into one generic error.
 //! The auditor needs to see exactly those, so it speaks the protocol itself:
-//! the handshake over a plain `TcpStream`, masked frames out, and raw frames
-//! in. Only `ws://` (no TLS).
+//! the handshake over a plain or TLS stream ([`crate::net`]), masked frames
+//! out, and raw frames in.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::Url;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use std::sync::Arc;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
+
+use crate::net::{self, Stream};
 
 use crate::finding::{HttpAnswer, BODY_LIMIT};
 
-/// Largest frame payload read; a bigger frame ends the session as invalid.
+/// Largest frame payload (or fragmented message) read; a bigger one ends
+/// the session as invalid.
 const MAX_FRAME: u64 = 2 * 1024 * 1024;
 /// Size of the pieces a large frame is written in.
 const WRITE_PIECE: usize = 64 * 1024;
@@ -27,6 +32,7 @@ const MAX_HEAD: usize = 16 * 1024;
 pub(crate) const TEXT: u8 = 0x1;
 /// Binary frame.
 pub(crate) const BINARY: u8 = 0x2;
+const CONTINUATION: u8 = 0x0;
 const CLOSE: u8 = 0x8;
 const PING: u8 = 0x9;
 const PONG: u8 = 0xA;
@@ -66,34 +72,46 @@ pub(crate) enum Event {
 /// An upgraded connection.
 #[derive(Debug)]
 pub(crate) struct Conn {
-    stream: TcpStream,
+    /// Read side of the stream (split, so reading and writing can wait
+    /// together, plain or TLS).
+    reader: ReadHalf<Stream>,
+    /// Write side of the stream.
+    writer: WriteHalf<Stream>,
+    /// Bytes read and not parsed yet.
     buf: Vec<u8>,
+    /// Events parsed and not handed out yet.
+    pending: VecDeque<Event>,
+    /// A message being assembled from fragments: opcode and data so far.
+    partial: Option<(u8, Vec<u8>)>,
+    /// Payloads of pings to answer.
+    pongs: Vec<Vec<u8>>,
+    /// The close frame or the end of the stream was seen.
+    ended: bool,
 }
 
-/// Opens `url` (an http URL) with the WebSocket handshake and extra headers.
+/// Opens `url` (an http or https URL) with the WebSocket handshake and
+/// extra headers; TLS with `tls` for https.
 pub(crate) async fn connect(
     url: &Url,
     headers: &[(String, String)],
     timeout: Duration,
+    tls: &Arc<rustls::ClientConfig>,
 ) -> Handshake {
-    match tokio::time::timeout(timeout, connect_inner(url, headers, timeout)).await {
+    match tokio::time::timeout(timeout, connect_inner(url, headers, timeout, tls)).await {
         Ok(result) => result,
         Err(_) => Handshake::Failed("the handshake timed out".into()),
     }
 }
 
-async fn connect_inner(url: &Url, headers: &[(String, String)], timeout: Duration) -> Handshake {
-    let Some(host) = url.host_str() else {
-        return Handshake::Failed("no host".into());
-    };
-    if url.scheme() != "http" {
-        return Handshake::Failed("WebSocket probes support ws:// (http) targets only".into());
-    }
-    let port = url.port_or_known_default().unwrap_or(80);
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let mut stream = match TcpStream::connect((host, port)).await {
+async fn connect_inner(
+    url: &Url,
+    headers: &[(String, String)],
+    timeout: Duration,
+    tls: &Arc<rustls::ClientConfig>,
+) -> Handshake {
+    let mut stream = match net::connect(url, tls).await {
         Ok(s) => s,
-        Err(e) => return Handshake::Failed(format!("connect: {e}")),
+        Err(e) => return Handshake::Failed(e),
     };
     let key = tokio_tungstenite::tungstenite::handshake::client::generate_key();
     let mut path = url.path().to_owned();
@@ -146,7 +164,7 @@ async fn connect_inner(url: &Url, headers: &[(String, String)], timeout: Duratio
         .collect();
     let rest = buf[head_end..].to_vec();
     if status == 101 {
-        return Handshake::Upgraded(Conn { stream, buf: rest });
+        return Handshake::Upgraded(Conn::new(stream, rest));
     }
     let body = read_body(&mut stream, rest, &headers, timeout).await;
     Handshake::Refused(HttpAnswer {
@@ -157,7 +175,7 @@ async fn connect_inner(url: &Url, headers: &[(String, String)], timeout: Duratio
 }
 
 async fn read_body(
-    stream: &mut TcpStream,
+    stream: &mut Stream,
     mut body: Vec<u8>,
     headers: &[(String, String)],
     timeout: Duration,
@@ -257,147 +275,520 @@ pub(crate) fn encode_frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
     out
 }
 
-impl Conn {
-    /// Sends one frame; errors are returned as text (the peer may have gone).
-    ///
-    /// A large frame is written in pieces, and writing stops as soon as the
-    /// peer sends anything (typically its close frame, 1009) or stops
-    /// reading: a server that refuses a message after its first bytes must
-    /// not have its close frame lost to a reset while we are still writing.
-    pub(crate) async fn send(
-        &mut self,
+/// One step of parsing the bytes read so far.
+#[derive(Debug, PartialEq)]
+enum Parsed {
+    /// More bytes are needed.
+    Incomplete,
+    /// A whole frame, and how many bytes it took.
+    Frame {
+        fin: bool,
         opcode: u8,
-        payload: &[u8],
-        timeout: Duration,
-    ) -> Result<(), String> {
+        payload: Vec<u8>,
+        used: usize,
+    },
+    /// The bytes end the session (not a frame, or HTTP).
+    End(Event),
+}
+
+/// Parses one frame from the start of `buf`, without consuming it.
+fn parse_frame(buf: &[u8]) -> Parsed {
+    // `H` (0x48) has a reserved bit set: it never starts a valid frame.
+    if buf.first() == Some(&b'H') {
+        if buf.len() < 5 {
+            return if b"HTTP/".starts_with(buf) {
+                Parsed::Incomplete
+            } else {
+                Parsed::End(Event::Invalid(
+                    "reserved bits set in frame byte 0x48".into(),
+                ))
+            };
+        }
+        if buf.starts_with(b"HTTP/") {
+            let shown = &buf[..buf.len().min(4096)];
+            return Parsed::End(Event::RawHttp(String::from_utf8_lossy(shown).into_owned()));
+        }
+    }
+    if buf.len() < 2 {
+        return Parsed::Incomplete;
+    }
+    let (b0, b1) = (buf[0], buf[1]);
+    if b0 & 0x70 != 0 {
+        return Parsed::End(Event::Invalid(format!(
+            "reserved bits set in frame byte 0x{b0:02x}"
+        )));
+    }
+    let opcode = b0 & 0x0F;
+    if !matches!(opcode, CONTINUATION | TEXT | BINARY | CLOSE | PING | PONG) {
+        return Parsed::End(Event::Invalid(format!("unknown opcode 0x{opcode:x}")));
+    }
+    let fin = b0 & 0x80 != 0;
+    if opcode >= CLOSE && !fin {
+        return Parsed::End(Event::Invalid("a fragmented control frame".into()));
+    }
+    let (len, mut at) = match b1 & 0x7F {
+        126 => match buf.get(2..4) {
+            Some(b) => (u64::from(u16::from_be_bytes([b[0], b[1]])), 4),
+            None => return Parsed::Incomplete,
+        },
+        127 => match buf.get(2..10) {
+            Some(b) => {
+                let mut bytes = [0u8; 8];
+                bytes.copy_from_slice(b);
+                (u64::from_be_bytes(bytes), 10)
+            }
+            None => return Parsed::Incomplete,
+        },
+        n => (u64::from(n), 2),
+    };
+    if len > MAX_FRAME {
+        return Parsed::End(Event::Invalid(format!("a frame of {len} bytes")));
+    }
+    let len = len as usize;
+    let mut key = None;
+    if b1 & 0x80 != 0 {
+        let Some(k) = buf.get(at..at + 4) else {
+            return Parsed::Incomplete;
+        };
+        key = Some([k[0], k[1], k[2], k[3]]);
+        at += 4;
+    }
+    let Some(body) = buf.get(at..at + len) else {
+        return Parsed::Incomplete;
+    };
+    let mut payload = body.to_vec();
+    if let Some(key) = key {
+        payload
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, b)| *b ^= key[i % 4]);
+    }
+    Parsed::Frame {
+        fin,
+        opcode,
+        payload,
+        used: at + len,
+    }
+}
+
+/// How sending a message went.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Sent {
+    /// The whole frame was written.
+    Whole,
+    /// The peer ended the session before it was all written (its close
+    /// frame or the end of the stream is the next event).
+    PeerEnded {
+        /// Bytes written before.
+        written: usize,
+    },
+    /// Writing stalled until the deadline: the peer does not read.
+    Failed(String),
+}
+
+impl Conn {
+    fn new(stream: Stream, buf: Vec<u8>) -> Self {
+        let (reader, writer) = tokio::io::split(stream);
+        Conn {
+            reader,
+            writer,
+            buf,
+            pending: VecDeque::new(),
+            partial: None,
+            pongs: Vec::new(),
+            ended: false,
+        }
+    }
+
+    /// Sends one whole message frame, reading (and keeping) whatever the
+    /// peer sends meanwhile: a server that speaks first or pushes is not
+    /// mistaken for one that refused the message, and the message is not
+    /// cut short. Writing stops only when the peer ends the session (its
+    /// close frame, typically 1009, is then the next event) or stops reading
+    /// until `deadline`.
+    pub(crate) async fn send(&mut self, opcode: u8, payload: &[u8], deadline: Instant) -> Sent {
         let frame = encode_frame(opcode, payload);
-        let deadline = Instant::now() + timeout;
-        for piece in frame.chunks(WRITE_PIECE) {
-            let mut incoming = [0u8; 4096];
-            match self.stream.try_read(&mut incoming) {
-                Ok(0) => return Err("the peer closed the connection while we were sending".into()),
-                Ok(n) => {
-                    self.buf.extend_from_slice(&incoming[..n]);
-                    return Err("the peer answered before the message was fully sent".into());
+        let mut written = 0;
+        while written < frame.len() {
+            if self.ended {
+                return Sent::PeerEnded { written };
+            }
+            let piece = &frame[written..frame.len().min(written + WRITE_PIECE)];
+            let mut chunk = [0u8; 16 * 1024];
+            let (reader, writer) = (&mut self.reader, &mut self.writer);
+            // Reads first: a close frame that has arrived stops the writing
+            // before more bytes provoke a reset that could discard it.
+            tokio::select! {
+                biased;
+                result = reader.read(&mut chunk) => match result {
+                    Ok(0) => self.end(Event::Eof),
+                    Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                    Err(e) => self.end(Event::Error(e.to_string())),
+                },
+                result = writer.write(piece) => match result {
+                    Ok(0) => return Sent::Failed("the connection accepts no more bytes".into()),
+                    Ok(n) => written += n,
+                    Err(e) => {
+                        // A reset while writing: what the peer sent before it
+                        // (a close frame) comes first, else the drop itself.
+                        self.drain(Duration::from_millis(100)).await;
+                        self.absorb();
+                        self.end(Event::Error(e.to_string()));
+                        return Sent::PeerEnded { written };
+                    }
+                },
+                () = tokio::time::sleep_until(deadline.into()) => {
+                    return Sent::Failed(format!(
+                        "the peer stopped reading after {written} of {} bytes",
+                        frame.len()
+                    ));
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-                Err(e) => return Err(e.to_string()),
             }
-            let left = deadline.saturating_duration_since(Instant::now());
-            match tokio::time::timeout(left, self.stream.write_all(piece)).await {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => return Err(e.to_string()),
-                Err(_) => return Err("the peer stopped reading".into()),
-            }
+            self.absorb();
         }
-        Ok(())
+        Sent::Whole
     }
 
-    /// Answers a close frame with a normal close (1000).
+    /// Ends the session with a normal close (1000) and, unless the peer
+    /// already closed, waits up to `timeout` for its close frame, so the
+    /// server sees a clean end (a chat then stops sending to this client
+    /// before the connection goes). Best effort.
     pub(crate) async fn close(&mut self, timeout: Duration) {
-        let _ = self.send(CLOSE, &1000u16.to_be_bytes(), timeout).await;
-    }
-
-    async fn fill(&mut self, n: usize, deadline: Instant) -> Result<(), Event> {
-        while self.buf.len() < n {
-            let mut chunk = vec![0u8; 16 * 1024];
-            let left = deadline.saturating_duration_since(Instant::now());
-            match tokio::time::timeout(left, self.stream.read(&mut chunk)).await {
-                Err(_) => return Err(Event::Timeout),
-                Ok(Ok(0)) => return Err(Event::Eof),
-                Ok(Ok(read)) => self.buf.extend_from_slice(&chunk[..read]),
-                Ok(Err(e)) => return Err(Event::Error(e.to_string())),
+        let deadline = Instant::now() + timeout;
+        let frame = encode_frame(CLOSE, &1000u16.to_be_bytes());
+        if tokio::time::timeout(timeout, self.writer.write_all(&frame))
+            .await
+            .is_err()
+        {
+            return;
+        }
+        while !self.ended {
+            if matches!(self.next_event(deadline).await, Event::Timeout) {
+                return;
             }
         }
-        Ok(())
+    }
+
+    /// Reads what is already there, for at most `wait`.
+    async fn drain(&mut self, wait: Duration) {
+        let deadline = Instant::now() + wait;
+        let mut chunk = [0u8; 16 * 1024];
+        while let Ok(Ok(n)) =
+            tokio::time::timeout_at(deadline.into(), self.reader.read(&mut chunk)).await
+        {
+            if n == 0 {
+                break;
+            }
+            self.buf.extend_from_slice(&chunk[..n]);
+        }
+    }
+
+    fn end(&mut self, event: Event) {
+        if !self.ended {
+            self.pending.push_back(event);
+            self.ended = true;
+        }
+    }
+
+    /// Turns the bytes read so far into events: messages (fragments joined),
+    /// pings remembered for an answer, the close frame or the end.
+    fn absorb(&mut self) {
+        while !self.ended {
+            match parse_frame(&self.buf) {
+                Parsed::Incomplete => return,
+                Parsed::End(event) => {
+                    self.buf.clear();
+                    self.end(event);
+                }
+                Parsed::Frame {
+                    fin,
+                    opcode,
+                    payload,
+                    used,
+                } => {
+                    self.buf.drain(..used);
+                    self.frame(fin, opcode, payload);
+                }
+            }
+        }
+    }
+
+    fn frame(&mut self, fin: bool, opcode: u8, payload: Vec<u8>) {
+        match opcode {
+            PING => self.pongs.push(payload),
+            PONG => {}
+            CLOSE => self.end(Event::Close(payload)),
+            CONTINUATION => match self.partial.take() {
+                None => self.end(Event::Invalid(
+                    "a continuation frame without a message".into(),
+                )),
+                Some((kind, mut data)) => {
+                    data.extend_from_slice(&payload);
+                    if data.len() as u64 > MAX_FRAME {
+                        self.end(Event::Invalid(format!("a message of {} bytes", data.len())));
+                    } else if fin {
+                        self.message(kind, data);
+                    } else {
+                        self.partial = Some((kind, data));
+                    }
+                }
+            },
+            _ if self.partial.is_some() => {
+                self.end(Event::Invalid(
+                    "a new message inside a fragmented one".into(),
+                ));
+            }
+            _ if fin => self.message(opcode, payload),
+            _ => self.partial = Some((opcode, payload)),
+        }
+    }
+
+    fn message(&mut self, opcode: u8, data: Vec<u8>) {
+        let event = if opcode == TEXT {
+            Event::Text(String::from_utf8_lossy(&data).into_owned())
+        } else {
+            Event::Binary(data.len())
+        };
+        self.pending.push_back(event);
     }
 
     /// The next message or end of the session, answering pings on the way.
+    /// Reads until `deadline`; there is no cap on the number of messages.
     pub(crate) async fn next_event(&mut self, deadline: Instant) -> Event {
         loop {
-            match self.next_frame(deadline).await {
-                Ok((PING, payload)) => {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    let _ = self.send(PONG, &payload, left).await;
+            self.absorb();
+            for payload in std::mem::take(&mut self.pongs) {
+                let frame = encode_frame(PONG, &payload);
+                let left = deadline.saturating_duration_since(Instant::now());
+                let _ = tokio::time::timeout(left, self.writer.write_all(&frame)).await;
+            }
+            if let Some(event) = self.pending.pop_front() {
+                return event;
+            }
+            if self.ended {
+                return Event::Eof;
+            }
+            // An HTTP response where frames belong: read a little more of it.
+            let http = self.buf.starts_with(b"HTTP/") || self.buf == b"HT" || self.buf == b"HTT";
+            let until = if http {
+                deadline.min(Instant::now() + Duration::from_millis(300))
+            } else {
+                deadline
+            };
+            let mut chunk = vec![0u8; 16 * 1024];
+            let left = until.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(left, self.reader.read(&mut chunk)).await {
+                Err(_) if http => {
+                    let text = String::from_utf8_lossy(&self.buf).into_owned();
+                    self.end(Event::RawHttp(text));
                 }
-                Ok((PONG, _)) => {}
-                Ok((CLOSE, payload)) => return Event::Close(payload),
-                Ok((TEXT, payload)) => {
-                    return Event::Text(String::from_utf8_lossy(&payload).into_owned())
+                Err(_) => return Event::Timeout,
+                Ok(Ok(0)) if http => {
+                    let text = String::from_utf8_lossy(&self.buf).into_owned();
+                    self.end(Event::RawHttp(text));
                 }
-                Ok((_, payload)) => return Event::Binary(payload.len()),
-                Err(event) => return event,
+                Ok(Ok(0)) => self.end(Event::Eof),
+                Ok(Ok(n)) => self.buf.extend_from_slice(&chunk[..n]),
+                Ok(Err(e)) => self.end(Event::Error(e.to_string())),
             }
         }
-    }
-
-    async fn next_frame(&mut self, deadline: Instant) -> Result<(u8, Vec<u8>), Event> {
-        self.fill(2, deadline).await?;
-        if self.buf.starts_with(b"HT") {
-            let _ = self.fill(5, deadline).await;
-            if self.buf.starts_with(b"HTTP/") {
-                let short = Instant::now() + Duration::from_millis(300);
-                let _ = self.fill(4096, short.min(deadline)).await;
-                let text =
-                    String::from_utf8_lossy(&self.buf[..self.buf.len().min(4096)]).into_owned();
-                return Err(Event::RawHttp(text));
-            }
-        }
-        let (b0, b1) = (self.buf[0], self.buf[1]);
-        if b0 & 0x70 != 0 {
-            return Err(Event::Invalid(format!(
-                "reserved bits set in frame byte 0x{b0:02x}"
-            )));
-        }
-        let opcode = b0 & 0x0F;
-        if !matches!(opcode, 0x0 | TEXT | BINARY | CLOSE | PING | PONG) {
-            return Err(Event::Invalid(format!("unknown opcode 0x{opcode:x}")));
-        }
-        let masked = b1 & 0x80 != 0;
-        let (len, mut at) = match b1 & 0x7F {
-            126 => {
-                self.fill(4, deadline).await?;
-                (u64::from(u16::from_be_bytes([self.buf[2], self.buf[3]])), 4)
-            }
-            127 => {
-                self.fill(10, deadline).await?;
-                let mut bytes = [0u8; 8];
-                bytes.copy_from_slice(&self.buf[2..10]);
-                (u64::from_be_bytes(bytes), 10)
-            }
-            n => (u64::from(n), 2),
-        };
-        if len > MAX_FRAME {
-            return Err(Event::Invalid(format!("a frame of {len} bytes")));
-        }
-        let len = len as usize;
-        let mut key = None;
-        if masked {
-            self.fill(at + 4, deadline).await?;
-            key = Some([
-                self.buf[at],
-                self.buf[at + 1],
-                self.buf[at + 2],
-                self.buf[at + 3],
-            ]);
-            at += 4;
-        }
-        self.fill(at + len, deadline).await?;
-        let mut payload: Vec<u8> = self.buf[at..at + len].to_vec();
-        if let Some(key) = key {
-            payload
-                .iter_mut()
-                .enumerate()
-                .for_each(|(i, b)| *b ^= key[i % 4]);
-        }
-        self.buf.drain(..at + len);
-        Ok((opcode, payload))
     }
 }
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
+    use futures_util::{SinkExt as _, StreamExt as _};
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+    use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+    use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+    fn server_frame(fin: bool, opcode: u8, payload: &[u8]) -> Vec<u8> {
+        let mut out = vec![(u8::from(fin) << 7) | opcode, payload.len() as u8];
+        out.extend_from_slice(payload);
+        out
+    }
+
+    #[test]
+    fn parses_frames_and_what_is_not_one() {
+        assert_eq!(parse_frame(b""), Parsed::Incomplete);
+        assert_eq!(parse_frame(b"HT"), Parsed::Incomplete);
+        assert!(matches!(
+            parse_frame(b"HTTP/1.1 400 Bad Request\r\n"),
+            Parsed::End(Event::RawHttp(_))
+        ));
+        assert!(matches!(
+            parse_frame(b"Hello"),
+            Parsed::End(Event::Invalid(_))
+        ));
+        assert!(matches!(
+            parse_frame(&[0xC1, 0]),
+            Parsed::End(Event::Invalid(_))
+        ));
+        assert!(matches!(
+            parse_frame(&[0x83, 0]),
+            Parsed::End(Event::Invalid(_))
+        ));
+        // A fragmented ping is not allowed.
+        assert!(matches!(
+            parse_frame(&[0x09, 0]),
+            Parsed::End(Event::Invalid(_))
+        ));
+        let frame = server_frame(true, TEXT, b"hi");
+        assert_eq!(parse_frame(&frame[..3]), Parsed::Incomplete);
+        assert_eq!(
+            parse_frame(&frame),
+            Parsed::Frame {
+                fin: true,
+                opcode: TEXT,
+                payload: b"hi".to_vec(),
+                used: 4
+            }
+        );
+        // Masked frames are unmasked.
+        let masked = encode_frame(BINARY, b"abc");
+        assert!(matches!(
+            parse_frame(&masked),
+            Parsed::Frame { payload, .. } if payload == b"abc"
+        ));
+    }
+
+    /// A tungstenite server on 127.0.0.1 that runs `script` on the first
+    /// connection; the URL to reach it.
+    async fn serve<F, Fut>(script: F) -> Url
+    where
+        F: FnOnce(tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>) -> Fut
+            + Send
+            + 'static,
+        Fut: std::future::Future<Output = ()> + Send,
+    {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (stream, _) = listener.accept().await.unwrap();
+            let ws = tokio_tungstenite::accept_async(stream).await.unwrap();
+            script(ws).await;
+        });
+        Url::parse(&format!("http://{addr}/ws")).unwrap()
+    }
+
+    async fn upgraded(url: &Url) -> Conn {
+        let tls = crate::tls::client_config(&crate::tls::TlsOptions::default()).unwrap();
+        match connect(url, &[], Duration::from_secs(5), &tls).await {
+            Handshake::Upgraded(conn) => conn,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn fragments_are_joined_and_pings_answered() {
+        let url = serve(|mut ws| async move {
+            let frames = [
+                Frame::message(b"frag".to_vec(), OpCode::Data(Data::Text), false),
+                Frame::ping(b"p".to_vec()),
+                Frame::message(b"ment".to_vec(), OpCode::Data(Data::Continue), true),
+            ];
+            for frame in frames {
+                ws.send(WsMessage::Frame(frame)).await.unwrap();
+            }
+            // The pong comes back before the close.
+            while let Some(Ok(message)) = ws.next().await {
+                if let WsMessage::Pong(payload) = message {
+                    ws.send(WsMessage::text(format!("pong {}", payload.len())))
+                        .await
+                        .unwrap();
+                }
+            }
+        })
+        .await;
+        let mut conn = upgraded(&url).await;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        assert_eq!(
+            conn.next_event(deadline).await,
+            Event::Text("fragment".into())
+        );
+        assert_eq!(
+            conn.next_event(deadline).await,
+            Event::Text("pong 1".into())
+        );
+    }
+
+    /// The server speaks first and pushes while we write 1 MiB: the
+    /// message still goes out whole, and nothing it sent is lost.
+    #[tokio::test]
+    async fn a_large_message_is_sent_whole_when_the_server_speaks_first() {
+        let url = serve(|mut ws| async move {
+            ws.send(WsMessage::text("hello")).await.unwrap();
+            while let Some(Ok(message)) = ws.next().await {
+                if let WsMessage::Text(text) = message {
+                    ws.send(WsMessage::text(format!("got {}", text.len())))
+                        .await
+                        .unwrap();
+                    return;
+                }
+            }
+        })
+        .await;
+        let mut conn = upgraded(&url).await;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        // Let the greeting arrive before writing.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let big = vec![b'a'; 1024 * 1024 + 1];
+        assert_eq!(conn.send(TEXT, &big, deadline).await, Sent::Whole);
+        assert_eq!(conn.next_event(deadline).await, Event::Text("hello".into()));
+        assert_eq!(
+            conn.next_event(deadline).await,
+            Event::Text("got 1048577".into())
+        );
+    }
+
+    /// A server that refuses a message after its first bytes: the send
+    /// stops, and its close frame is the next event, not lost to the reset
+    /// that follows when it drops the rest unread.
+    #[tokio::test]
+    async fn a_close_while_sending_stops_the_send() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") {
+                stream.read_exact(&mut byte).await.unwrap();
+                head.push(byte[0]);
+            }
+            let head = String::from_utf8(head).unwrap();
+            let key = head
+                .lines()
+                .find_map(|l| l.strip_prefix("Sec-WebSocket-Key: "))
+                .unwrap();
+            let accept =
+                tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
+            let answer = format!(
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
+            );
+            stream.write_all(answer.as_bytes()).await.unwrap();
+            let mut some = vec![0u8; 64 * 1024];
+            stream.read_exact(&mut some).await.unwrap();
+            let mut close = vec![0x88, 9];
+            close.extend_from_slice(&1009u16.to_be_bytes());
+            close.extend_from_slice(b"too big");
+            stream.write_all(&close).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            // Dropped with unread data: a reset.
+        });
+        let url = Url::parse(&format!("http://{addr}/ws")).unwrap();
+        let mut conn = upgraded(&url).await;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let big = vec![b'a'; 16 * 1024 * 1024];
+        let sent = conn.send(TEXT, &big, deadline).await;
+        assert!(matches!(sent, Sent::PeerEnded { .. }), "{sent:?}");
+        match conn.next_event(deadline).await {
+            Event::Close(payload) => assert_eq!(&payload[..2], &1009u16.to_be_bytes()),
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn dechunk_survives_hostile_sizes() {

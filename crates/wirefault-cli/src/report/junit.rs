@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::finding::Audit;
+use crate::finding::{Audit, Baseline};
 use crate::rules;
 
 /// Escapes text for XML content and attributes; drops characters XML 1.0 forbids.
@@ -24,26 +24,44 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
-/// Renders the JUnit report.
+/// Renders the JUnit report: a rule with findings (new ones, after
+/// `--baseline`) fails; a rule none of whose probes could run is skipped.
 pub(crate) fn render(audit: &Audit) -> String {
+    let counted = |id: &str| {
+        audit
+            .findings
+            .iter()
+            .filter(|(f, state)| f.rule.id == id && *state != Baseline::Known)
+            .map(|(f, _)| f)
+            .collect::<Vec<_>>()
+    };
+    let skipped_reasons = |id: &str| {
+        audit
+            .skipped
+            .iter()
+            .filter(|s| s.rules.contains(&id))
+            .map(|s| format!("{}: {}", s.target, s.reason))
+            .collect::<Vec<_>>()
+    };
     let failures = rules::ALL
         .iter()
-        .filter(|r| audit.findings.iter().any(|f| f.rule.id == r.id))
+        .filter(|r| !counted(r.id).is_empty())
+        .count();
+    let skipped = rules::ALL
+        .iter()
+        .filter(|r| counted(r.id).is_empty() && !skipped_reasons(r.id).is_empty())
         .count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
-        "<testsuites name=\"wirefault\" tests=\"{0}\" failures=\"{1}\">\n  <testsuite name=\"wirefault audit {2}\" tests=\"{0}\" failures=\"{1}\" errors=\"0\" skipped=\"0\">",
+        "<testsuites name=\"wirefault\" tests=\"{0}\" failures=\"{1}\" skipped=\"{3}\">\n  <testsuite name=\"wirefault audit {2}\" tests=\"{0}\" failures=\"{1}\" errors=\"0\" skipped=\"{3}\">",
         rules::ALL.len(),
         failures,
         escape(&audit.target),
+        skipped,
     );
     for rule in rules::ALL {
-        let found: Vec<_> = audit
-            .findings
-            .iter()
-            .filter(|f| f.rule.id == rule.id)
-            .collect();
+        let found = counted(rule.id);
         let _ = write!(
             out,
             "    <testcase classname=\"{}\" name=\"{}: {}\"",
@@ -52,14 +70,23 @@ pub(crate) fn render(audit: &Audit) -> String {
             escape(rule.title)
         );
         if found.is_empty() {
-            out.push_str("/>\n");
+            let reasons = skipped_reasons(rule.id);
+            if reasons.is_empty() {
+                out.push_str("/>\n");
+            } else {
+                let _ = write!(
+                    out,
+                    ">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+                    escape(&reasons.join("; "))
+                );
+            }
             continue;
         }
         let mut text = String::new();
         for f in &found {
             let _ = writeln!(
                 text,
-                "{} {}\nsent: {}\nreceived: {}\nwrong: {}\nexpected: {}\nfix: {}\n",
+                "{} {}\nsent: {}\nreceived: {}\nwrong: {}\nexpected: {}\nfix: {}",
                 f.request.method,
                 f.request.url,
                 f.request.render(),
@@ -68,13 +95,25 @@ pub(crate) fn render(audit: &Audit) -> String {
                 f.expected,
                 f.rule.fix
             );
+            if let Some(context) = &f.context {
+                let _ = writeln!(text, "context: {context}");
+            }
+            for place in &f.also {
+                let _ = writeln!(text, "also seen: {}", place.render());
+            }
+            text.push('\n');
         }
+        let worst = found
+            .iter()
+            .map(|f| f.severity)
+            .max()
+            .unwrap_or(rule.severity);
         let _ = write!(
             out,
             ">\n      <failure type=\"{}\" message=\"{} finding(s), severity {}\">{}</failure>\n    </testcase>\n",
             rule.id,
             found.len(),
-            rule.severity,
+            worst,
             escape(&text)
         );
     }

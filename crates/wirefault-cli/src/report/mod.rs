@@ -6,7 +6,7 @@ mod junit;
 mod sarif;
 
 use crate::cli::Format;
-use crate::finding::Audit;
+use crate::finding::{Audit, Baseline};
 use crate::rules::Severity;
 
 /// Renders the audit in the chosen format.
@@ -19,11 +19,25 @@ pub(crate) fn render(audit: &Audit, format: Format) -> String {
     }
 }
 
-/// Count of findings per severity.
+/// Count of findings per severity (known baseline findings included).
 pub(crate) fn count(audit: &Audit, severity: Severity) -> usize {
+    audit.findings().filter(|f| f.severity == severity).count()
+}
+
+/// Count of findings already in the baseline.
+pub(crate) fn known(audit: &Audit) -> usize {
     audit
         .findings
         .iter()
-        .filter(|f| f.rule.severity == severity)
+        .filter(|(_, state)| *state == Baseline::Known)
         .count()
+}
+
+/// The word for a baseline state, if a baseline was given.
+pub(crate) fn baseline_word(state: Baseline) -> Option<&'static str> {
+    match state {
+        Baseline::None => None,
+        Baseline::New => Some("new"),
+        Baseline::Known => Some("known"),
+    }
 }

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::finding::{Audit, Finding, Received};
+use crate::finding::{Audit, Baseline, Finding, Received};
 use crate::rules::{self, Severity};
 
 fn level(severity: Severity) -> &'static str {
@@ -30,7 +30,7 @@ fn headers(list: &[(String, String)]) -> Value {
     Value::Object(map)
 }
 
-fn result(f: &Finding) -> Value {
+fn result(f: &Finding, state: Baseline) -> Value {
     let index = rules::ALL
         .iter()
         .position(|r| r.id == f.rule.id)
@@ -56,15 +56,78 @@ fn result(f: &Finding) -> Value {
         }),
         Received::Nothing { .. } => json!({ "noResponseReceived": true }),
     };
-    json!({
+    let mut text = format!(
+        "{}: {}. Expected: {}.",
+        f.rule.title, f.observed, f.expected
+    );
+    if let Some(context) = &f.context {
+        text.push_str(&format!(" Context: {context}."));
+    }
+    if !f.also.is_empty() {
+        text.push_str(&format!(" Also seen at {} other place(s).", f.also.len()));
+    }
+    let related: Vec<Value> = f
+        .also
+        .iter()
+        .enumerate()
+        .map(|(i, place)| {
+            json!({
+                "id": i + 1,
+                "physicalLocation": { "artifactLocation": { "uri": place.url } },
+                "message": { "text": place.render() },
+            })
+        })
+        .collect();
+    let mut value = json!({
         "ruleId": f.rule.id,
         "ruleIndex": index,
-        "level": level(f.rule.severity),
-        "message": { "text": format!("{}: {}. Expected: {}.", f.rule.title, f.observed, f.expected) },
+        "level": level(f.severity),
+        "message": { "text": text },
         "locations": [{ "physicalLocation": { "artifactLocation": { "uri": f.request.url } } }],
         "webRequest": request,
         "webResponse": response,
-    })
+    });
+    if !related.is_empty() {
+        value["relatedLocations"] = json!(related);
+    }
+    if let Some(context) = &f.context {
+        value["properties"] = json!({ "context": context });
+    }
+    match state {
+        Baseline::None => {}
+        Baseline::New => value["baselineState"] = json!("new"),
+        Baseline::Known => value["baselineState"] = json!("unchanged"),
+    }
+    value
+}
+
+/// Probes that could not run, notes on the run, and limits that cut
+/// something, as tool execution notifications.
+fn notifications(audit: &Audit) -> Vec<Value> {
+    let mut out = Vec::new();
+    for skipped in &audit.skipped {
+        for rule in &skipped.rules {
+            out.push(json!({
+                "level": "warning",
+                "message": { "text": format!("not checked at {}: {}", skipped.target, skipped.reason) },
+                "associatedRule": { "id": rule },
+                "locations": [{ "physicalLocation": { "artifactLocation": { "uri": skipped.target } } }],
+            }));
+        }
+    }
+    for note in &audit.notes {
+        out.push(json!({
+            "level": "note",
+            "message": { "text": note },
+        }));
+    }
+    for cap in &audit.caps {
+        out.push(json!({
+            "level": "note",
+            "message": { "text": format!("limit reached: {cap}") },
+        }));
+    }
+    out
 }
 
 fn rule(r: &rules::Rule) -> Value {
@@ -91,8 +154,12 @@ pub(crate) fn render(audit: &Audit) -> String {
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
                 "rules": rules::ALL.iter().map(|r| rule(r)).collect::<Vec<_>>(),
             }},
-            "properties": { "target": audit.target, "probes": audit.probes },
-            "results": audit.findings.iter().map(result).collect::<Vec<_>>(),
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": notifications(audit),
+            }],
+            "properties": { "target": audit.target, "requests": audit.requests },
+            "results": audit.findings.iter().map(|(f, s)| result(f, *s)).collect::<Vec<_>>(),
         }],
     });
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_owned());

@@ -1,0 +1,181 @@
+//! Invalid JSON bodies built from a valid one (`--body` or the document's
+//! request example): a field of the wrong type, a required field missing,
+//! `null`, an unknown field. The valid body itself is never sent.
+//!
+//! A variant is "invalid" (a 2xx for it is WF-HTTP-005) only when the schema
+//! says so: without a schema the auditor cannot tell a lenient service from
+//! a wrong one, and only a 5xx is judged.
+
+use serde_json::{Map, Value};
+
+use super::http::BadBody;
+use super::openapi::schema_type;
+
+/// Most variants built from one valid body.
+pub(crate) const MAX_VARIANTS: usize = 10;
+/// The name of the unknown field added.
+const UNKNOWN_FIELD: &str = "wirefault_unknown_field";
+
+/// The variants of `valid`, judged against `schema` when there is one.
+pub(crate) fn variants(valid: &Value, schema: Option<&Value>) -> Vec<BadBody> {
+    let mut out = vec![BadBody {
+        what: "a null body".to_owned(),
+        text: "null".to_owned(),
+        invalid: schema.is_some_and(|s| {
+            schema_type(s).is_some()
+                && !type_allows(s, "null")
+                && s.get("nullable") != Some(&Value::Bool(true))
+        }),
+    }];
+    let Some(fields) = valid.as_object() else {
+        return out;
+    };
+    let properties = schema
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object);
+    let required: Vec<&str> = schema
+        .and_then(|s| s.get("required"))
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    for (name, value) in fields {
+        let field_schema = properties.and_then(|p| p.get(name));
+        let wrong = wrong_type(value);
+        let invalid =
+            field_schema.is_some_and(|s| schema_type(s).is_some() && !matches_type(s, &wrong));
+        out.push(BadBody {
+            what: format!(
+                "the field `{name}` with a value of the wrong type ({})",
+                kind(&wrong)
+            ),
+            text: with(fields, |m| {
+                m.insert(name.clone(), wrong.clone());
+            }),
+            invalid,
+        });
+    }
+    for name in fields.keys() {
+        let is_required = required.contains(&name.as_str());
+        // Without a schema every field is tried: only a 5xx is judged.
+        if schema.is_some() && !is_required {
+            continue;
+        }
+        out.push(BadBody {
+            what: format!("the required field `{name}` missing"),
+            text: with(fields, |m| {
+                m.remove(name);
+            }),
+            invalid: is_required,
+        });
+    }
+    let closed = schema.is_some_and(|s| s.get("additionalProperties") == Some(&Value::Bool(false)));
+    out.push(BadBody {
+        what: format!("an unknown field `{UNKNOWN_FIELD}`"),
+        text: with(fields, |m| {
+            m.insert(UNKNOWN_FIELD.to_owned(), Value::String("wirefault".into()));
+        }),
+        invalid: closed,
+    });
+    out.truncate(MAX_VARIANTS);
+    out
+}
+
+fn with(fields: &Map<String, Value>, change: impl FnOnce(&mut Map<String, Value>)) -> String {
+    let mut copy = fields.clone();
+    change(&mut copy);
+    Value::Object(copy).to_string()
+}
+
+/// A value of another JSON type: a number for text, text for anything else.
+fn wrong_type(value: &Value) -> Value {
+    match value {
+        Value::String(_) => Value::from(12345),
+        _ => Value::String("wirefault-wrong-type".into()),
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn type_allows(schema: &Value, ty: &str) -> bool {
+    match schema.get("type") {
+        Some(Value::String(t)) => t == ty,
+        Some(Value::Array(list)) => list.iter().any(|t| t.as_str() == Some(ty)),
+        _ => true,
+    }
+}
+
+/// `true` when the schema's type admits the value (any type listed in 3.1).
+fn matches_type(schema: &Value, value: &Value) -> bool {
+    let fits = |ty: &str| match ty {
+        "string" => value.is_string(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" => value.is_number(),
+        "boolean" => value.is_boolean(),
+        "array" => value.is_array(),
+        "object" => value.is_object(),
+        "null" => value.is_null(),
+        _ => true,
+    };
+    match schema.get("type") {
+        Some(Value::String(t)) => fits(t),
+        Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).any(fits),
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn summary(v: &[BadBody]) -> Vec<(String, bool)> {
+        v.iter().map(|b| (b.text.clone(), b.invalid)).collect()
+    }
+
+    #[test]
+    fn variants_with_a_schema() {
+        let schema = json!({
+            "type": "object",
+            "required": ["name"],
+            "properties": {"name": {"type": "string"}, "price": {"type": ["number", "null"]}},
+            "additionalProperties": false
+        });
+        let got = summary(&variants(
+            &json!({"name": "a", "price": 1.5}),
+            Some(&schema),
+        ));
+        assert_eq!(
+            got,
+            [
+                ("null".to_owned(), true),
+                (r#"{"name":12345,"price":1.5}"#.to_owned(), true),
+                (
+                    r#"{"name":"a","price":"wirefault-wrong-type"}"#.to_owned(),
+                    true
+                ),
+                (r#"{"price":1.5}"#.to_owned(), true),
+                (
+                    r#"{"name":"a","price":1.5,"wirefault_unknown_field":"wirefault"}"#.to_owned(),
+                    true
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn without_a_schema_only_5xx_is_judged() {
+        let got = variants(&json!({"name": "a"}), None);
+        assert_eq!(got.len(), 4);
+        assert!(got.iter().all(|b| !b.invalid));
+        assert_eq!(variants(&json!([1]), None).len(), 1);
+    }
+}

@@ -1,0 +1,246 @@
+//! The HTTP and CORS sample-app corpus: small FastAPI, Starlette, Flask +
+//! flask-cors and Express + cors apps written the way their docs write
+//! them, each run as a real server and audited by the real binary.
+//!
+//! Correct apps with stock defaults have no finding at warning or above.
+//! Each planted mistake is found by its rule and no other at warning or
+//! above, and only when the capability that reaches it is on: TLS, a YAML
+//! document found on the target, a filled path parameter, the base page's
+//! links, `--path`, `--body`.
+//!
+//! Needs `python3` with `tests/fastapi/requirements.txt` and
+//! `tests/apps/python/http_requirements.txt`, and `node` with the packages
+//! of `tests/apps/node/http_apps` (`scripts/install-test-deps.sh`); the
+//! tests fail, not skip, when they are missing.
+#![allow(clippy::unwrap_used)]
+
+mod fixtures;
+
+use std::collections::BTreeSet;
+
+use fixtures::apps::{apps_dir, start, uvicorn, App};
+use fixtures::pki::{pki, temp_file};
+use fixtures::{audit_at_warning, wirefault};
+
+/// The rules found at warning or above, the exit code and the report.
+fn audit(url: &str, args: &[&str]) -> (BTreeSet<String>, i32, serde_json::Value) {
+    audit_at_warning(url, args)
+}
+
+fn url(app: &App) -> String {
+    format!("http://127.0.0.1:{}/", app.port)
+}
+
+fn set(ids: &[&str]) -> BTreeSet<String> {
+    ids.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// Asserts the findings at warning or above, and the exit code they give.
+fn assert_found(url: &str, args: &[&str], expected: &[&str]) -> serde_json::Value {
+    let (ids, code, report) = audit(url, args);
+    assert_eq!(ids, set(expected), "{args:?}: {report:#}");
+    assert_eq!(code, i32::from(!expected.is_empty()), "{report:#}");
+    report
+}
+
+/// Every place a finding of `rule` was seen.
+fn places(report: &serde_json::Value, rule: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in report["findings"].as_array().unwrap() {
+        if f["rule"] == rule {
+            out.push(f["request"]["url"].as_str().unwrap().to_owned());
+            for also in f["also_seen"].as_array().into_iter().flatten() {
+                out.push(also["url"].as_str().unwrap_or_default().to_owned());
+            }
+        }
+    }
+    out
+}
+
+fn node(script: &str, production: bool) -> App {
+    let env: &[(&str, &str)] = if production {
+        &[("NODE_ENV", "production")]
+    } else {
+        &[("NODE_ENV", "development")]
+    };
+    start(
+        &apps_dir("node/http_apps"),
+        "node",
+        &[script, "{port}"],
+        env,
+    )
+}
+
+fn flask(script: &str) -> App {
+    start(&apps_dir("python"), "python3", &[script, "{port}"], &[])
+}
+
+/// FastAPI's tutorial style: `{"detail"}` errors, the tutorial's four CORS
+/// origins (http:// and https:// twins among them), a path parameter, a
+/// body model with an example. Nothing at warning or above.
+#[test]
+fn fastapi_tutorial_app_is_clean() {
+    let app = uvicorn("http_fastapi_items", &[]);
+    let report = assert_found(
+        &url(&app),
+        &[
+            "--origin",
+            "http://localhost.tiangolo.com",
+            "--origin",
+            "https://localhost.tiangolo.com",
+            "--origin",
+            "http://localhost",
+            "--origin",
+            "http://localhost:8080",
+        ],
+        &[],
+    );
+    let notes = report["notes"].to_string();
+    assert!(notes.contains("/openapi.json"), "{report:#}");
+}
+
+/// flask-cors trusting every subdomain with an anchored regex: a correct
+/// policy, even though a sibling subdomain is allowed.
+#[test]
+fn flask_subdomain_regex_cors_is_clean() {
+    let app = flask("http_flask_subdomain_cors.py");
+    assert_found(
+        &url(&app),
+        &[
+            "--origin",
+            "https://app.example2.com",
+            "--path",
+            "/api/notes",
+        ],
+        &[],
+    );
+}
+
+/// Express + cors with an allowlist: Express's HTML 404 page and its lack
+/// of 405 are the framework's defaults, not the service's mistakes.
+#[test]
+fn express_cors_api_is_clean() {
+    let app = node("http_express_notes.js", true);
+    assert_found(
+        &url(&app),
+        &[
+            "--origin",
+            "https://app.example.com",
+            "--origin",
+            "http://localhost:5173",
+            "--path",
+            "/api/notes",
+            "--path",
+            "/api/notes/{id}",
+            "--body",
+            r#"POST /api/notes={"text": "hello"}"#,
+        ],
+        &[],
+    );
+}
+
+/// An HTML site for people: its pages and Express's 404 page are pages.
+#[test]
+fn express_html_site_is_clean() {
+    let app = node("http_express_site.js", true);
+    assert_found(&url(&app), &[], &[]);
+}
+
+/// The tutorial's plain-text handler drops `Allow` from 405: found behind
+/// TLS (with the test's CA) through the document's path parameter.
+#[test]
+fn tls_service_with_405_without_allow() {
+    let pki = pki();
+    let cert = temp_file("apps-cert.pem", &pki.cert_pem);
+    let key = temp_file("apps-key.pem", &pki.key_pem);
+    let ca = temp_file("apps-ca.pem", &pki.ca_pem);
+    let app = uvicorn(
+        "http_fastapi_handling_errors",
+        &["--ssl-certfile", &cert, "--ssl-keyfile", &key],
+    );
+    let https = format!("https://localhost:{}/", app.port);
+    let report = assert_found(&https, &["--ca-cert", &ca], &["WF-HTTP-003"]);
+    assert!(
+        places(&report, "WF-HTTP-003")
+            .iter()
+            .any(|u| u.contains("/items/")),
+        "{report:#}"
+    );
+    // Without the CA the target cannot be reached at all.
+    let out = wirefault(&["audit", &https, "--timeout", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// A YAML-only document found on the target leads to `/users/{user_id}`,
+/// whose missing id is answered 500.
+#[test]
+fn yaml_document_leads_to_a_500_on_a_missing_id() {
+    let app = uvicorn("http_starlette_yaml", &[]);
+    let report = assert_found(&url(&app), &[], &["WF-HTTP-001"]);
+    assert!(
+        report["notes"].to_string().contains("/openapi.yaml"),
+        "{report:#}"
+    );
+    assert!(
+        places(&report, "WF-HTTP-001")
+            .iter()
+            .any(|u| u.ends_with("/users/2147483647")),
+        "{report:#}"
+    );
+    // Given another document, the auditor never learns of /users/{id}.
+    let other = fixtures::data("openapi.json");
+    assert_found(&url(&app), &["--openapi", &other], &[]);
+}
+
+/// No document: the index page links to a page whose 500 shows a stack
+/// trace; the link is how the auditor gets there.
+#[test]
+fn stack_trace_page_is_found_through_the_index_links() {
+    let app = node("http_express_error_pages.js", false);
+    let report = assert_found(&url(&app), &[], &["WF-HTTP-008"]);
+    assert_eq!(
+        places(&report, "WF-HTTP-008"),
+        [format!("{}500", url(&app))],
+        "{report:#}"
+    );
+}
+
+/// CORS wrong only under /api/: found when the API path is given.
+#[test]
+fn cors_wrong_only_on_the_api_path() {
+    let app = flask("http_flask_cors_api.py");
+    let origin = ["--origin", "https://app.example.com"];
+    assert_found(&url(&app), &origin, &[]);
+    let report = assert_found(
+        &url(&app),
+        &[origin[0], origin[1], "--path", "/api/notes"],
+        &["WF-CORS-002"],
+    );
+    assert!(
+        places(&report, "WF-CORS-002")
+            .iter()
+            .all(|u| u.contains("/api/notes")),
+        "{report:#}"
+    );
+}
+
+/// A handler that crashes on a field of the wrong type: found from a valid
+/// body's variants, and not without one.
+#[test]
+fn wrong_typed_field_is_found_from_a_valid_body() {
+    let app = node("http_express_orders.js", true);
+    let path = ["--path", "/api/orders"];
+    assert_found(&url(&app), &path, &[]);
+    let report = assert_found(
+        &url(&app),
+        &[
+            path[0],
+            path[1],
+            "--body",
+            r#"POST /api/orders={"item": "bread", "quantity": 2}"#,
+        ],
+        &["WF-HTTP-004"],
+    );
+    let text = report.to_string();
+    assert!(text.contains("12345"), "{report:#}");
+}
