@@ -192,7 +192,13 @@ fn judge(
             });
         }
     }
-    let no_vary = simple.iter().find(|p| {
+    // Fetch §3.2.5: a static Access-Control-Allow-Origin, sent alike to
+    // every origin, needs no `Vary: Origin` (tower-http 0.7's exact-origin
+    // `CorsLayer` answers so). Only an answer that changes with the Origin
+    // does.
+    let first_acao = simple.first().and_then(|p| p.acao());
+    let static_acao = simple.iter().all(|p| p.acao() == first_acao);
+    let no_vary = simple.iter().filter(|_| !static_acao).find(|p| {
         p.acao().is_some_and(|v| v != "*")
             && p.answer().is_some_and(|a| {
                 !a.list_contains("vary", "origin") && !a.list_contains("vary", "*")
@@ -358,6 +364,9 @@ mod tests {
         assert_eq!(run(&trusted, &[], &alike, &[]), ["WF-CORS-004"]);
         let no_vary = [("access-control-allow-origin", TRUSTED), creds];
         assert_eq!(run(&no_vary, &[], &[], &[]), ["WF-CORS-005"]);
+        // The same single origin for everyone (a static answer): no Vary needed.
+        let fixed = [("access-control-allow-origin", TRUSTED)];
+        assert!(run(&fixed, &fixed, &fixed, &[]).is_empty());
         let pre = [
             ("access-control-allow-origin", TRUSTED),
             creds,
