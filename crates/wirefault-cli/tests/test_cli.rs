@@ -429,3 +429,45 @@ fn the_ws_path_cap_is_reported() {
         "{report:#}"
     );
 }
+
+/// JUnit fails a rule only for findings that count for the exit code; an
+/// info finding (an anonymous socket) is in the case's output, not a failure.
+#[test]
+fn junit_fails_only_what_counts() {
+    let addr = serve(app(Fault::WsAnyOrigin));
+    let url = format!("http://{addr}/");
+    let out = wirefault(&[
+        "audit",
+        &url,
+        "--format",
+        "junit",
+        "--timeout",
+        "2",
+        "--origin",
+        TRUSTED,
+        "--ws",
+        "/ws",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let case = doc
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("testcase") && n.attribute("name").unwrap().starts_with("WF-WS-001")
+        })
+        .unwrap();
+    assert!(
+        !case.children().any(|n| n.has_tag_name("failure")),
+        "{text}"
+    );
+    let output = case
+        .children()
+        .find(|n| n.has_tag_name("system-out"))
+        .and_then(|n| n.text())
+        .unwrap_or_default();
+    assert!(
+        output.starts_with("info") && output.contains("anonymous"),
+        "{text}"
+    );
+}
