@@ -153,11 +153,14 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     // paths and the base page's links.
     let endpoints = ws_endpoints(&ctx, args, &mut caps)?;
     let ws_paths: Vec<Url> = endpoints.iter().map(|e| e.url.clone()).collect();
+    // A path whose parameters all have an example names a real resource;
+    // one with a parameter that does not is the missing-resource probe's.
     let api_gets: Vec<Url> = {
         let all: Vec<Url> = dedup_urls(
             ops.iter()
                 .chain(&user_ops)
                 .filter(|o| o.method == "GET")
+                .filter(|o| o.path_params().iter().all(|p| p.example.is_some()))
                 .map(|o| ctx.path_url(&o.concrete_path())),
         );
         capped(&all, MAX_GET_PATHS, "API GET paths", &mut caps)

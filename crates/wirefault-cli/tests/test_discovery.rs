@@ -252,3 +252,66 @@ fn a_bad_document_argument_fails_before_probing() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--allow-remote"), "{stderr}");
 }
+
+const ORDERS_DOC: &str = r##"{
+  "openapi": "3.0.3",
+  "info": {"title": "orders", "version": "1"},
+  "paths": {
+    "/orders": {
+      "post": {
+        "requestBody": {"$ref": "#/components/requestBodies/Order"},
+        "responses": {"201": {"description": "created"}}
+      }
+    }
+  },
+  "components": {
+    "requestBodies": {
+      "Order": {"content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Order"},
+        "example": {"item": "bread", "quantity": 2}
+      }}}
+    },
+    "schemas": {
+      "Order": {"type": "object", "required": ["item"],
+        "properties": {"item": {"type": "string"}, "quantity": {"type": "integer"}}}
+    }
+  }
+}"##;
+
+/// The document's request example is a valid body: its variants find a
+/// handler that trusts a field's type, without `--body`.
+#[test]
+fn the_documents_request_example_gives_body_variants() {
+    let router = api()
+        .route(
+            "/openapi.json",
+            get(|| async { ([(header::CONTENT_TYPE, "application/json")], ORDERS_DOC) }),
+        )
+        .route(
+            "/orders",
+            axum::routing::post(|body: axum::body::Bytes| async move {
+                let order: serde_json::Value = match serde_json::from_slice(&body) {
+                    Ok(order) => order,
+                    Err(_) => return (StatusCode::BAD_REQUEST, "{}").into_response(),
+                };
+                // A missing `item` is refused; the planted mistake: a
+                // present one is trusted to be a string.
+                match order.get("item") {
+                    None => (StatusCode::UNPROCESSABLE_ENTITY, "{}").into_response(),
+                    Some(item) if item.is_string() => (StatusCode::CREATED, "{}").into_response(),
+                    Some(_) => (StatusCode::INTERNAL_SERVER_ERROR, "boom").into_response(),
+                }
+            }),
+        );
+    let (url, seen) = recorded(router);
+    let (_, ids, report) = audit_ids(&url, &[]);
+    assert!(ids.contains("WF-HTTP-004"), "{report:#}");
+    let posts = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(m, p, _)| m == "POST" && p == "/orders")
+        .count();
+    // Malformed, `{}`, and the example's variants (never the example).
+    assert!(posts >= 6, "{posts}");
+}

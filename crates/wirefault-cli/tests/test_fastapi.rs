@@ -6,25 +6,14 @@
 
 mod fixtures;
 
-use fixtures::apps::{start as start_app, App};
+use fixtures::apps::{uvicorn_in, App};
 use fixtures::{audit_ids, TRUSTED};
 
 /// `uvicorn MODULE:app` from `tests/fastapi`.
 fn start(module: &str) -> App {
-    let dir = format!("{}/tests/fastapi", env!("CARGO_MANIFEST_DIR"));
-    let target = format!("{module}:app");
-    start_app(
-        &dir,
-        "python3",
-        &[
-            "-m",
-            "uvicorn",
-            &target,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "{port}",
-        ],
+    uvicorn_in(
+        &format!("{}/tests/fastapi", env!("CARGO_MANIFEST_DIR")),
+        module,
         &[],
     )
 }

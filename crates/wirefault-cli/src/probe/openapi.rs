@@ -394,9 +394,14 @@ pub(crate) fn schema_type(schema: &Value) -> Option<&str> {
     }
 }
 
-/// The path part of `servers[0].url`: `/api` for `/api/` or `https://x/api`.
+/// The path part of `servers[0].url`: `/api` for `/api/` or `https://x/api`
+/// (Swagger 2.0: `basePath`).
 fn server_prefix(doc: &Value) -> String {
-    let Some(url) = doc.pointer("/servers/0/url").and_then(Value::as_str) else {
+    let url = doc
+        .pointer("/servers/0/url")
+        .or_else(|| doc.get("basePath"))
+        .and_then(Value::as_str);
+    let Some(url) = url else {
         return String::new();
     };
     let path = match url.find("://") {
@@ -623,6 +628,8 @@ components:
                 "{server}"
             );
         }
+        let swagger = serde_json::json!({"swagger": "2.0", "basePath": "/v2", "paths": {"/pets": {"get": {}}}});
+        assert_eq!(parse(&swagger).unwrap().ops[0].concrete_path(), "/v2/pets");
     }
 
     #[test]
