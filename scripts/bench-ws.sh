@@ -20,7 +20,7 @@ TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_d
 
 LOG=$(mktemp)
 RUST_LOG=warn "$TARGET_DIR/release/wirefault-demo" --addr "$ADDR" --ui-addr off --db :memory: \
-    --rate-limit 1000000/1 >"$LOG" 2>&1 &
+    --rate-limit 1000000/1 --max-connections $((SESSIONS + 1000)) >"$LOG" 2>&1 &
 DEMO_PID=$!
 trap 'kill $DEMO_PID 2>/dev/null || true; rm -f "$LOG"' EXIT
 

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
+use wirefault::axum::ServeConfig;
 use wirefault::cors::CorsPolicy;
 use wirefault::headers::HeaderRegistry;
 use wirefault::CloseCodes;
@@ -46,6 +47,21 @@ pub struct Args {
     /// Enables the /debug/* routes.
     #[arg(long, env = "WIREFAULT_DEMO_FAULT_ROUTES")]
     pub fault_routes: bool,
+    /// Seconds a client may take to send a request head [default: 10].
+    #[arg(long, env = "WIREFAULT_DEMO_HEADER_READ_TIMEOUT")]
+    pub header_read_timeout: Option<String>,
+    /// Seconds a connection may stay open with no request in flight
+    /// [default: 5].
+    #[arg(long, env = "WIREFAULT_DEMO_IDLE_TIMEOUT")]
+    pub idle_timeout: Option<String>,
+    /// The most connections open at once, WebSockets included
+    /// [default: 10000].
+    #[arg(long, env = "WIREFAULT_DEMO_MAX_CONNECTIONS")]
+    pub max_connections: Option<String>,
+    /// Seconds a shutdown waits for requests and sessions before it
+    /// closes what is left [default: 10].
+    #[arg(long, env = "WIREFAULT_DEMO_DRAIN_TIMEOUT")]
+    pub drain_timeout: Option<String>,
     /// A TOML file with any of the keys above (snake_case; `allow_origin`
     /// is an array).
     #[arg(long, env = "WIREFAULT_DEMO_CONFIG")]
@@ -63,6 +79,27 @@ struct FileConfig {
     ws_close_codes: Option<String>,
     rate_limit: Option<String>,
     fault_routes: Option<bool>,
+    header_read_timeout: Option<Seconds>,
+    idle_timeout: Option<Seconds>,
+    max_connections: Option<u64>,
+    drain_timeout: Option<Seconds>,
+}
+
+/// A number of seconds in the TOML file: `10` or `0.5`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Seconds {
+    Whole(u64),
+    Fraction(f64),
+}
+
+impl Seconds {
+    fn text(self) -> String {
+        match self {
+            Seconds::Whole(n) => n.to_string(),
+            Seconds::Fraction(x) => x.to_string(),
+        }
+    }
 }
 
 /// A configuration value that was refused, naming the key.
@@ -103,6 +140,9 @@ pub struct Config {
     pub rate_limit: Rate,
     /// Whether the /debug/* routes exist.
     pub fault_routes: bool,
+    /// The server's bounds: header-read timeout, idle timeout, connection
+    /// cap, shutdown drain.
+    pub serve: ServeConfig,
 }
 
 /// The playground's origins, allowed by default.
@@ -112,6 +152,27 @@ fn invalid(key: &str, reason: impl Into<String>) -> ConfigError {
     ConfigError::Invalid {
         key: key.to_owned(),
         reason: reason.into(),
+    }
+}
+
+/// Seconds, whole or fractional, more than 0 and at most a day.
+fn parse_seconds(key: &str, value: &str) -> Result<Duration, ConfigError> {
+    let reason =
+        || format!("{value:?} is not a number of seconds from 0.001 to 86400, such as 10 or 0.5");
+    let secs: f64 = value.trim().parse().map_err(|_| invalid(key, reason()))?;
+    if !(0.001..=86_400.0).contains(&secs) {
+        return Err(invalid(key, reason()));
+    }
+    Duration::try_from_secs_f64(secs).map_err(|_| invalid(key, reason()))
+}
+
+fn parse_count(key: &str, value: &str) -> Result<usize, ConfigError> {
+    match value.trim().parse::<usize>() {
+        Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
+        _ => Err(invalid(
+            key,
+            format!("{value:?} is not a whole number from 1 to 1000000"),
+        )),
     }
 }
 
@@ -163,6 +224,25 @@ impl Config {
             .rate_limit
             .or(file.rate_limit)
             .unwrap_or_else(|| "60/60".into());
+        let mut serve = ServeConfig::new();
+        if let Some(v) = args
+            .header_read_timeout
+            .or(file.header_read_timeout.map(Seconds::text))
+        {
+            serve = serve.header_read_timeout(parse_seconds("--header-read-timeout", &v)?);
+        }
+        if let Some(v) = args.idle_timeout.or(file.idle_timeout.map(Seconds::text)) {
+            serve = serve.idle_timeout(parse_seconds("--idle-timeout", &v)?);
+        }
+        if let Some(v) = args
+            .max_connections
+            .or(file.max_connections.map(|n| n.to_string()))
+        {
+            serve = serve.max_connections(parse_count("--max-connections", &v)?);
+        }
+        if let Some(v) = args.drain_timeout.or(file.drain_timeout.map(Seconds::text)) {
+            serve = serve.drain_timeout(parse_seconds("--drain-timeout", &v)?);
+        }
         let config = Config {
             addr: parse_addr("--addr", &addr)?,
             ui_addr: if ui_addr == "off" {
@@ -182,6 +262,7 @@ impl Config {
                 .parse()
                 .map_err(|e: String| invalid("--rate-limit", e))?,
             fault_routes: args.fault_routes || file.fault_routes.unwrap_or(false),
+            serve,
         };
         config.cors_policy()?;
         Ok(config)
@@ -220,6 +301,7 @@ impl Config {
                 per: std::time::Duration::from_secs(60),
             },
             fault_routes: true,
+            serve: ServeConfig::new(),
         }
     }
 }

@@ -9,7 +9,9 @@
 //! let state = wirefault_demo::AppState::open(config).await?;
 //! let router = wirefault_demo::app(state);
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-//! axum::serve(listener, router).await?;
+//! // The bounded server `main` uses (header-read and idle timeouts, a
+//! // connection cap, a bounded drain).
+//! wirefault::axum::serve(listener, router).await;
 //! # Ok(()) }
 //! ```
 
@@ -18,13 +20,16 @@ pub mod config;
 pub mod db;
 pub mod debug;
 pub mod events;
+pub mod model;
 pub mod notes;
 pub mod rate_limit;
 pub mod session;
+pub mod session_cache;
 pub mod state;
 pub mod ui;
 pub mod ws;
 
 pub use app::app;
 pub use config::Config;
-pub use state::{AppState, NoteEvent};
+pub use model::NoteEvent;
+pub use state::AppState;

@@ -72,6 +72,26 @@ fn bad_values_stop_start_up_naming_them() {
             &["--rate-limit", "0/60"],
         ),
         (
+            &["--header-read-timeout", "0"],
+            &[],
+            &["--header-read-timeout", "\"0\""],
+        ),
+        (
+            &["--max-connections", "lots"],
+            &[],
+            &["--max-connections", "lots"],
+        ),
+        (
+            &[],
+            &[("WIREFAULT_DEMO_DRAIN_TIMEOUT", "-1")],
+            &["--drain-timeout", "-1"],
+        ),
+        (
+            &[],
+            &[("WIREFAULT_DEMO_IDLE_TIMEOUT", "soon")],
+            &["--idle-timeout", "soon"],
+        ),
+        (
             &["--config", "/definitely/missing.toml"],
             &[],
             &["/definitely/missing.toml"],
@@ -116,13 +136,15 @@ fn file_then_environment_then_flags() {
     let dir = std::env::temp_dir().join(format!("wf-demo-precedence-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("demo.toml");
-    std::fs::write(&file, "rate_limit = \"5/10\"\nws_close_codes = \"mirror\"\nfault_routes = true\nui_addr = \"off\"\n").unwrap();
+    std::fs::write(&file, "rate_limit = \"5/10\"\nws_close_codes = \"mirror\"\nfault_routes = true\nui_addr = \"off\"\nheader_read_timeout = 0.5\nidle_timeout = 7\nmax_connections = 64\ndrain_timeout = 3\n").unwrap();
     let args = Args::try_parse_from([
         "wirefault-demo",
         "--config",
         file.to_str().unwrap(),
         "--rate-limit",
         "7/10",
+        "--drain-timeout",
+        "4",
     ])
     .unwrap();
     let config = Config::from_args(args).unwrap();
@@ -130,5 +152,16 @@ fn file_then_environment_then_flags() {
     assert_eq!(config.ws_close_codes, wirefault::CloseCodes::HttpMirror);
     assert!(config.fault_routes);
     assert_eq!(config.ui_addr, None);
+    assert_eq!(
+        config.serve.get_header_read_timeout(),
+        Duration::from_millis(500)
+    );
+    assert_eq!(config.serve.get_idle_timeout(), Duration::from_secs(7));
+    assert_eq!(config.serve.get_max_connections(), 64);
+    assert_eq!(
+        config.serve.get_drain_timeout(),
+        Duration::from_secs(4),
+        "a flag beats the file"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -6,8 +6,9 @@
 //! explicit method, header and exposed-header lists, credentials, max-age,
 //! short-circuiting preflights, and `Vary: origin,
 //! access-control-request-method, access-control-request-headers` on every
-//! response, preflight or not (its default `vary`, which already covers
-//! `Origin`, so nothing is added here).
+//! response, preflight or not. The list is set explicitly: tower-http 0.7
+//! leaves `Origin` out for `*`, but [`CorsPolicyService`] answers with or
+//! without CORS headers depending on `Origin`, so every answer varies on it.
 //!
 //! What is written here, and why:
 //! - tower-http sends `Access-Control-Allow-Methods`, `-Allow-Headers`,
@@ -76,6 +77,7 @@ fn tower_http_layer(policy: &CorsPolicy) -> tower_http::cors::CorsLayer {
         AllowOrigin::predicate(allow.clone())
     };
     let mut layer = tower_http::cors::CorsLayer::new()
+        .vary(tower_http::cors::preflight_request_headers().collect::<Vec<_>>())
         .allow_origin(origin)
         .allow_methods(match policy.allowed_methods() {
             AllowList::Any => AllowMethods::any(),

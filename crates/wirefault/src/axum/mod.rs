@@ -11,6 +11,8 @@
 //! - [`Json`] reads a JSON body with failures that point at the field.
 //! - [`FaultSse`] serves Server-Sent Events whose failures end the stream
 //!   with an `event: error` carrying the problem JSON.
+//! - [`serve`] serves a `Router` with bounds on header reads, idleness,
+//!   open connections and the shutdown drain.
 //! - [`ws`] runs WebSocket sessions that always end with the right close
 //!   code.
 
@@ -19,6 +21,7 @@ mod into_response;
 mod json;
 mod problem_layer;
 mod request_id;
+mod serve;
 mod sse;
 pub mod ws;
 
@@ -32,4 +35,5 @@ pub use request_id::{
     around, error_layer, error_layers, request_id_layer, request_id_layers, ErrorLayer,
     MakeRequestUuidV4, RequestId, RequestIdLayer, REQUEST_ID,
 };
+pub use serve::{serve, Drained, Serve, ServeConfig};
 pub use sse::{problem_event, FaultSse, ERROR_EVENT};

@@ -48,6 +48,8 @@ pub struct WsConfig {
     pub(crate) codes: CloseCodes,
     pub(crate) accept: Accept,
     pub(crate) max_message_bytes: usize,
+    pub(crate) max_frame_bytes: Option<usize>,
+    pub(crate) protocols: Vec<String>,
     pub(crate) buffer_bytes: usize,
     pub(crate) idle_timeout: Duration,
     pub(crate) ping_interval: Option<Duration>,
@@ -64,7 +66,8 @@ impl Default for WsConfig {
 }
 
 impl WsConfig {
-    /// Standard close codes, text only, 64 KiB messages, 8 KiB socket
+    /// Standard close codes, text only, 64 KiB messages (frames up to four
+    /// messages), no subprotocol, 8 KiB socket
     /// buffers, 60 s idle timeout
     /// (pings every 30 s), 5 s for the closing handshake, 10 s per send, no
     /// rate limit, no shutdown signal.
@@ -73,6 +76,8 @@ impl WsConfig {
             codes: CloseCodes::Standard,
             accept: Accept::Text,
             max_message_bytes: 64 * 1024,
+            max_frame_bytes: None,
+            protocols: Vec::new(),
             buffer_bytes: 8 * 1024,
             idle_timeout: Duration::from_secs(60),
             ping_interval: None,
@@ -116,10 +121,37 @@ impl WsConfig {
         self
     }
 
-    /// Frames are read whole before the message limit is checked; this
-    /// bounds them (and the memory a session can hold) at four messages.
-    pub(crate) fn max_frame_bytes(&self) -> usize {
-        self.max_message_bytes.saturating_mul(4)
+    /// The largest frame, in bytes (default: four times the message
+    /// limit). A frame is read whole before the message limit is checked,
+    /// so this bounds the memory one frame can take; a frame over the
+    /// message limit but within this one still closes the session with a
+    /// clean 1009, while a bigger one breaks the stream (also 1009, but the
+    /// closing handshake may not complete).
+    pub fn max_frame_bytes(mut self, bytes: usize) -> WsConfig {
+        self.max_frame_bytes = Some(bytes.max(1));
+        self
+    }
+
+    /// The frame limit in force.
+    pub fn get_max_frame_bytes(&self) -> usize {
+        self.max_frame_bytes
+            .unwrap_or(self.max_message_bytes.saturating_mul(4))
+    }
+
+    /// The subprotocols this endpoint speaks, in order of preference. The
+    /// handshake picks the first one the client offered in
+    /// `Sec-WebSocket-Protocol` and answers it; when the client offered
+    /// none of them, the answer names none (a browser then fails the
+    /// connection; [`WsHandshake::requested_protocols`](super::WsHandshake::requested_protocols)
+    /// lets a handler refuse over HTTP instead). The session reads the
+    /// choice with [`Session::protocol`](super::Session::protocol).
+    pub fn protocols<I, P>(mut self, protocols: I) -> WsConfig
+    where
+        I: IntoIterator<Item = P>,
+        P: Into<String>,
+    {
+        self.protocols = protocols.into_iter().map(Into::into).collect();
+        self
     }
 
     /// How long the peer may stay silent (no frame at all, pongs included)

@@ -15,7 +15,10 @@ use crate::axum::RequestId;
 use crate::{Fault, Kind};
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::FromRequestParts;
-use http::header::{HeaderValue, CONNECTION, SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_VERSION, UPGRADE};
+use http::header::{
+    HeaderValue, CONNECTION, SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_PROTOCOL, SEC_WEBSOCKET_VERSION,
+    UPGRADE,
+};
 use http::request::Parts;
 use http::{HeaderMap, Method, Version};
 use std::convert::Infallible;
@@ -81,6 +84,18 @@ impl WsHandshake {
         &self.headers
     }
 
+    /// The subprotocols the client offered in `Sec-WebSocket-Protocol`,
+    /// in its order (empty when it offered none).
+    pub fn requested_protocols(&self) -> impl Iterator<Item = &str> {
+        self.headers
+            .get_all(SEC_WEBSOCKET_PROTOCOL)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+    }
+
     /// Checks the request's `Origin` with `check`: a refusal is a 403
     /// answered before the upgrade, so a page from another site cannot
     /// ride the user's cookies into a session (cross-site WebSocket
@@ -113,7 +128,8 @@ impl WsHandshake {
             // the stream stays in step after a too-big message and the
             // closing handshake can still complete. Bigger frames still
             // fail (with the same 1009), only less gracefully.
-            .max_frame_size(config.max_frame_bytes())
+            .max_frame_size(config.get_max_frame_bytes())
+            .protocols(config.protocols.clone())
             .read_buffer_size(config.buffer_bytes)
             .write_buffer_size(config.buffer_bytes);
         let ticket = config.sessions.as_ref().map(Sessions::ticket);
@@ -247,6 +263,21 @@ mod tests {
         assert_eq!(fault.status(), 426);
         assert_eq!(fault.http_headers()[SEC_WEBSOCKET_VERSION], "13");
         assert_eq!(fault.http_headers()[UPGRADE], "websocket");
+    }
+
+    #[tokio::test]
+    async fn requested_protocols_are_read_in_the_clients_order() {
+        let request = http::Request::get("/ws")
+            .header(SEC_WEBSOCKET_PROTOCOL, "b.v2, a.v1")
+            .header(SEC_WEBSOCKET_PROTOCOL, " ,c")
+            .body(())
+            .unwrap();
+        let (mut parts, ()) = request.into_parts();
+        let handshake = WsHandshake::from_request_parts(&mut parts, &())
+            .await
+            .unwrap();
+        let offered: Vec<&str> = handshake.requested_protocols().collect();
+        assert_eq!(offered, ["b.v2", "a.v1", "c"]);
     }
 
     #[test]

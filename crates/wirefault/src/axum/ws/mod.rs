@@ -13,6 +13,58 @@
 //!    close frame from the [mapping table](crate::TABLE); an HTTP error
 //!    after the upgrade cannot be written.
 //!
+//! An echo endpoint that takes text and binary messages up to 1 MiB, and
+//! a client that talks to it:
+//!
+//! ```
+//! use axum::{response::Response, routing::get, Router};
+//! use std::time::Duration;
+//! use wirefault::axum::ws::{Accept, AllowOrigin, Incoming, Session, SessionHandler, WsConfig, WsHandshake};
+//! use wirefault::Fault;
+//!
+//! struct Echo;
+//!
+//! impl SessionHandler for Echo {
+//!     async fn on_message(&mut self, session: &mut Session, message: Incoming) -> Result<(), Fault> {
+//!         // The text is the bytes read off the socket: sent back without a copy.
+//!         match message {
+//!             Incoming::Text(text) => session.send_text(text).await,
+//!             Incoming::Binary(bytes) => session.send_binary(bytes).await,
+//!         }
+//!     }
+//! }
+//!
+//! async fn echo(handshake: WsHandshake) -> Result<Response, Fault> {
+//!     // A foreign page gets 403 before the upgrade.
+//!     handshake.check_origin(&AllowOrigin::new(|origin| origin == "https://app.example"))?;
+//!     // The defaults take text only, up to 64 KiB: say what this endpoint takes.
+//!     let config = WsConfig::new()
+//!         .accept(Accept::Any)
+//!         .max_message_bytes(1024 * 1024)
+//!         .idle_timeout(Duration::from_secs(60));
+//!     Ok(handshake.accept(config)?.run(Echo))
+//! }
+//!
+//! let app: Router = Router::new().route("/echo", get(echo));
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async move {
+//! # use futures_util::{SinkExt, StreamExt};
+//! # use tokio_tungstenite::tungstenite::Message;
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+//! let url = format!("ws://{}/echo", listener.local_addr().unwrap());
+//! tokio::spawn(async move { wirefault::axum::serve(listener, app).await });
+//!
+//! let (mut client, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+//! client.send(Message::text("héllo")).await.unwrap();
+//! assert_eq!(client.next().await.unwrap().unwrap(), Message::text("héllo"));
+//! let big = vec![7_u8; 512 * 1024];
+//! client.send(Message::binary(big.clone())).await.unwrap();
+//! assert_eq!(client.next().await.unwrap().unwrap(), Message::binary(big));
+//! # });
+//! ```
+//!
+//! A handler of JSON requests, whose failures end the session with the
+//! mapping table's close code or answer with an error event:
+//!
 //! ```
 //! use axum::{extract::State, response::Response, routing::get, Router};
 //! use wirefault::axum::ws::{AllowOrigin, Incoming, Session, SessionHandler, WsConfig, WsHandshake};
@@ -21,9 +73,9 @@
 //! #[derive(serde::Deserialize)]
 //! struct Request { op: String }
 //!
-//! struct Echo;
+//! struct Ops;
 //!
-//! impl SessionHandler for Echo {
+//! impl SessionHandler for Ops {
 //!     async fn on_message(&mut self, session: &mut Session, message: Incoming) -> Result<(), Fault> {
 //!         // Malformed JSON ends the session with 1007, a wrong shape with 1008.
 //!         let request: Request = message.json()?;
@@ -31,6 +83,8 @@
 //!             "ping" => session.send_json(&serde_json::json!({"event": "pong"})).await,
 //!             // Recoverable: an error event, and the session goes on.
 //!             "find" => session.send_error(&Fault::not_found("nothing here")).await,
+//!             // An application close code of its own (4000-4999).
+//!             "bye" => session.close(4000, "bye"),
 //!             // Fatal: the session ends with 1008 and this reason.
 //!             other => Err(Fault::unprocessable().detail(format!("unknown op {other:?}"))),
 //!         }
@@ -40,17 +94,24 @@
 //! async fn ws(State(config): State<WsConfig>, handshake: WsHandshake) -> Result<Response, Fault> {
 //!     handshake.check_origin(&AllowOrigin::new(|origin| origin == "https://app.example"))?;
 //!     // ... authenticate from handshake.headers(), or return a 401 Fault ...
-//!     Ok(handshake.accept(config)?.run(Echo))
+//!     Ok(handshake.accept(config)?.run(Ops))
 //! }
 //!
-//! let app: Router = Router::new().route("/ws", get(ws)).with_state(WsConfig::new());
+//! let config = WsConfig::new().protocols(["ops.v1"]);
+//! let app: Router = Router::new().route("/ws", get(ws)).with_state(config);
 //! ```
 //!
 //! Details:
-//! - Limits ([`WsConfig`]): message size (1009), frame type (1003),
-//!   invalid UTF-8 (1007), a per-session rate limit (1013, mirror 4429),
+//! - Limits ([`WsConfig`]): message and frame size (1009), frame type (1003),
+//!   invalid UTF-8 (1007, the reason says where), a per-session rate
+//!   limit (1013, mirror 4429),
 //!   an idle timeout with pings (1008, mirror 4408; see
 //!   [`WsConfig::idle_timeout`]).
+//! - Subprotocols: [`WsConfig::protocols`] lists those the endpoint speaks;
+//!   the handshake answers the first the client offered, and
+//!   [`Session::protocol`] tells the handler.
+//! - [`Session::close`] ends a session with an application code
+//!   (4000–4999); [`Session::end`] with 1000.
 //! - A panic in a handler closes its session with 1011 and is logged.
 //! - The runner completes the closing handshake: it sends its close frame,
 //!   waits at most [`WsConfig::close_timeout`] for the peer's, then drops
@@ -72,6 +133,7 @@ mod handshake;
 mod runner;
 mod session;
 
+pub use axum::extract::ws::Utf8Bytes;
 pub use config::{Accept, Sessions, WsConfig};
 pub use handshake::WsHandshake;
 pub use session::{Incoming, Session, SessionHandler};
@@ -114,12 +176,7 @@ where
 /// A refusal is a 403 naming the origin.
 impl OriginCheck for crate::cors::CorsPolicy {
     fn check_origin(&self, headers: &HeaderMap) -> Result<(), Fault> {
-        self.check_websocket_origin(headers).map_err(|rejected| {
-            Fault::permission_denied(format!(
-                "origin {} may not open a WebSocket session here",
-                rejected.origin()
-            ))
-        })
+        self.check_websocket_origin(headers).map_err(Fault::from)
     }
 }
 
@@ -162,23 +219,10 @@ where
     F: Fn(&str) -> bool,
 {
     fn check_origin(&self, headers: &HeaderMap) -> Result<(), Fault> {
-        let mut origins = headers.get_all(http::header::ORIGIN).iter();
-        let (first, second) = (origins.next(), origins.next());
-        match (first, second) {
-            (None, _) => Ok(()),
-            (Some(origin), None) => match origin.to_str() {
-                Ok(origin) if (self.0)(origin) => Ok(()),
-                Ok(origin) => Err(Fault::permission_denied(format!(
-                    "origin {origin} may not open a WebSocket session here"
-                ))),
-                Err(_) => Err(Fault::permission_denied(
-                    "the Origin header is not a valid origin",
-                )),
-            },
-            (Some(_), Some(_)) => Err(Fault::permission_denied(
-                "a request may carry one Origin header only",
-            )),
-        }
+        crate::cors::check_origin_header(headers, |origin| {
+            std::str::from_utf8(origin).is_ok_and(|origin| (self.0)(origin))
+        })
+        .map_err(Fault::from)
     }
 }
 
@@ -202,6 +246,14 @@ impl fmt::Debug for Accepted {
 }
 
 impl Accepted {
+    /// The subprotocol the handshake agreed on
+    /// ([`WsConfig::protocols`]), answered in `Sec-WebSocket-Protocol`.
+    pub fn protocol(&self) -> Option<&str> {
+        self.upgrade
+            .selected_protocol()
+            .and_then(|p| p.to_str().ok())
+    }
+
     /// Upgrades the connection and runs `handler` until the session ends.
     /// Return the response from the endpoint.
     pub fn run<H>(self, handler: H) -> Response

@@ -5,8 +5,7 @@
 use super::close::{close_handshake, Closed};
 use super::config::{Accept, WsConfig};
 use super::session::{Incoming, Session, SessionHandler};
-use crate::log::log_fault;
-use crate::{Close, CloseCode, Fault};
+use crate::{Close, CloseCode, Fault, PublicFault};
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::stream::BoxStream;
 use futures_util::{FutureExt, StreamExt};
@@ -99,8 +98,8 @@ async fn drive<E, H>(
                     "no frame from the peer for {} ms; pings went unanswered",
                     config.idle_timeout.as_millis()
                 ));
-                log_fault(&fault, session.request_id());
-                Some(End::Close(fault.close(config.codes)))
+                let public = PublicFault::logged(&fault, session.request_id());
+                Some(End::Close(public.close(config.codes)))
             }
             Step::Ping => match session.send(Message::Ping(Default::default())).await {
                 Ok(()) => None,
@@ -185,7 +184,7 @@ fn take(
     let incoming = match message {
         Message::Ping(_) | Message::Pong(_) => return Ok(None),
         Message::Close(_) => return Err(End::PeerClosed),
-        Message::Text(text) => Incoming::Text(text.as_str().to_owned()),
+        Message::Text(text) => Incoming::Text(text),
         Message::Binary(bytes) => Incoming::Binary(bytes),
     };
     let refused = match (&incoming, config.accept) {
@@ -228,10 +227,9 @@ fn read_error(err: axum::Error, config: &WsConfig) -> End {
             ));
             End::Close(fault.close(config.codes))
         }
-        tungstenite::Error::Utf8(_) => End::Close(Close::new(
-            CloseCode::INVALID_PAYLOAD,
-            "a text message was not valid UTF-8",
-        )),
+        tungstenite::Error::Utf8(detail) => {
+            End::Close(Close::new(CloseCode::INVALID_PAYLOAD, utf8_reason(&detail)))
+        }
         tungstenite::Error::Protocol(
             tungstenite::error::ProtocolError::ResetWithoutClosingHandshake,
         ) => End::Gone,
@@ -240,6 +238,23 @@ fn read_error(err: axum::Error, config: &WsConfig) -> End {
             &format!("protocol error: {err}"),
         )),
         _ => End::Gone,
+    }
+}
+
+/// The 1007 reason for invalid UTF-8, saying where it was as far as
+/// tungstenite tells. A fragmented text message is checked as it arrives
+/// and reported in tungstenite's own words ("incomplete string", or the
+/// bad bytes); a whole text frame and a close frame's reason are both
+/// checked with `str::from_utf8`, and reported alike (std's `Utf8Error`,
+/// "invalid utf-8 sequence …" / "incomplete utf-8 byte sequence …"), so
+/// those two cannot be told apart here (see docs/DESIGN.md).
+fn utf8_reason(detail: &str) -> &'static str {
+    let from_std = detail.starts_with("invalid utf-8 sequence")
+        || detail.starts_with("incomplete utf-8 byte sequence");
+    if from_std {
+        "invalid UTF-8 in a text message or in a close frame's reason"
+    } else {
+        "invalid UTF-8 in a fragmented text message"
     }
 }
 
@@ -272,11 +287,11 @@ fn settle(
         Some(Ok(Ok(()))) if session.broken => Some(End::Gone),
         Some(Ok(Ok(()))) => session.end.take().map(End::Close),
         Some(Ok(Err(fault))) => {
-            log_fault(&fault, session.request_id());
+            let public = PublicFault::logged(&fault, session.request_id());
             if session.broken {
                 Some(End::Gone)
             } else {
-                Some(End::Close(fault.close(config.codes)))
+                Some(End::Close(public.close(config.codes)))
             }
         }
         Some(Err(panic)) => {
@@ -353,6 +368,24 @@ mod tests {
         assert!(wait <= Duration::from_secs(1) && wait > Duration::from_millis(900));
         assert!(bucket.take(start + Duration::from_secs(1)).is_ok());
         assert!(bucket.take(start + Duration::from_secs(1)).is_err());
+    }
+
+    #[test]
+    // The point is the error text std gives for these bytes.
+    #[allow(invalid_from_utf8)]
+    fn utf8_reasons_say_where_they_can() {
+        let whole = std::str::from_utf8(b"ab\xff").unwrap_err().to_string();
+        assert!(utf8_reason(&whole).contains("close frame's reason"));
+        let cut = std::str::from_utf8(b"ab\xe2\x82").unwrap_err().to_string();
+        assert!(utf8_reason(&cut).contains("close frame's reason"));
+        assert_eq!(
+            utf8_reason("incomplete string: ..."),
+            "invalid UTF-8 in a fragmented text message"
+        );
+        assert_eq!(
+            utf8_reason("\u{fffd}"),
+            "invalid UTF-8 in a fragmented text message"
+        );
     }
 
     #[test]

@@ -5,9 +5,8 @@
 //! `Result<(), Fault>`; the runner turns an `Err` into a close frame.
 
 use super::config::WsConfig;
-use crate::log::log_fault;
-use crate::{Close, CloseCodes, Fault, Kind, Problem};
-use axum::extract::ws::{Message, WebSocket};
+use crate::{Close, CloseCode, CloseCodes, Fault, Kind, Problem, PublicFault};
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -17,11 +16,15 @@ use std::time::Duration;
 
 /// A data message from the peer, of a type the session
 /// [accepts](super::Accept).
+///
+/// WebSocket has two kinds of data message (RFC 6455 §5.6), so a `match`
+/// needs no other arm. Text arrives as the bytes read off the socket,
+/// already checked as UTF-8, without a copy; [`Utf8Bytes`] derefs to
+/// `&str`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Incoming {
     /// A text message (valid UTF-8: the runner checks).
-    Text(String),
+    Text(Utf8Bytes),
     /// A binary message.
     Binary(Bytes),
 }
@@ -38,8 +41,24 @@ impl Incoming {
     /// The text of a text message.
     pub fn as_text(&self) -> Option<&str> {
         match self {
+            Incoming::Text(text) => Some(text.as_str()),
+            Incoming::Binary(_) => None,
+        }
+    }
+
+    /// The text of a text message, owned, without a copy.
+    pub fn into_text(self) -> Option<Utf8Bytes> {
+        match self {
             Incoming::Text(text) => Some(text),
             Incoming::Binary(_) => None,
+        }
+    }
+
+    /// The message's bytes (a text message's UTF-8), owned, without a copy.
+    pub fn into_bytes(self) -> Bytes {
+        match self {
+            Incoming::Text(text) => Bytes::from(text),
+            Incoming::Binary(bytes) => bytes,
         }
     }
 
@@ -136,14 +155,21 @@ impl Session {
         self.codes
     }
 
-    /// Sends a text message.
+    /// The subprotocol agreed in the handshake
+    /// ([`WsConfig::protocols`](super::WsConfig::protocols)), if any.
+    pub fn protocol(&self) -> Option<&str> {
+        self.socket.protocol().and_then(|p| p.to_str().ok())
+    }
+
+    /// Sends a text message (a `String`, a `&str`, or the [`Utf8Bytes`]
+    /// of an [`Incoming::Text`], which is sent without a copy).
     ///
     /// # Errors
     ///
     /// A `ClientClosed` fault when the peer is gone or did not read within
     /// the send timeout; return it (`?`) to end the session.
-    pub async fn send_text(&mut self, text: impl Into<String>) -> Result<(), Fault> {
-        self.send(Message::Text(text.into().into())).await
+    pub async fn send_text(&mut self, text: impl Into<Utf8Bytes>) -> Result<(), Fault> {
+        self.send(Message::Text(text.into())).await
     }
 
     /// Sends a binary message.
@@ -175,9 +201,9 @@ impl Session {
     ///
     /// As [`send_text`](Session::send_text).
     pub async fn send_error(&mut self, fault: &Fault) -> Result<(), Fault> {
-        log_fault(fault, self.request_id.as_deref());
+        let public = PublicFault::logged(fault, self.request_id.as_deref());
         // The problem is already JSON: splice it in rather than convert.
-        let problem = Problem::render(fault, self.request_id.as_deref());
+        let problem = Problem::render_public(public);
         self.send_text(format!(r#"{{"event":"error","problem":{problem}}}"#))
             .await
     }
@@ -186,6 +212,28 @@ impl Session {
     /// returns `Ok(())`.
     pub fn end(&mut self) {
         self.end = Some(Close::normal());
+    }
+
+    /// Ends the session with an application close code (4000–4999, the
+    /// range RFC 6455 §7.4.2 leaves to applications) once the current
+    /// handler call returns `Ok(())`. The reason is cut to 123 bytes on a
+    /// character boundary.
+    ///
+    /// # Errors
+    ///
+    /// An `Internal` fault (a bug in the handler, closed with 1011 if
+    /// returned) for a code outside 4000–4999; registered codes come from
+    /// the mapping table through a returned [`Fault`].
+    pub fn close(&mut self, code: u16, reason: &str) -> Result<(), Fault> {
+        match CloseCode::new(code) {
+            Some(code) if (4000..=4999).contains(&code.as_u16()) => {
+                self.end = Some(Close::new(code, reason));
+                Ok(())
+            }
+            _ => Err(Fault::internal().detail(format!(
+                "close code {code} is not an application code (4000-4999)"
+            ))),
+        }
     }
 
     pub(crate) async fn send(&mut self, message: Message) -> Result<(), Fault> {

@@ -1,0 +1,99 @@
+//! Refusals the server answers before the router, in problem+json with a
+//! request id, for the limits hyper would otherwise enforce itself with an
+//! empty body (see docs/DESIGN.md, "hyper's own error responses").
+//!
+//! hyper answers a request head over its header-count cap with a bare 431
+//! written inside its connection state machine, with no hook. So the
+//! server sets hyper's cap at [`hyper_max_headers`] (four times the
+//! configured limit) and refuses, here, every request between the
+//! configured limit and hyper's cap; only heads beyond hyper's cap still
+//! get hyper's bare answer.
+
+use crate::axum::{RequestId, REQUEST_ID};
+use crate::{Fault, Problem, PublicFault, PROBLEM_JSON};
+use axum::body::Body;
+use http::header::{HeaderValue, CONTENT_TYPE};
+use http::{Request, Response};
+
+/// hyper's own header-count cap for a configured limit of `max_headers`.
+pub(super) fn hyper_max_headers(max_headers: usize) -> usize {
+    max_headers.saturating_mul(4)
+}
+
+/// The problem+json answer for a request with more than `max_headers`
+/// header fields, if it has that many.
+pub(super) fn too_many_headers<B>(
+    request: &Request<B>,
+    max_headers: usize,
+) -> Option<Response<Body>> {
+    let count = request.headers().len();
+    if count <= max_headers {
+        return None;
+    }
+    let fault = Fault::headers_too_large(format!(
+        "the request has {count} header fields; at most {max_headers} are accepted"
+    ));
+    Some(render(&fault, request_id(request)))
+}
+
+/// The client's `X-Request-Id` when it sent one valid id, else a new one.
+fn request_id<B>(request: &Request<B>) -> HeaderValue {
+    let mut ids = request.headers().get_all(&REQUEST_ID).iter();
+    match (ids.next(), ids.next()) {
+        (Some(id), None) if RequestId::is_valid(id.as_bytes()) => id.clone(),
+        _ => {
+            let id = uuid::Uuid::new_v4().hyphenated().to_string();
+            // A hyphenated UUID is always a valid header value.
+            HeaderValue::from_str(&id).unwrap_or(HeaderValue::from_static("-"))
+        }
+    }
+}
+
+fn render(fault: &Fault, id: HeaderValue) -> Response<Body> {
+    let body = Problem::render_public(PublicFault::logged(fault, id.to_str().ok()));
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = fault.status();
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    headers.insert(REQUEST_ID, id);
+    for (name, value) in fault.http_headers() {
+        if let Some(name) = name {
+            headers.insert(name, value);
+        }
+    }
+    response
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn request(headers: usize, id: Option<&'static str>) -> Request<()> {
+        let mut builder = Request::builder();
+        for i in 0..headers {
+            builder = builder.header(format!("x-h{i}"), "v");
+        }
+        if let Some(id) = id {
+            builder = builder.header("x-request-id", id);
+        }
+        builder.body(()).unwrap()
+    }
+
+    #[test]
+    fn at_the_limit_passes_over_it_is_431_problem_json() {
+        assert!(too_many_headers(&request(100, None), 100).is_none());
+        let response = too_many_headers(&request(101, None), 100).unwrap();
+        assert_eq!(response.status(), 431);
+        assert_eq!(response.headers()[CONTENT_TYPE], PROBLEM_JSON);
+        assert_eq!(response.headers()[REQUEST_ID].len(), 36);
+    }
+
+    #[test]
+    fn a_valid_client_id_is_kept_an_invalid_one_replaced() {
+        let response = too_many_headers(&request(100, Some("abc-1")), 50).unwrap();
+        assert_eq!(response.headers()[REQUEST_ID], "abc-1");
+        let response = too_many_headers(&request(100, Some("a b")), 50).unwrap();
+        assert_ne!(response.headers()[REQUEST_ID], "a b");
+    }
+}
