@@ -288,6 +288,7 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         caps: outcome.caps,
         notes,
         filtered,
+        fail_on: args.fail_on,
     })
 }
 

@@ -372,12 +372,25 @@ pub(crate) struct Audit {
     pub(crate) notes: Vec<String>,
     /// Findings left out by `--ignore` and `--only`.
     pub(crate) filtered: usize,
+    /// `--fail-on`: the least severity that counts.
+    pub(crate) fail_on: Severity,
 }
 
 impl Audit {
     /// The findings alone.
     pub(crate) fn findings(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().map(|(f, _)| f)
+    }
+
+    /// `true` when a finding counts for the exit code: at or above
+    /// `--fail-on`, and not known from `--baseline`.
+    pub(crate) fn counts(&self, finding: &Finding, state: Baseline) -> bool {
+        state != Baseline::Known && finding.severity >= self.fail_on
+    }
+
+    /// `true` when any finding counts: the audit fails.
+    pub(crate) fn failing(&self) -> bool {
+        self.findings.iter().any(|(f, s)| self.counts(f, *s))
     }
 }
 

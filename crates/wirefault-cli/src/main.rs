@@ -59,12 +59,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .build()?;
             let audit = runtime.block_on(audit::run(&args))?;
             print(&report::render(&audit, args.format))?;
-            // Findings known from --baseline do not count.
-            let failing = audit
-                .findings
-                .iter()
-                .any(|(f, state)| *state != finding::Baseline::Known && f.severity >= args.fail_on);
-            Ok(ExitCode::from(if failing {
+            Ok(ExitCode::from(if audit.failing() {
                 exit::FINDINGS
             } else {
                 exit::CLEAN

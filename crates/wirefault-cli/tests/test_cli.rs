@@ -280,40 +280,40 @@ fn rules_found(report: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn ignore_leaves_out_a_rule_everywhere_or_on_one_path() {
-    let (code, report) = audit_json(Fault::TextError, &[]);
+/// The `TextError` fixture audited with `extra`: exit 1 with WF-HTTP-007
+/// alone, or exit 0 with nothing.
+fn text_error_finds(extra: &[&str], found: bool) -> serde_json::Value {
+    let (code, report) = audit_json(Fault::TextError, extra);
+    let expected: Vec<String> = if found {
+        vec!["WF-HTTP-007".to_owned()]
+    } else {
+        Vec::new()
+    };
     assert_eq!(
         (code, rules_found(&report)),
-        (1, vec!["WF-HTTP-007".to_owned()])
+        (i32::from(found), expected),
+        "{extra:?}: {report:#}"
     );
+    report
+}
+
+#[test]
+fn ignore_leaves_out_a_rule_everywhere_or_on_one_path() {
+    let report = text_error_finds(&[], true);
     // One finding for one root cause, the other places listed under it.
     let also = report["findings"][0]["also_seen"].as_array().unwrap();
     assert!(!also.is_empty(), "{report:#}");
 
-    let (code, report) = audit_json(Fault::TextError, &["--ignore", "WF-HTTP-007"]);
-    assert_eq!(code, 0, "{report:#}");
-    assert!(rules_found(&report).is_empty());
+    let report = text_error_finds(&["--ignore", "WF-HTTP-007"], false);
     assert!(report["summary"]["filtered"].as_u64().unwrap() > 0);
-
     // On paths it was not seen on: still found.
-    let (code, report) = audit_json(Fault::TextError, &["--ignore", "WF-HTTP-007:/nowhere/*"]);
-    assert_eq!(
-        (code, rules_found(&report)),
-        (1, vec!["WF-HTTP-007".to_owned()])
-    );
+    text_error_finds(&["--ignore", "WF-HTTP-007:/nowhere/*"], true);
 }
 
 #[test]
 fn only_keeps_the_named_rules() {
-    let (code, report) = audit_json(Fault::TextError, &["--only", "WF-HTTP-001"]);
-    assert_eq!(code, 0, "{report:#}");
-    assert!(rules_found(&report).is_empty());
-    let (code, report) = audit_json(Fault::TextError, &["--only", "wf-http-007"]);
-    assert_eq!(
-        (code, rules_found(&report)),
-        (1, vec!["WF-HTTP-007".to_owned()])
-    );
+    text_error_finds(&["--only", "WF-HTTP-001"], false);
+    text_error_finds(&["--only", "wf-http-007"], true);
 }
 
 #[test]
@@ -427,5 +427,47 @@ fn the_ws_path_cap_is_reported() {
     assert!(
         caps.contains("13 WebSocket paths given, the first 10 probed"),
         "{report:#}"
+    );
+}
+
+/// JUnit fails a rule only for findings that count for the exit code; an
+/// info finding (an anonymous socket) is in the case's output, not a failure.
+#[test]
+fn junit_fails_only_what_counts() {
+    let addr = serve(app(Fault::WsAnyOrigin));
+    let url = format!("http://{addr}/");
+    let out = wirefault(&[
+        "audit",
+        &url,
+        "--format",
+        "junit",
+        "--timeout",
+        "2",
+        "--origin",
+        TRUSTED,
+        "--ws",
+        "/ws",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let case = doc
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("testcase") && n.attribute("name").unwrap().starts_with("WF-WS-001")
+        })
+        .unwrap();
+    assert!(
+        !case.children().any(|n| n.has_tag_name("failure")),
+        "{text}"
+    );
+    let output = case
+        .children()
+        .find(|n| n.has_tag_name("system-out"))
+        .and_then(|n| n.text())
+        .unwrap_or_default();
+    assert!(
+        output.starts_with("info") && output.contains("anonymous"),
+        "{text}"
     );
 }

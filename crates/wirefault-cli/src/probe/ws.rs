@@ -451,22 +451,22 @@ fn binary_drop_rating(kind: &Kind) -> Option<(Severity, &'static str)> {
 type Judged = (Vec<Finding>, Option<String>, Option<String>);
 
 /// The time all phase-two sessions of one endpoint may take together: the
-/// timeout, and at least 4 s (a correct server answers or closes each in a
-/// few milliseconds; a silent one shows its fault in the first session).
+/// timeout and 4 s more. A correct server answers or closes each session in
+/// milliseconds; a silent one spends the timeout once, then 300 ms a session.
 fn phase_two_budget(timeout: Duration) -> Duration {
-    timeout.max(Duration::from_secs(4))
+    timeout + Duration::from_secs(4)
 }
 
 /// How long a session waits after its message for a close: the timeout
-/// when its silence is judged, a second once a silence was found (the same
-/// root cause), and a quarter of the timeout (at most a second) when only a
-/// close or a drop is looked for (servers close on bad input at once).
+/// when its silence is judged; 300 ms once a silence was found (more of it
+/// is the same root cause, and a close or a drop comes at once); a quarter
+/// of the timeout (at most a second) when only a close or a drop is looked
+/// for.
 fn session_wait(timeout: Duration, silence_judged: bool, silent_found: bool) -> Duration {
-    let short = (timeout / 4).min(Duration::from_secs(1));
     match (silence_judged, silent_found) {
         (true, false) => timeout,
-        (true, true) => timeout.min(Duration::from_secs(1)),
-        (false, _) => short,
+        (true, true) => timeout.min(Duration::from_millis(300)),
+        (false, _) => (timeout / 4).min(Duration::from_secs(1)),
     }
 }
 
@@ -1013,17 +1013,13 @@ mod tests {
     fn waits_are_bounded() {
         let five = Duration::from_secs(5);
         assert_eq!(session_wait(five, true, false), five);
-        assert_eq!(session_wait(five, true, true), Duration::from_secs(1));
+        assert_eq!(session_wait(five, true, true), Duration::from_millis(300));
         assert_eq!(session_wait(five, false, false), Duration::from_secs(1));
         assert_eq!(
             session_wait(Duration::from_secs(2), false, true),
             Duration::from_millis(500)
         );
-        assert_eq!(phase_two_budget(five), five);
-        assert_eq!(
-            phase_two_budget(Duration::from_secs(1)),
-            Duration::from_secs(4)
-        );
+        assert_eq!(phase_two_budget(five), Duration::from_secs(9));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::finding::{Audit, Baseline};
+use crate::finding::{Audit, Baseline, Finding};
 use crate::rules;
 
 /// Escapes text for XML content and attributes; drops characters XML 1.0 forbids.
@@ -24,16 +24,55 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
-/// Renders the JUnit report: a rule with findings (new ones, after
-/// `--baseline`) fails; a rule none of whose probes could run is skipped.
+/// One finding as text.
+fn describe(f: &Finding) -> String {
+    let mut text = format!(
+        "{} {}\nsent: {}\nreceived: {}\nwrong: {}\nexpected: {}\nfix: {}\n",
+        f.request.method,
+        f.request.url,
+        f.request.render(),
+        f.received.render(),
+        f.observed,
+        f.expected,
+        f.rule.fix
+    );
+    if let Some(context) = &f.context {
+        let _ = writeln!(text, "context: {context}");
+    }
+    for place in &f.also {
+        let _ = writeln!(text, "also seen: {}", place.render());
+    }
+    text.push('\n');
+    text
+}
+
+/// Renders the JUnit report: a rule with findings that count for the exit
+/// code (at or above `--fail-on`, not in the `--baseline`) fails; its other
+/// findings go to the test case's output; a rule none of whose probes could
+/// run is skipped.
 pub(crate) fn render(audit: &Audit) -> String {
     let counted = |id: &str| {
         audit
             .findings
             .iter()
-            .filter(|(f, state)| f.rule.id == id && *state != Baseline::Known)
+            .filter(|(f, state)| f.rule.id == id && audit.counts(f, *state))
             .map(|(f, _)| f)
             .collect::<Vec<_>>()
+    };
+    let others = |id: &str| {
+        audit
+            .findings
+            .iter()
+            .filter(|(f, state)| f.rule.id == id && !audit.counts(f, *state))
+            .map(|(f, state)| {
+                let known = if *state == Baseline::Known {
+                    " (in the baseline)"
+                } else {
+                    ""
+                };
+                format!("{}{known}: {}", f.severity, describe(f))
+            })
+            .collect::<String>()
     };
     let skipped_reasons = |id: &str| {
         audit
@@ -69,40 +108,28 @@ pub(crate) fn render(audit: &Audit) -> String {
             rule.id,
             escape(rule.title)
         );
+        let other = others(rule.id);
+        let output = if other.is_empty() {
+            String::new()
+        } else {
+            format!("      <system-out>{}</system-out>\n", escape(&other))
+        };
         if found.is_empty() {
             let reasons = skipped_reasons(rule.id);
-            if reasons.is_empty() {
+            if reasons.is_empty() && output.is_empty() {
                 out.push_str("/>\n");
+            } else if reasons.is_empty() {
+                let _ = write!(out, ">\n{output}    </testcase>\n");
             } else {
                 let _ = write!(
                     out,
-                    ">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+                    ">\n      <skipped message=\"{}\"/>\n{output}    </testcase>\n",
                     escape(&reasons.join("; "))
                 );
             }
             continue;
         }
-        let mut text = String::new();
-        for f in &found {
-            let _ = writeln!(
-                text,
-                "{} {}\nsent: {}\nreceived: {}\nwrong: {}\nexpected: {}\nfix: {}",
-                f.request.method,
-                f.request.url,
-                f.request.render(),
-                f.received.render(),
-                f.observed,
-                f.expected,
-                f.rule.fix
-            );
-            if let Some(context) = &f.context {
-                let _ = writeln!(text, "context: {context}");
-            }
-            for place in &f.also {
-                let _ = writeln!(text, "also seen: {}", place.render());
-            }
-            text.push('\n');
-        }
+        let text: String = found.iter().map(|f| describe(f)).collect();
         let worst = found
             .iter()
             .map(|f| f.severity)
@@ -110,7 +137,7 @@ pub(crate) fn render(audit: &Audit) -> String {
             .unwrap_or(rule.severity);
         let _ = write!(
             out,
-            ">\n      <failure type=\"{}\" message=\"{} finding(s), severity {}\">{}</failure>\n    </testcase>\n",
+            ">\n      <failure type=\"{}\" message=\"{} finding(s), severity {}\">{}</failure>\n{output}    </testcase>\n",
             rule.id,
             found.len(),
             worst,
