@@ -4,7 +4,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::rate_limit::RateLimiter;
 use crate::state::AppState;
-use crate::{debug, events, notes, session, ws};
+use crate::{debug, events, notes, openapi, session, ws};
 use axum::http::{StatusCode, Uri};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -46,7 +46,14 @@ impl AppState {
     }
 }
 
-async fn health() -> Json<serde_json::Value> {
+/// `GET /health`.
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "meta",
+    responses((status = 200, description = "Up.", body = Object, example = json!({"status": "ok"}))),
+)]
+pub async fn health() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
@@ -65,13 +72,16 @@ pub fn app(state: AppState) -> Router {
         .route("/notes", get(notes::list).post(notes::create))
         .route("/notes/{id}", get(notes::read).delete(notes::delete))
         .route("/events", get(events::events))
-        .route("/ws", get(ws::handler));
+        .route("/ws", get(ws::handler))
+        .route("/openapi.json", get(openapi::serve));
     if state.config.fault_routes {
         routes = routes
             .route("/debug/panic", get(debug::panic))
             .route("/debug/unavailable", get(debug::unavailable))
             .route("/debug/bad-gateway", get(debug::bad_gateway))
             .route("/debug/events-fail", get(events::events_fail));
+    } else {
+        routes = routes.route("/debug/{*rest}", get(debug::off));
     }
     let routes = routes.fallback(not_found).with_state(state.clone());
     // One stack around the whole router (`around`), outermost first.

@@ -19,6 +19,7 @@ pub mod db;
 pub mod debug;
 pub mod events;
 pub mod notes;
+pub mod openapi;
 pub mod rate_limit;
 pub mod session;
 pub mod state;

@@ -49,10 +49,10 @@ mod grpc;
 pub mod headers;
 mod json;
 mod kind;
-#[cfg(feature = "utoipa")]
-pub mod openapi;
 #[cfg(any(feature = "axum", feature = "tonic"))]
 mod log;
+#[cfg(feature = "utoipa")]
+pub mod openapi;
 mod pointer;
 mod problem;
 pub mod spec;

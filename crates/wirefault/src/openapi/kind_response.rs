@@ -3,7 +3,6 @@
 
 use super::problem_schema::PROBLEM_SCHEMA;
 use crate::{spec, Kind, PROBLEM_JSON};
-use http::HeaderName;
 use std::collections::BTreeMap;
 use utoipa::openapi::header::Header;
 use utoipa::openapi::response::{Response, ResponseBuilder};
@@ -33,13 +32,10 @@ pub fn response(kind: Kind) -> Response {
     for name in spec::required_headers(kind.status()) {
         response.headers.insert(
             name.as_str().to_owned(),
-            RefOr::T(required_header(
-                name,
-                &format!(
-                    "Always sent with {} (RFC 9110 §15).",
-                    kind.status().as_u16()
-                ),
-            )),
+            RefOr::T(required_header(&format!(
+                "Always sent with {} (RFC 9110 §15).",
+                kind.status().as_u16()
+            ))),
         );
     }
     response
@@ -65,9 +61,9 @@ pub(crate) fn problem_content() -> Content {
 }
 
 /// A string header the response always carries.
-pub(crate) fn required_header(name: &HeaderName, description: &str) -> Header {
+pub(crate) fn required_header(description: &str) -> Header {
     let mut header = Header::new(ObjectBuilder::new().schema_type(Type::String));
-    header.description = Some(format!("`{name}`: {description}"));
+    header.description = Some(description.to_owned());
     // utoipa 6's `Header` has no `required` field, though the OpenAPI
     // Header Object does (§4.8.21); its flattened extensions map writes
     // the member as is, so a checker can see the header is promised.
@@ -96,7 +92,7 @@ mod tests {
             assert!(response.content.contains_key(PROBLEM_JSON));
             let expected: Vec<&str> = spec::required_headers(kind.status())
                 .iter()
-                .map(HeaderName::as_str)
+                .map(http::HeaderName::as_str)
                 .collect();
             let documented: Vec<&str> = response.headers.keys().map(String::as_str).collect();
             assert_eq!(documented, expected, "{kind:?}");

@@ -6,12 +6,15 @@ use super::problem_schema::{PROBLEM_SCHEMA, REQUEST_ID_PATTERN};
 use crate::{Kind, Problem};
 use utoipa::openapi::path::{Operation, Parameter, ParameterIn, PathItem};
 use utoipa::openapi::schema::{Schema, Type};
-use utoipa::openapi::{OpenApi, RefOr};
+use utoipa::openapi::{OpenApi, Ref, RefOr};
 use utoipa::{Modify, PartialSchema};
 
 /// The request id header the request-id layer sets on every response
 /// (`wirefault::axum::REQUEST_ID`, which needs the `axum` feature).
 const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The header component every response refers to for it.
+const REQUEST_ID_COMPONENT: &str = "X-Request-Id";
 
 /// Adds to every operation of a document the answers the layers make
 /// without the handler's knowledge, each from the mapping table
@@ -126,7 +129,11 @@ impl LayerResponses {
                     answer
                         .headers
                         .entry(REQUEST_ID_HEADER.to_owned())
-                        .or_insert_with(|| RefOr::T(request_id_header()));
+                        .or_insert_with(|| {
+                            RefOr::Ref(Ref::new(format!(
+                                "#/components/headers/{REQUEST_ID_COMPONENT}"
+                            )))
+                        });
                 }
             }
         }
@@ -140,6 +147,12 @@ impl Modify for LayerResponses {
             .schemas
             .entry(PROBLEM_SCHEMA.to_owned())
             .or_insert_with(Problem::schema);
+        if self.request_id {
+            components
+                .headers
+                .entry(REQUEST_ID_COMPONENT.to_owned())
+                .or_insert_with(|| RefOr::T(request_id_header()));
+        }
         for item in openapi.paths.paths.values_mut() {
             let item_parameters = item.parameters.clone().unwrap_or_default();
             for operation in operations(item) {
@@ -170,14 +183,17 @@ fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
 /// Whether the operation reads a JSON request body (`application/json` or
 /// a `+json` media type).
 fn has_json_body(operation: &Operation) -> bool {
-    operation.request_body.as_ref().is_some_and(|body| match body {
-        RefOr::T(body) => body
-            .content
-            .keys()
-            .any(|media| media == "application/json" || media.ends_with("+json")),
-        // A body kept in components: assume JSON, the common case.
-        RefOr::Ref(_) => true,
-    })
+    operation
+        .request_body
+        .as_ref()
+        .is_some_and(|body| match body {
+            RefOr::T(body) => body
+                .content
+                .keys()
+                .any(|media| media == "application/json" || media.ends_with("+json")),
+            // A body kept in components: assume JSON, the common case.
+            RefOr::Ref(_) => true,
+        })
 }
 
 /// Whether a path parameter's schema is narrower than any string, so a
@@ -194,8 +210,7 @@ fn is_typed(parameter: &Parameter) -> bool {
 
 fn request_id_header() -> utoipa::openapi::header::Header {
     let mut header = required_header(
-        &http::HeaderName::from_static(REQUEST_ID_HEADER),
-        "the client's request id when it sent a valid one, else a new one; \
+        "The client's request id when it sent a valid one, else a new one; \
          quote it when reporting a problem.",
     );
     header.schema = Some(
@@ -253,21 +268,34 @@ mod tests {
                             OperationBuilder::new().request_body(Some(json_body)),
                         ),
                     )
-                    .path("/health", PathItem::new(HttpMethod::Get, OperationBuilder::new())),
+                    .path(
+                        "/health",
+                        PathItem::new(HttpMethod::Get, OperationBuilder::new()),
+                    ),
             )
             .build();
         let mut doc = doc;
-        LayerResponses::new().also(Kind::RequestTimeout).modify(&mut doc);
+        LayerResponses::new()
+            .also(Kind::RequestTimeout)
+            .modify(&mut doc);
         assert_eq!(statuses(&doc, "/notes/{id}"), ["400", "404", "408", "500"]);
-        assert_eq!(statuses(&doc, "/notes"), ["400", "408", "413", "415", "500"]);
+        assert_eq!(
+            statuses(&doc, "/notes"),
+            ["400", "408", "413", "415", "500"]
+        );
         assert_eq!(statuses(&doc, "/health"), ["408", "500"]);
         let get = doc.paths.paths["/notes/{id}"].get.as_ref().unwrap();
         let RefOr::T(not_found) = &get.responses.responses["404"] else {
             panic!("a reference")
         };
-        assert_eq!(not_found.description, "no such note", "the handler's own stays");
+        assert_eq!(
+            not_found.description, "no such note",
+            "the handler's own stays"
+        );
         assert!(not_found.headers.contains_key(REQUEST_ID_HEADER));
-        assert!(doc.components.unwrap().schemas.contains_key(PROBLEM_SCHEMA));
+        let components = doc.components.unwrap();
+        assert!(components.schemas.contains_key(PROBLEM_SCHEMA));
+        assert!(components.headers.contains_key(REQUEST_ID_COMPONENT));
     }
 
     #[cfg(feature = "axum")]

@@ -14,7 +14,7 @@
 //!   parameter, 500, `X-Request-Id`) and the `Problem` component.
 //! - [`websocket_responses`] documents a WebSocket endpoint: the handshake
 //!   answers, and in `x-websocket-close-codes` the close code of each
-//!   failure; [`sse_response`] documents an event stream and its `error`
+//!   failure; [`sse_response`] documents an event stream, each event's data and the `error`
 //!   event.
 //!
 //! ```
@@ -59,7 +59,7 @@ mod websocket;
 pub use kind_response::{response, responses};
 pub use layer_responses::LayerResponses;
 pub use problem_schema::PROBLEM_SCHEMA;
-pub use sse::{sse_response, SseEvent, EVENT_STREAM, SSE_EVENTS_EXTENSION};
+pub use sse::{sse_response, SseEvent, EVENT_STREAM};
 pub use websocket::{close_codes, websocket_responses, CLOSE_CODES_EXTENSION};
 
 /// The `utoipa` the macros below expand to, so a user's version cannot differ.

@@ -60,7 +60,10 @@ pub fn close_codes(closes: &[Kind]) -> Value {
 /// assert_eq!(json["426"]["headers"]["upgrade"]["required"], true);
 /// assert_eq!(json["101"]["x-websocket-close-codes"][1]["standard"], 1013);
 /// ```
-pub fn websocket_responses(handshake: &[Kind], closes: &[Kind]) -> BTreeMap<String, RefOr<Response>> {
+pub fn websocket_responses(
+    handshake: &[Kind],
+    closes: &[Kind],
+) -> BTreeMap<String, RefOr<Response>> {
     let mut answers = responses(handshake);
     answers.insert("101".to_owned(), RefOr::T(switching_protocols(closes)));
     answers
@@ -75,7 +78,7 @@ fn switching_protocols(closes: &[Kind]) -> Response {
     ));
     let headers = [
         (header::UPGRADE, "`websocket`."),
-        (header::CONNECTION, "`Upgrade`."),
+        (header::CONNECTION, "`upgrade`."),
         (
             header::SEC_WEBSOCKET_ACCEPT,
             "the key's proof (RFC 6455 §4.2.2).",
@@ -84,7 +87,7 @@ fn switching_protocols(closes: &[Kind]) -> Response {
     for (name, description) in headers {
         response.headers.insert(
             name.as_str().to_owned(),
-            RefOr::T(required_header(&name, description)),
+            RefOr::T(required_header(description)),
         );
     }
     let mut extensions = Extensions::default();
