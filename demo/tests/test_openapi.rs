@@ -81,6 +81,17 @@ async fn note(server: &TestServer, client: &reqwest::Client, title: &str) -> i64
     res.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
 }
 
+/// The document `server` serves.
+async fn document(server: &TestServer) -> Value {
+    let res = anonymous()
+        .get(server.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
 /// A request that makes the service answer `status` on `method path`.
 /// A row of DEMO.md without a recipe fails the test: add one here.
 async fn provoke(server: &TestServer, method: &str, path: &str, status: u16) -> reqwest::Response {
@@ -219,14 +230,7 @@ async fn every_demo_md_row_is_documented_and_answered_as_documented() {
         per: Duration::from_secs(60),
     };
     let server = TestServer::start_with(config).await;
-    let doc: Value = anonymous()
-        .get(server.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = document(&server).await;
     let rows = rows();
     assert!(rows.len() >= 10, "DEMO.md's table: {rows:?}");
     let mut checked = 0;
@@ -258,12 +262,7 @@ async fn every_demo_md_row_is_documented_and_answered_as_documented() {
 #[tokio::test]
 async fn the_websocket_and_sse_answers_are_documented() {
     let server = TestServer::start().await;
-    let doc: Value = reqwest::get(server.url("/openapi.json"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = document(&server).await;
     let signed_in = server.signed_in("ws_user").await;
     let upgrade = |client: &reqwest::Client| {
         client
@@ -317,12 +316,7 @@ async fn the_websocket_and_sse_answers_are_documented() {
 #[tokio::test]
 async fn sessions_ids_and_bodies_are_documented_as_the_service_has_them() {
     let server = TestServer::start().await;
-    let doc: Value = reqwest::get(server.url("/openapi.json"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = document(&server).await;
     assert_eq!(
         doc["components"]["securitySchemes"]["session"],
         json!({"type": "apiKey", "in": "cookie", "name": "wf_session",
@@ -361,12 +355,7 @@ async fn sessions_ids_and_bodies_are_documented_as_the_service_has_them() {
     let mut config = Config::for_tests();
     config.fault_routes = false;
     let plain = TestServer::start_with(config).await;
-    let doc: Value = reqwest::get(plain.url("/openapi.json"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = document(&plain).await;
     assert!(doc["paths"]
         .as_object()
         .unwrap()

@@ -95,25 +95,20 @@ pub use utoipa as __utoipa;
 #[macro_export]
 macro_rules! fault_responses {
     ($(#[$meta:meta])* $vis:vis struct $name:ident = [$($kind:ident),* $(,)?];) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy)]
-        $vis struct $name;
-
-        impl $crate::openapi::__utoipa::IntoResponses for $name {
-            fn responses() -> ::std::collections::BTreeMap<
-                ::std::string::String,
-                $crate::openapi::__utoipa::openapi::RefOr<
-                    $crate::openapi::__utoipa::openapi::response::Response,
-                >,
-            > {
-                $crate::openapi::responses(&[$($crate::Kind::$kind),*])
-            }
-        }
+        $crate::fault_responses!(@type $(#[$meta])* $vis $name,
+            $crate::openapi::responses(&[$($crate::Kind::$kind),*]));
     };
     ($(#[$meta:meta])* $vis:vis struct $name:ident = websocket {
         handshake: [$($handshake:ident),* $(,)?],
         closes: [$($close:ident),* $(,)?] $(,)?
     };) => {
+        $crate::fault_responses!(@type $(#[$meta])* $vis $name,
+            $crate::openapi::websocket_responses(
+                &[$($crate::Kind::$handshake),*],
+                &[$($crate::Kind::$close),*],
+            ));
+    };
+    (@type $(#[$meta:meta])* $vis:vis $name:ident, $responses:expr) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy)]
         $vis struct $name;
@@ -125,10 +120,7 @@ macro_rules! fault_responses {
                     $crate::openapi::__utoipa::openapi::response::Response,
                 >,
             > {
-                $crate::openapi::websocket_responses(
-                    &[$($crate::Kind::$handshake),*],
-                    &[$($crate::Kind::$close),*],
-                )
+                $responses
             }
         }
     };
