@@ -4,7 +4,7 @@ use crate::close::{Close, CloseCodes};
 use crate::kind::Kind;
 use crate::pointer::Pointer;
 use crate::problem::FieldError;
-use http::header::{HeaderName, HeaderValue};
+use http::header::{HeaderName, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderMap, Method, StatusCode};
 use std::borrow::Cow;
 use std::error::Error as StdError;
@@ -336,14 +336,13 @@ impl Fault {
         &self.inner.errors
     }
 
-    /// The retry delay, set or implied by the kind (429 and 503 always
-    /// carry one).
+    /// The retry delay, set or implied by the kind (the kinds whose row
+    /// requires `Retry-After`, 429 and 503, always carry one).
     pub fn retry_after_duration(&self) -> Option<Duration> {
-        match self.inner.kind {
-            Kind::RateLimited | Kind::Unavailable => {
-                Some(self.inner.retry_after.unwrap_or(DEFAULT_RETRY_AFTER))
-            }
-            _ => self.inner.retry_after,
+        if self.inner.kind.required_headers().contains(&RETRY_AFTER) {
+            Some(self.inner.retry_after.unwrap_or(DEFAULT_RETRY_AFTER))
+        } else {
+            self.inner.retry_after
         }
     }
 
@@ -353,22 +352,22 @@ impl Fault {
     }
 
     /// Every header the HTTP response must carry besides `Content-Type`:
-    /// the extra headers, `Retry-After` on 429 and 503, and
-    /// `WWW-Authenticate` on 401 (defaulting to `Bearer`).
+    /// the extra headers, `Retry-After` when the fault has a retry delay
+    /// (always on the kinds whose row requires it, 429 and 503), and a
+    /// default for each other header the row requires that the fault does
+    /// not set (`WWW-Authenticate: Bearer` on 401). `Allow` and `Upgrade`
+    /// come from their constructors.
     pub fn http_headers(&self) -> HeaderMap {
         let mut headers = self.inner.headers.clone();
         if let Some(after) = self.retry_after_duration() {
             // Round up: "Retry-After: 0" would invite an immediate retry.
             let secs = after.as_secs() + u64::from(after.subsec_nanos() > 0);
-            headers.insert(http::header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+            headers.insert(RETRY_AFTER, HeaderValue::from(secs.max(1)));
         }
-        if self.inner.kind == Kind::Unauthenticated
-            && !headers.contains_key(http::header::WWW_AUTHENTICATE)
-        {
-            headers.insert(
-                http::header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer"),
-            );
+        for name in self.inner.kind.required_headers() {
+            if *name == WWW_AUTHENTICATE && !headers.contains_key(name) {
+                headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
         }
         headers
     }
@@ -500,7 +499,7 @@ mod tests {
         assert_eq!(close.code(), CloseCode::INTERNAL_ERROR);
         assert_eq!(close.reason(), "Internal Server Error");
         let f = Fault::not_found("note 7 does not exist");
-        assert_eq!(f.close(CloseCodes::HttpMirror).code(), CloseCode(4404));
+        assert_eq!(f.close(CloseCodes::HttpMirror).code().as_u16(), 4404);
         assert_eq!(
             f.close(CloseCodes::Standard).reason(),
             "note 7 does not exist"

@@ -176,7 +176,10 @@ mod tests {
             let info = details.error_info().unwrap();
             assert_eq!(info.reason, row.code.to_ascii_uppercase());
             assert_eq!(info.domain, DEFAULT_DOMAIN);
-            assert_eq!(info.metadata[HTTP_STATUS_KEY], row.status.to_string());
+            assert_eq!(
+                info.metadata[HTTP_STATUS_KEY],
+                row.status.as_u16().to_string()
+            );
         }
     }
 
