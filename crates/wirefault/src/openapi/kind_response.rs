@@ -2,7 +2,7 @@
 //! with the `Problem` schema, and the headers the table requires.
 
 use super::problem_schema::PROBLEM_SCHEMA;
-use crate::{spec, Kind, PROBLEM_JSON};
+use crate::{Kind, PROBLEM_JSON};
 use std::collections::BTreeMap;
 use utoipa::openapi::header::Header;
 use utoipa::openapi::response::{Response, ResponseBuilder};
@@ -11,7 +11,8 @@ use utoipa::openapi::{Content, Ref, RefOr};
 
 /// The response a service answers with for `kind`: the kind's status and
 /// title, a `Problem` body as `application/problem+json`, and each header
-/// [`spec::required_headers`] lists for the status, marked required.
+/// the table requires for it ([`Kind::required_headers`], which
+/// [`crate::spec::required_headers`] reads too), marked required.
 ///
 /// ```
 /// use wirefault::{openapi, Kind};
@@ -29,7 +30,7 @@ pub fn response(kind: Kind) -> Response {
         .description(kind.title())
         .content(PROBLEM_JSON, problem_content())
         .build();
-    for name in spec::required_headers(kind.status()) {
+    for name in kind.required_headers() {
         response.headers.insert(
             name.as_str().to_owned(),
             RefOr::T(required_header(&format!(
@@ -90,7 +91,7 @@ mod tests {
             };
             assert_eq!(response.description, kind.title());
             assert!(response.content.contains_key(PROBLEM_JSON));
-            let expected: Vec<&str> = spec::required_headers(kind.status())
+            let expected: Vec<&str> = crate::spec::required_headers(kind.status())
                 .iter()
                 .map(http::HeaderName::as_str)
                 .collect();
