@@ -11,7 +11,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use wirefault::openapi::LayerResponses;
-use wirefault::Kind;
+use wirefault::{CloseCodes, Kind};
 
 /// The routes every configuration serves.
 #[derive(OpenApi)]
@@ -65,11 +65,20 @@ impl Modify for SessionCookie {
 }
 
 /// The document for the service as `config` runs it: the `/debug/*`
-/// routes only with `--fault-routes`, and what wirefault's layers answer
+/// routes only with `--fault-routes`, the close-code column in use, and what wirefault's layers answer
 /// on every operation (the demo's timeout layer adds 408).
 pub fn document(config: &Config) -> utoipa::openapi::OpenApi {
     let mut doc = Api::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    let column = match config.ws_close_codes {
+        CloseCodes::Standard => "standard",
+        CloseCodes::HttpMirror => "http_mirror",
+    };
+    let description = doc.info.description.get_or_insert_with(String::new);
+    description.push_str(&format!(
+        " This instance closes WebSocket sessions with the `{column}` column of \
+         `x-websocket-close-codes`."
+    ));
     if config.fault_routes {
         doc.merge(DebugApi::openapi());
     }

@@ -289,6 +289,11 @@ async fn the_websocket_and_sse_answers_are_documented() {
     let res = anonymous().get(server.url("/events")).send().await.unwrap();
     check(&doc, "GET", "/events", 401, res).await;
 
+    let description = doc["info"]["description"].as_str().unwrap();
+    assert!(
+        description.contains("the `standard` column"),
+        "{description}"
+    );
     let closes = &doc["paths"]["/ws"]["get"]["responses"]["101"]["x-websocket-close-codes"];
     let standard: Vec<u64> = closes
         .as_array()
