@@ -23,7 +23,7 @@ const REQUEST_ID_COMPONENT: &str = "X-Request-Id";
 ///
 /// - a JSON request body: 400 (not well-formed JSON, or the wrong shape
 ///   for the extractor), 413 (over the body limit) and 415 (not
-///   `application/json`), from [`crate::axum::Json`] and the body limit;
+///   `application/json`), from `wirefault::axum::Json` and the body limit;
 /// - a path parameter: 404 (nothing there), and 400 when a parameter is
 ///   typed (an integer that does not parse is rejected before the handler);
 /// - every operation: 500 (a panic or any server failure, its details

@@ -75,7 +75,7 @@ impl SseEvent {
 /// The `200` of an SSE endpoint: `text/event-stream` whose schema is one
 /// of `events`, or the `error` event, always listed: its data is a
 /// `Problem`, and it is the stream's last event
-/// ([`FaultSse`](crate::axum::FaultSse) sends it for the first fault).
+/// (`wirefault::axum::FaultSse` sends it for the first fault).
 ///
 /// ```
 /// use utoipa::openapi::schema::{ObjectBuilder, Type};
