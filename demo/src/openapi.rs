@@ -5,7 +5,7 @@
 use crate::config::Config;
 use crate::session::COOKIE;
 use crate::state::AppState;
-use crate::{app, debug, events, notes, session, ws};
+use crate::{app, debug, events, model, notes, session, ws};
 use axum::extract::State;
 use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
@@ -33,7 +33,7 @@ use wirefault::{CloseCodes, Kind};
         events::events,
         ws::handler,
     ),
-    components(schemas(notes::Note)),
+    components(schemas(model::Note)),
     modifiers(&SessionCookie),
 )]
 struct Api;

@@ -1,11 +1,10 @@
 //! [`Fault`]: one error value for every wire.
 
-use crate::close::{Close, CloseCodes};
 use crate::kind::Kind;
 use crate::pointer::Pointer;
-use crate::problem::FieldError;
 use http::header::{HeaderName, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderMap, Method, StatusCode};
+use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::fmt;
@@ -295,12 +294,9 @@ impl Fault {
         self.inner.kind.is_server_error()
     }
 
-    /// The title as the client sees it.
-    pub fn title_str(&self) -> &str {
-        match &self.inner.title {
-            Some(title) if !self.is_server_error() => title,
-            _ => self.inner.kind.title(),
-        }
+    /// The title set with [`Fault::title`], shown or not.
+    pub(crate) fn title_override(&self) -> Option<&str> {
+        self.inner.title.as_deref()
     }
 
     /// The detail, as set (private for server errors).
@@ -372,17 +368,6 @@ impl Fault {
         headers
     }
 
-    /// The close frame for a WebSocket session: the kind's code in the
-    /// given mode and a reason of at most 123 bytes (the detail for client
-    /// faults, the generic title for server faults).
-    pub fn close(&self, codes: CloseCodes) -> Close {
-        let reason = match (&self.inner.detail, self.is_server_error()) {
-            (Some(detail), false) => detail.as_str(),
-            _ => self.title_str(),
-        };
-        Close::new(self.inner.kind.close_code(codes), reason)
-    }
-
     /// The fault and its whole source chain on one line, for logs.
     pub fn report(&self) -> String {
         let mut out = format!(
@@ -402,6 +387,26 @@ impl Fault {
             source = err.source();
         }
         out
+    }
+}
+
+/// One invalid field of a request: where (a JSON pointer in URI fragment
+/// form, `#/title`) and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// Where the problem is: `#` and an RFC 6901 pointer.
+    pub pointer: String,
+    /// What is wrong with that field.
+    pub detail: String,
+}
+
+impl FieldError {
+    /// A field error at `pointer`.
+    pub fn new(pointer: Pointer, detail: impl Into<String>) -> FieldError {
+        FieldError {
+            pointer: pointer.to_uri_fragment(),
+            detail: detail.into(),
+        }
     }
 }
 
@@ -467,7 +472,7 @@ impl From<Kind> for Fault {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::close::CloseCode;
+    use crate::close::{CloseCode, CloseCodes};
 
     #[test]
     fn constructors_pick_their_kind() {

@@ -6,8 +6,7 @@
 //! all answer text/plain or an empty body.
 
 use super::request_id::{RequestId, REQUEST_ID};
-use crate::log::log_fault;
-use crate::{Fault, Kind, Problem, PROBLEM_JSON};
+use crate::{Fault, Kind, Problem, PublicFault, PROBLEM_JSON};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
@@ -196,8 +195,7 @@ async fn rewrite(
         match kind {
             Some(kind) => {
                 let fault = Fault::new(kind).detail(detail);
-                log_fault(&fault, Some(request_id));
-                Problem::render(&fault, Some(request_id))
+                Problem::render_public(PublicFault::logged(&fault, Some(request_id)))
             }
             None => Problem::for_status(status, Some(detail), Some(request_id)).to_json(),
         }
