@@ -58,8 +58,9 @@ pub(crate) struct CorsRules {
 }
 
 /// The `Vary` every response gets: what a cached answer depends on.
-const VARY_VALUE: HeaderValue =
-    HeaderValue::from_static("origin, access-control-request-method, access-control-request-headers");
+const VARY_VALUE: HeaderValue = HeaderValue::from_static(
+    "origin, access-control-request-method, access-control-request-headers",
+);
 const STAR: HeaderValue = HeaderValue::from_static("*");
 const TRUE: HeaderValue = HeaderValue::from_static("true");
 
@@ -68,7 +69,11 @@ fn joined<T: AsRef<str>>(list: &AllowList<T>) -> Option<HeaderValue> {
         AllowList::Any => Some(STAR),
         AllowList::Only(items) if items.is_empty() => None,
         AllowList::Only(items) => {
-            let text = items.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(",");
+            let text = items
+                .iter()
+                .map(AsRef::as_ref)
+                .collect::<Vec<_>>()
+                .join(",");
             // Methods and header names are tokens: always a valid value.
             HeaderValue::from_str(&text).ok()
         }
@@ -82,9 +87,7 @@ impl CorsRules {
             allow_methods: joined(policy.allowed_methods()),
             allow_headers: joined(policy.allowed_headers()),
             expose_headers: joined(policy.exposed_headers()),
-            max_age: policy
-                .max_age()
-                .map(|age| HeaderValue::from(age.as_secs())),
+            max_age: policy.max_age().map(|age| HeaderValue::from(age.as_secs())),
         }
     }
 
@@ -278,7 +281,8 @@ where
             return Poll::Pending;
         };
         let mut response = ready!(inner.poll(cx))?;
-        this.rules.finish(this.verdict, false, response.headers_mut());
+        this.rules
+            .finish(this.verdict, false, response.headers_mut());
         Poll::Ready(Ok(response))
     }
 }

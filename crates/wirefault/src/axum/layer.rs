@@ -234,7 +234,11 @@ where
             request_id,
             close_codes: self.config.close_codes,
         });
-        let verdict = self.config.cors.as_ref().map(|cors| cors.verdict(req.headers()));
+        let verdict = self
+            .config
+            .cors
+            .as_ref()
+            .map(|cors| cors.verdict(req.headers()));
         let preflight = verdict.is_some() && CorsRules::is_preflight(&req);
         let guarded = {
             let _entered = span.enter();
