@@ -75,16 +75,19 @@ fn wirefault() -> wirefault::axum::WirefaultService<Router> {
     WirefaultLayer::new().layer(bare())
 }
 
-fn request(path: &str) -> Request<Body> {
+fn request(path: &'static str) -> Request<Body> {
+    // A static URI: its clones share the bytes, as the clones of a URI
+    // hyper parsed do (a URI parsed from a `&str` would allocate on its
+    // first clone, which no server pays).
     Request::builder()
-        .uri(path)
+        .uri(Uri::from_static(path))
         .header(header::HOST, "localhost")
         .body(Body::empty())
         .unwrap()
 }
 
 /// One call, the body read to the end as a client would.
-async fn call<S>(service: &S, path: &str) -> StatusCode
+async fn call<S>(service: &S, path: &'static str) -> StatusCode
 where
     S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone,
 {
@@ -96,7 +99,40 @@ where
     status
 }
 
+/// `ERROR_LAYER_CALLS=STACK:PATH:N` (stack `bare`, `wirefault` or
+/// `tower-http`) makes N calls and exits: run it under
+/// `valgrind --tool=callgrind` with two values of N; the difference in
+/// instructions over the difference in N is the cost of one request,
+/// stable on a busy machine where wall-clock time is not.
+fn calls_only(spec: &str) {
+    let mut parts = spec.split(':');
+    let (stack, path, n) = (
+        parts.next().unwrap_or("bare"),
+        parts.next().unwrap_or("/health"),
+        parts.next().and_then(|n| n.parse::<u32>().ok()).unwrap_or(1000),
+    );
+    let path: &'static str = if path == "/health" { "/health" } else { "/missing" };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let (bare, wirefault, tower_http) = (bare(), wirefault(), tower_http());
+    rt.block_on(async {
+        for _ in 0..n {
+            match stack {
+                "wirefault" => call(&wirefault, path).await,
+                "tower-http" => call(&tower_http, path).await,
+                _ => call(&bare, path).await,
+            };
+        }
+    });
+}
+
 fn layers(c: &mut Criterion) {
+    if let Ok(spec) = std::env::var("ERROR_LAYER_CALLS") {
+        calls_only(&spec);
+        std::process::exit(0);
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
@@ -121,7 +157,7 @@ fn layers(c: &mut Criterion) {
     }
 
     // A plain timing loop for the ratios, so the output states them.
-    fn time<S>(rt: &tokio::runtime::Runtime, service: &S, path: &str) -> Duration
+    fn time<S>(rt: &tokio::runtime::Runtime, service: &S, path: &'static str) -> Duration
     where
         S: Service<Request<Body>, Response = Response, Error = Infallible> + Clone,
     {

@@ -88,11 +88,13 @@ impl RequestIdRule {
     }
 }
 
-/// A UUID v4, made straight into a header value (one allocation).
+/// A UUID v4, made straight into a header value: one allocation, whose
+/// clones (request header, response header) share it. (`from_bytes`
+/// would copy into a buffer that its first clone copies again.)
 fn new_uuid() -> HeaderValue {
     let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
-    let id = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf);
-    HeaderValue::from_bytes(id.as_bytes())
+    uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf);
+    HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(buf))
         // A hyphenated UUID is always a valid header value.
         .unwrap_or_else(|_| HeaderValue::from_static("-"))
 }
