@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Load benchmark on loopback: the same routes served three ways
-#   bare      plain axum + tower-http CorsLayer (demo/examples/bench_servers.rs)
-#   wirefault the same router inside wirefault's layers (same example)
-#   demo      the reference service (wirefault-demo, in-memory database)
-# driven by wrk for: GET /health, a 404, a 422 with field errors
-# (POST /notes; the demo's with a session cookie) and a CORS preflight.
-# Prints requests/s, p99 latency and the ratio to bare axum per case.
+# Load benchmark on loopback: the same routes served four ways
+#   bare       plain axum + tower-http CorsLayer (demo/examples/bench_servers.rs)
+#   wirefault  the same router inside one WirefaultLayer (same example)
+#   tower-http the same behaviour assembled by hand from tower-http
+#              (SetRequestId + PropagateRequestId, CatchPanic with a
+#              problem+json handler, CorsLayer, problem+json fallback and
+#              rejections; same example)
+#   demo       the reference service (wirefault-demo, in-memory database)
+# driven by wrk for: GET /health, an unknown path, a CORS preflight and an
+# invalid body (POST /notes, 422 with field errors; the demo's with a
+# session cookie). Servers and cases alternate in rotating order each
+# round; medians over the rounds. Prints requests/s, p99 latency, the
+# ratio to bare axum and wirefault's ratio to the tower-http stack.
 #
 # Usage: scripts/bench-load.sh   (DURATION=3s THREADS=1 CONNS=50 ROUNDS=3)
 set -euo pipefail
@@ -22,6 +28,7 @@ WRK_CPU=${WRK_CPU:-0}
 BARE=127.0.0.1:${BARE_PORT:-3101}
 WF=127.0.0.1:${WF_PORT:-3102}
 DEMO=127.0.0.1:${DEMO_PORT:-3103}
+TH=127.0.0.1:${TH_PORT:-3104}
 ORIGIN=http://127.0.0.1:3001
 
 if ! command -v wrk >/dev/null; then
@@ -41,13 +48,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-TOKIO_WORKER_THREADS=1 taskset -c "$SERVER_CPU" "$TARGET_DIR/release/examples/bench_servers" "$BARE" "$WF" >"$WORK/servers.log" 2>&1 &
+TOKIO_WORKER_THREADS=1 taskset -c "$SERVER_CPU" "$TARGET_DIR/release/examples/bench_servers" "$BARE" "$WF" "$TH" >"$WORK/servers.log" 2>&1 &
 PIDS+=($!)
 TOKIO_WORKER_THREADS=1 RUST_LOG=warn taskset -c "$SERVER_CPU" "$TARGET_DIR/release/wirefault-demo" --addr "$DEMO" --ui-addr off --db :memory: \
     --rate-limit 1000000/1 >"$WORK/demo.log" 2>&1 &
 PIDS+=($!)
 
-for addr in "$BARE" "$WF" "$DEMO"; do
+for addr in "$BARE" "$WF" "$TH" "$DEMO"; do
     for _ in $(seq 100); do
         curl -fs "http://$addr/health" >/dev/null && break
         sleep 0.1
@@ -75,9 +82,9 @@ echo 'wrk.method = "GET"' >"$WORK/get.lua"
 # case name, path, lua script, expected status
 CASES=(
     "health /health get 200"
-    "404 /no/such/path get 404"
-    "422 /notes 422 422"
+    "unknown /no/such/path get 404"
     "preflight /notes preflight 200"
+    "invalid /notes 422 422"
 )
 
 # The expected status, checked once per server before the run.
@@ -108,13 +115,14 @@ echo "wrk: $THREADS threads, $CONNS connections, $DURATION per run, $ROUNDS roun
 declare -A RPS P99
 for round in $(seq "$ROUNDS"); do
     # Rotate the order each round, so drift does not favour one server.
-    case $((round % 3)) in
-    1) order="bare wirefault demo" ;; 2) order="wirefault demo bare" ;; 0) order="demo bare wirefault" ;;
+    case $((round % 4)) in
+    1) order="bare wirefault tower-http demo" ;; 2) order="wirefault tower-http demo bare" ;;
+    3) order="tower-http demo bare wirefault" ;; 0) order="demo bare wirefault tower-http" ;;
     esac
     for c in "${CASES[@]}"; do
         read -r name path script want <<<"$c"
         for server in $order; do
-            case $server in bare) addr=$BARE ;; wirefault) addr=$WF ;; demo) addr=$DEMO ;; esac
+            case $server in bare) addr=$BARE ;; wirefault) addr=$WF ;; tower-http) addr=$TH ;; demo) addr=$DEMO ;; esac
             got=$(status_of "$addr" "$path" "$script")
             if [ "$got" != "$want" ]; then
                 echo "  ! $server $name: expected $want, got $got" >&2
@@ -127,16 +135,23 @@ for round in $(seq "$ROUNDS"); do
     done
 done
 
-printf '%-10s %-10s %12s %12s %12s %12s\n' case server 'req/s' 'p99 (us)' 'req/s ratio' 'p99 ratio'
+printf '%-10s %-10s %10s %10s %10s %10s %10s %12s\n' case server 'req/s' 'spread' 'p99 (us)' 'req/s/bare' 'p99/bare' 'req/s/t-http'
 for c in "${CASES[@]}"; do
     read -r name _ <<<"$c"
     # shellcheck disable=SC2086
     bare_rps=$(median ${RPS[$name-bare]}) bare_p99=$(median ${P99[$name-bare]})
-    for server in bare wirefault demo; do
+    # shellcheck disable=SC2086
+    th_rps=$(median ${RPS[$name-tower-http]})
+    for server in bare wirefault tower-http demo; do
         # shellcheck disable=SC2086
         rps=$(median ${RPS[$name-$server]}) p99=$(median ${P99[$name-$server]})
-        printf '%-10s %-10s %12.0f %12s %12.2f %12.2f\n' "$name" "$server" "$rps" "$p99" \
+        # The spread: (max - min) / median of the rounds' req/s.
+        # shellcheck disable=SC2086
+        spread=$(printf '%s\n' ${RPS[$name-$server]} | sort -g | awk -v m="$rps" '
+            NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f%%", (m > 0 ? 100 * (hi - lo) / m : 0) }')
+        printf '%-10s %-10s %10.0f %10s %10s %10.2f %10.2f %12.2f\n' "$name" "$server" "$rps" "$spread" "$p99" \
             "$(awk -v a="$rps" -v b="$bare_rps" 'BEGIN {print a / b}')" \
-            "$(awk -v a="$p99" -v b="$bare_p99" 'BEGIN {print (b > 0 ? a / b : 0)}')"
+            "$(awk -v a="$p99" -v b="$bare_p99" 'BEGIN {print (b > 0 ? a / b : 0)}')" \
+            "$(awk -v a="$rps" -v b="$th_rps" 'BEGIN {print a / b}')"
     done
 done

@@ -69,8 +69,8 @@ pub async fn handler(
     let user = session_user(&state, handshake.headers())
         .await?
         .ok_or_else(unauthenticated)?;
+    // Close codes: the layer's (`app`), from the configuration.
     let config = WsConfig::new()
-        .close_codes(state.config.ws_close_codes)
         .max_message_bytes(MAX_MESSAGE_BYTES)
         .sessions(&Sessions::from_parts(
             state.shutdown.clone(),

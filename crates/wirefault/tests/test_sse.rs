@@ -11,7 +11,8 @@ use futures_util::stream::{self, StreamExt};
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::sync::oneshot;
-use wirefault::axum::{error_layers, request_id_layers, FaultSse, ProblemLayer};
+use tower::Layer;
+use wirefault::axum::{FaultSse, WirefaultLayer, WirefaultService};
 use wirefault::{Fault, Problem};
 
 const STEP: Duration = Duration::from_secs(5);
@@ -89,7 +90,7 @@ fn parse_block(raw: &str) -> Block {
     block
 }
 
-fn app() -> Router {
+fn app() -> WirefaultService<Router> {
     let router = Router::new()
         .route(
             "/server-fault",
@@ -141,10 +142,10 @@ fn app() -> Router {
                 FaultSse::new(stream::iter([Ok(Event::default().data("only"))])).no_keep_alive()
             }),
         );
-    request_id_layers(error_layers(router, ProblemLayer::new()))
+    WirefaultLayer::new().layer(router)
 }
 
-async fn serve(app: Router) -> SocketAddr {
+async fn serve(app: WirefaultService<Router>) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
