@@ -109,9 +109,16 @@ fn calls_only(spec: &str) {
     let (stack, path, n) = (
         parts.next().unwrap_or("bare"),
         parts.next().unwrap_or("/health"),
-        parts.next().and_then(|n| n.parse::<u32>().ok()).unwrap_or(1000),
+        parts
+            .next()
+            .and_then(|n| n.parse::<u32>().ok())
+            .unwrap_or(1000),
     );
-    let path: &'static str = if path == "/health" { "/health" } else { "/missing" };
+    let path: &'static str = if path == "/health" {
+        "/health"
+    } else {
+        "/missing"
+    };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
