@@ -2,8 +2,8 @@
 //! user; `GET /debug/events-fail` (with `--fault-routes`) shows how a
 //! failure in the middle of a stream reaches the client.
 
-use crate::session::User;
-use crate::state::{AppState, NoteEvent};
+use crate::model::{NoteEvent, User};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::response::sse::Event;
 use futures_util::{stream, StreamExt};

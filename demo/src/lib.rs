@@ -18,13 +18,16 @@ pub mod config;
 pub mod db;
 pub mod debug;
 pub mod events;
+pub mod model;
 pub mod notes;
 pub mod rate_limit;
 pub mod session;
+pub mod session_cache;
 pub mod state;
 pub mod ui;
 pub mod ws;
 
 pub use app::app;
 pub use config::Config;
-pub use state::{AppState, NoteEvent};
+pub use model::NoteEvent;
+pub use state::AppState;

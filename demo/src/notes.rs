@@ -1,13 +1,12 @@
 //! Notes: list, create, read, delete.
 
 use crate::db::is_unique_violation;
-use crate::session::User;
-use crate::state::{AppState, NoteEvent};
+use crate::model::{Note, NoteEvent, User};
+use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rusqlite::OptionalExtension;
-use serde::Serialize;
 use serde_json::Value;
 use std::error::Error as _;
 use wirefault::axum::Json;
@@ -19,33 +18,6 @@ pub const MAX_TITLE_CHARS: usize = 200;
 pub const MAX_BODY_CHARS: usize = 10_000;
 /// The header that tells how many writes are left.
 pub const RATE_LIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
-
-/// A note.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Note {
-    /// Its id.
-    pub id: i64,
-    /// Who wrote it.
-    pub owner: String,
-    /// Its title, unique per owner.
-    pub title: String,
-    /// Its text.
-    pub body: String,
-    /// When it was written (RFC 3339, UTC).
-    pub created_at: String,
-}
-
-impl Note {
-    fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Note> {
-        Ok(Note {
-            id: row.get(0)?,
-            owner: row.get(1)?,
-            title: row.get(2)?,
-            body: row.get(3)?,
-            created_at: row.get(4)?,
-        })
-    }
-}
 
 const COLUMNS: &str = "id, owner, title, body, created_at";
 

@@ -1,5 +1,6 @@
 //! Cookie sessions: `POST /session` signs in, `DELETE /session` signs out.
 
+use crate::model::User;
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
@@ -7,8 +8,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rusqlite::OptionalExtension;
 use serde_json::Value;
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
 use wirefault::axum::Json;
 use wirefault::Fault;
 
@@ -26,37 +25,6 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
         .find(|(name, _)| *name == COOKIE)
         .map(|(_, value)| value.trim().to_owned())
         .filter(|token| !token.is_empty() && token.len() <= 64)
-}
-
-/// The most sessions kept in memory.
-pub const MAX_CACHED_SESSIONS: usize = 100_000;
-
-/// Signed-in sessions kept in memory, so a request does not query SQLite
-/// to learn who it is from; the database stays the record (a restart
-/// refills the cache on first use).
-#[derive(Debug, Clone, Default)]
-pub struct SessionCache(Arc<RwLock<HashMap<String, String>>>);
-
-impl SessionCache {
-    fn get(&self, token: &str) -> Option<String> {
-        let map = self.0.read().unwrap_or_else(|e| e.into_inner());
-        map.get(token).cloned()
-    }
-
-    fn insert(&self, token: String, user: String) {
-        let mut map = self.0.write().unwrap_or_else(|e| e.into_inner());
-        // Anyone may sign in, as often as they like: past the bound the
-        // cache starts over rather than grow (SQLite still has them all).
-        if map.len() >= MAX_CACHED_SESSIONS && !map.contains_key(&token) {
-            map.clear();
-        }
-        map.insert(token, user);
-    }
-
-    fn remove(&self, token: &str) {
-        let mut map = self.0.write().unwrap_or_else(|e| e.into_inner());
-        map.remove(token);
-    }
 }
 
 /// The signed-in user for these request headers: `None` without a valid
@@ -92,15 +60,6 @@ pub fn unauthenticated() -> Fault {
     .challenge(HeaderValue::from_static(
         "Cookie realm=\"wirefault-demo\", cookie-name=\"wf_session\"",
     ))
-}
-
-/// A signed-in user; extracting it answers 401 when there is none.
-#[derive(Debug, Clone)]
-pub struct User {
-    /// The user name.
-    pub name: String,
-    /// The session token (the rate limit's key).
-    pub token: String,
 }
 
 impl FromRequestParts<AppState> for User {

@@ -2,33 +2,14 @@
 
 use crate::config::Config;
 use crate::db::Db;
-use crate::notes::Note;
+use crate::model::NoteEvent;
 use crate::rate_limit::RateLimiter;
+use crate::session_cache::SessionCache;
 use std::sync::Arc;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use wirefault::cors::CorsPolicy;
-
-/// What happened to a note, for SSE streams and WebSocket sessions.
-#[derive(Debug, Clone)]
-pub enum NoteEvent {
-    /// A note was created; `origin` is the WebSocket session that created
-    /// it (that session already got its answer), `None` for HTTP.
-    Created {
-        /// The new note.
-        note: Note,
-        /// The creating WebSocket session, if any.
-        origin: Option<u64>,
-    },
-    /// A note was deleted.
-    Deleted {
-        /// Its id.
-        id: i64,
-        /// Its owner.
-        owner: String,
-    },
-}
 
 /// Shared state.
 #[derive(Debug, Clone)]
@@ -38,7 +19,7 @@ pub struct AppState {
     /// The validated configuration.
     pub config: Arc<Config>,
     /// Signed-in sessions, in front of the database.
-    pub sessions: crate::session::SessionCache,
+    pub sessions: SessionCache,
     /// The CORS policy, also the WebSocket handshake's Origin allowlist.
     pub cors: CorsPolicy,
     /// The write budget per session, shared by HTTP and WebSocket.

@@ -16,9 +16,10 @@
 //! binary message 1003, over 64 KiB 1009, over the write budget (shared
 //! with HTTP) 1013 (4429), shutdown 1001.
 
+use crate::model::{NoteEvent, User};
 use crate::notes::create_note;
-use crate::session::{session_user, unauthenticated, User};
-use crate::state::{AppState, NoteEvent};
+use crate::session::{session_user, unauthenticated};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::response::Response;
 use serde_json::{json, Value};

@@ -2,9 +2,23 @@
 
 use std::fmt;
 
-/// A WebSocket close code ([RFC 6455 §7.4](https://www.rfc-editor.org/rfc/rfc6455#section-7.4)).
+/// A WebSocket close code that an endpoint may send
+/// ([RFC 6455 §7.4](https://www.rfc-editor.org/rfc/rfc6455#section-7.4)).
+///
+/// Opaque: a value comes from the constants below or from the checked
+/// [`CloseCode::new`], so a `CloseCode` is always sendable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CloseCode(pub u16);
+pub struct CloseCode(u16);
+
+/// The rule, stated once: whether an endpoint may put `code` in a close
+/// frame it sends, *and* common peers accept it.
+///
+/// 1005, 1006 and 1015 must never be sent (RFC 6455 §7.4.1); 1004 is
+/// reserved; 1014 is registered but tungstenite and Autobahn reject it;
+/// 1016–2999 are unassigned; 3000–4999 are for libraries and apps.
+pub(crate) const fn is_sendable_code(code: u16) -> bool {
+    matches!(code, 1000..=1003 | 1007..=1013 | 3000..=4999)
+}
 
 impl CloseCode {
     /// 1000: normal closure ([RFC 6455 §7.4.1](https://www.rfc-editor.org/rfc/rfc6455#section-7.4.1)).
@@ -41,9 +55,8 @@ impl CloseCode {
     /// assert!(CloseCode::new(1006).is_none());
     /// ```
     pub const fn new(code: u16) -> Option<CloseCode> {
-        let candidate = CloseCode(code);
-        if candidate.is_sendable() {
-            Some(candidate)
+        if is_sendable_code(code) {
+            Some(CloseCode(code))
         } else {
             None
         }
@@ -55,13 +68,10 @@ impl CloseCode {
     }
 
     /// Whether an endpoint may put this code in a close frame it sends,
-    /// *and* common peers accept it.
-    ///
-    /// 1005, 1006 and 1015 must never be sent (RFC 6455 §7.4.1); 1004 is
-    /// reserved; 1014 is registered but tungstenite and Autobahn reject it;
-    /// 1016–2999 are unassigned; 3000–4999 are for libraries and apps.
+    /// *and* common peers accept it ([`crate::spec::close_code_is_sendable`]).
+    /// Every `CloseCode` is, since [`CloseCode::new`] checks it.
     pub const fn is_sendable(self) -> bool {
-        matches!(self.0, 1000..=1003 | 1007..=1013 | 3000..=4999)
+        is_sendable_code(self.0)
     }
 }
 
@@ -136,14 +146,8 @@ pub struct Close {
 }
 
 impl Close {
-    /// A close frame; the reason is truncated to 123 bytes, and a code that
-    /// must not be sent is replaced by 1011 (a server bug, not the peer's).
+    /// A close frame; the reason is truncated to 123 bytes.
     pub fn new(code: CloseCode, reason: &str) -> Close {
-        let code = if code.is_sendable() {
-            code
-        } else {
-            CloseCode::INTERNAL_ERROR
-        };
         Close {
             code,
             reason: truncate_reason(reason).to_owned(),
@@ -178,22 +182,33 @@ mod tests {
 
     #[test]
     fn reserved_codes_are_not_sendable() {
-        for code in [999, 1004, 1005, 1006, 1014, 1015, 1016, 2999, 5000] {
-            assert!(!CloseCode(code).is_sendable(), "{code}");
+        for code in [0, 999, 1004, 1005, 1006, 1014, 1015, 1016, 2999, 5000] {
+            assert_eq!(CloseCode::new(code), None, "{code}");
         }
         for code in [
             1000, 1001, 1003, 1007, 1008, 1009, 1011, 1012, 1013, 3000, 4999,
         ] {
-            assert!(CloseCode(code).is_sendable(), "{code}");
+            assert_eq!(CloseCode::new(code).map(CloseCode::as_u16), Some(code));
         }
     }
 
     #[test]
-    fn close_replaces_unsendable_codes() {
-        assert_eq!(
-            Close::new(CloseCode(1006), "x").code(),
-            CloseCode::INTERNAL_ERROR
-        );
+    fn the_constants_are_sendable() {
+        for code in [
+            CloseCode::NORMAL,
+            CloseCode::GOING_AWAY,
+            CloseCode::PROTOCOL_ERROR,
+            CloseCode::UNSUPPORTED_DATA,
+            CloseCode::INVALID_PAYLOAD,
+            CloseCode::POLICY_VIOLATION,
+            CloseCode::MESSAGE_TOO_BIG,
+            CloseCode::MANDATORY_EXTENSION,
+            CloseCode::INTERNAL_ERROR,
+            CloseCode::SERVICE_RESTART,
+            CloseCode::TRY_AGAIN_LATER,
+        ] {
+            assert!(code.is_sendable(), "{code}");
+        }
     }
 
     #[test]

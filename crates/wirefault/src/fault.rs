@@ -1,11 +1,10 @@
 //! [`Fault`]: one error value for every wire.
 
-use crate::close::{Close, CloseCodes};
 use crate::kind::Kind;
 use crate::pointer::Pointer;
-use crate::problem::FieldError;
-use http::header::{HeaderName, HeaderValue};
+use http::header::{HeaderName, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderMap, Method, StatusCode};
+use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::fmt;
@@ -295,12 +294,9 @@ impl Fault {
         self.inner.kind.is_server_error()
     }
 
-    /// The title as the client sees it.
-    pub fn title_str(&self) -> &str {
-        match &self.inner.title {
-            Some(title) if !self.is_server_error() => title,
-            _ => self.inner.kind.title(),
-        }
+    /// The title set with [`Fault::title`], shown or not.
+    pub(crate) fn title_override(&self) -> Option<&str> {
+        self.inner.title.as_deref()
     }
 
     /// The detail, as set (private for server errors).
@@ -336,14 +332,13 @@ impl Fault {
         &self.inner.errors
     }
 
-    /// The retry delay, set or implied by the kind (429 and 503 always
-    /// carry one).
+    /// The retry delay, set or implied by the kind (the kinds whose row
+    /// requires `Retry-After`, 429 and 503, always carry one).
     pub fn retry_after_duration(&self) -> Option<Duration> {
-        match self.inner.kind {
-            Kind::RateLimited | Kind::Unavailable => {
-                Some(self.inner.retry_after.unwrap_or(DEFAULT_RETRY_AFTER))
-            }
-            _ => self.inner.retry_after,
+        if self.inner.kind.required_headers().contains(&RETRY_AFTER) {
+            Some(self.inner.retry_after.unwrap_or(DEFAULT_RETRY_AFTER))
+        } else {
+            self.inner.retry_after
         }
     }
 
@@ -353,35 +348,24 @@ impl Fault {
     }
 
     /// Every header the HTTP response must carry besides `Content-Type`:
-    /// the extra headers, `Retry-After` on 429 and 503, and
-    /// `WWW-Authenticate` on 401 (defaulting to `Bearer`).
+    /// the extra headers, `Retry-After` when the fault has a retry delay
+    /// (always on the kinds whose row requires it, 429 and 503), and a
+    /// default for each other header the row requires that the fault does
+    /// not set (`WWW-Authenticate: Bearer` on 401). `Allow` and `Upgrade`
+    /// come from their constructors.
     pub fn http_headers(&self) -> HeaderMap {
         let mut headers = self.inner.headers.clone();
         if let Some(after) = self.retry_after_duration() {
             // Round up: "Retry-After: 0" would invite an immediate retry.
             let secs = after.as_secs() + u64::from(after.subsec_nanos() > 0);
-            headers.insert(http::header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+            headers.insert(RETRY_AFTER, HeaderValue::from(secs.max(1)));
         }
-        if self.inner.kind == Kind::Unauthenticated
-            && !headers.contains_key(http::header::WWW_AUTHENTICATE)
-        {
-            headers.insert(
-                http::header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer"),
-            );
+        for name in self.inner.kind.required_headers() {
+            if *name == WWW_AUTHENTICATE && !headers.contains_key(name) {
+                headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
         }
         headers
-    }
-
-    /// The close frame for a WebSocket session: the kind's code in the
-    /// given mode and a reason of at most 123 bytes (the detail for client
-    /// faults, the generic title for server faults).
-    pub fn close(&self, codes: CloseCodes) -> Close {
-        let reason = match (&self.inner.detail, self.is_server_error()) {
-            (Some(detail), false) => detail.as_str(),
-            _ => self.title_str(),
-        };
-        Close::new(self.inner.kind.close_code(codes), reason)
     }
 
     /// The fault and its whole source chain on one line, for logs.
@@ -403,6 +387,26 @@ impl Fault {
             source = err.source();
         }
         out
+    }
+}
+
+/// One invalid field of a request: where (a JSON pointer in URI fragment
+/// form, `#/title`) and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// Where the problem is: `#` and an RFC 6901 pointer.
+    pub pointer: String,
+    /// What is wrong with that field.
+    pub detail: String,
+}
+
+impl FieldError {
+    /// A field error at `pointer`.
+    pub fn new(pointer: Pointer, detail: impl Into<String>) -> FieldError {
+        FieldError {
+            pointer: pointer.to_uri_fragment(),
+            detail: detail.into(),
+        }
     }
 }
 
@@ -468,7 +472,7 @@ impl From<Kind> for Fault {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::close::CloseCode;
+    use crate::close::{CloseCode, CloseCodes};
 
     #[test]
     fn constructors_pick_their_kind() {
@@ -500,7 +504,7 @@ mod tests {
         assert_eq!(close.code(), CloseCode::INTERNAL_ERROR);
         assert_eq!(close.reason(), "Internal Server Error");
         let f = Fault::not_found("note 7 does not exist");
-        assert_eq!(f.close(CloseCodes::HttpMirror).code(), CloseCode(4404));
+        assert_eq!(f.close(CloseCodes::HttpMirror).code().as_u16(), 4404);
         assert_eq!(
             f.close(CloseCodes::Standard).reason(),
             "note 7 does not exist"

@@ -180,16 +180,20 @@ impl HeaderRegistry {
 }
 
 fn parse(name: &str) -> Result<HeaderName, HeaderRegistryError> {
-    if name.is_empty() {
-        return Err(HeaderRegistryError::InvalidName {
-            name: name.into(),
-            reason: "it is empty",
-        });
-    }
-    HeaderName::from_bytes(name.as_bytes()).map_err(|_| HeaderRegistryError::InvalidName {
+    parse_header_name(name).map_err(|reason| HeaderRegistryError::InvalidName {
         name: name.into(),
-        reason: "it has a character not allowed in a header name (RFC 9110 token)",
+        reason,
     })
+}
+
+/// A header name from configuration or code, or why it is not one: the
+/// one check behind the registry and the CORS builder.
+pub(crate) fn parse_header_name(name: &str) -> Result<HeaderName, &'static str> {
+    if name.is_empty() {
+        return Err("it is empty");
+    }
+    HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| "it has a character not allowed in a header name (RFC 9110 token)")
 }
 
 /// The CORS-safelisted response header names, which scripts can always

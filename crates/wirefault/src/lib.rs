@@ -47,10 +47,9 @@ mod grpc;
 pub mod headers;
 mod json;
 mod kind;
-#[cfg(any(feature = "axum", feature = "tonic"))]
-mod log;
 mod pointer;
 mod problem;
+mod public;
 pub mod spec;
 
 #[cfg(feature = "axum")]
@@ -60,13 +59,14 @@ pub mod tonic;
 
 pub use close::{truncate_reason, Close, CloseCode, CloseCodes, MAX_REASON_BYTES};
 pub use cors::{CorsConfigError, CorsPolicy, OriginRejected};
-pub use fault::{Fault, FieldPointer, DEFAULT_RETRY_AFTER};
+pub use fault::{Fault, FieldError, FieldPointer, DEFAULT_RETRY_AFTER};
 pub use grpc::GrpcCode;
 pub use headers::HeaderRegistry;
 pub use json::{from_json_slice, json_fault};
 pub use kind::{Kind, Mapping, TABLE};
 pub use pointer::Pointer;
-pub use problem::{FieldError, Problem, GENERIC_SERVER_DETAIL, PROBLEM_JSON};
+pub use problem::{Problem, PROBLEM_JSON};
+pub use public::{PublicFault, GENERIC_SERVER_DETAIL};
 
 /// The README's example, compiled and run as a doctest.
 #[cfg(all(doctest, feature = "axum"))]

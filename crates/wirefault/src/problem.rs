@@ -1,18 +1,14 @@
 //! Problem details ([RFC 9457](https://www.rfc-editor.org/rfc/rfc9457)):
 //! the body of every HTTP error response.
 
-use crate::fault::Fault;
+use crate::fault::{Fault, FieldError};
 use crate::kind::Kind;
-use crate::pointer::Pointer;
+use crate::public::PublicFault;
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
 
 /// The media type of a problem details document.
 pub const PROBLEM_JSON: &str = "application/problem+json";
-
-/// The `detail` every server error shows instead of its own.
-pub const GENERIC_SERVER_DETAIL: &str =
-    "The server could not complete this request. Quote the request id when you report it.";
 
 /// Members a problem always writes itself; an extension by one of these
 /// names is dropped rather than written twice.
@@ -26,66 +22,37 @@ const RESERVED: &[&str] = &[
     "request_id",
 ];
 
-/// A borrowed view of a fault as a problem document (see [`Problem::render`]).
-struct ProblemRef<'a> {
-    fault: &'a Fault,
-    request_id: Option<&'a str>,
-}
+/// The problem document of a [`PublicFault`], written straight from the
+/// borrowed view (see [`Problem::render`]).
+struct ProblemRef<'a>(PublicFault<'a>);
 
 impl serde::Serialize for ProblemRef<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let fault = self.fault;
-        let server = fault.is_server_error();
+        let public = &self.0;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", fault.type_uri_str().unwrap_or("about:blank"))?;
-        map.serialize_entry("title", fault.title_str())?;
-        map.serialize_entry("status", &fault.status().as_u16())?;
-        let detail = if server {
-            Some(GENERIC_SERVER_DETAIL)
-        } else {
-            fault.detail_str()
-        };
-        if let Some(detail) = detail {
+        map.serialize_entry("type", public.type_uri())?;
+        map.serialize_entry("title", public.title())?;
+        map.serialize_entry("status", &public.status().as_u16())?;
+        if let Some(detail) = public.detail() {
             map.serialize_entry("detail", detail)?;
         }
-        if let Some(instance) = fault.instance_str().or(self.request_id) {
+        if let Some(instance) = public.instance() {
             map.serialize_entry("instance", instance)?;
         }
-        if !server && !fault.errors().is_empty() {
-            map.serialize_entry("errors", fault.errors())?;
+        let errors = public.errors();
+        if !errors.is_empty() {
+            map.serialize_entry("errors", errors)?;
         }
-        if !server {
-            for (key, value) in fault.extensions() {
-                if !RESERVED.contains(&key.as_str()) {
-                    map.serialize_entry(key, value)?;
-                }
+        for (key, value) in public.extensions() {
+            if !RESERVED.contains(&key.as_str()) {
+                map.serialize_entry(key, value)?;
             }
         }
-        if let Some(id) = self.request_id {
+        if let Some(id) = public.request_id() {
             map.serialize_entry("request_id", id)?;
         }
         map.end()
-    }
-}
-
-/// One invalid field of a request: where (a JSON pointer in URI fragment
-/// form, `#/title`) and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldError {
-    /// Where the problem is: `#` and an RFC 6901 pointer.
-    pub pointer: String,
-    /// What is wrong with that field.
-    pub detail: String,
-}
-
-impl FieldError {
-    /// A field error at `pointer`.
-    pub fn new(pointer: Pointer, detail: impl Into<String>) -> FieldError {
-        FieldError {
-            pointer: pointer.to_uri_fragment(),
-            detail: detail.into(),
-        }
     }
 }
 
@@ -121,37 +88,26 @@ impl Problem {
     /// known, becomes the `instance` (unless the fault set one) and the
     /// `request_id` extension.
     pub fn from_fault(fault: &Fault, request_id: Option<&str>) -> Problem {
-        let server = fault.is_server_error();
-        let mut extensions = serde_json::Map::new();
-        if !server {
-            extensions = fault
-                .extensions()
-                .iter()
-                .filter(|(key, _)| !RESERVED.contains(&key.as_str()))
-                .map(|(key, value)| (key.clone(), value.clone()))
-                .collect();
-        }
-        if let Some(id) = request_id {
+        Problem::from_public(&PublicFault::new(fault, request_id))
+    }
+
+    /// The problem for a fault's public view.
+    pub fn from_public(public: &PublicFault<'_>) -> Problem {
+        let mut extensions: serde_json::Map<String, serde_json::Value> = public
+            .extensions()
+            .filter(|(key, _)| !RESERVED.contains(&key.as_str()))
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect();
+        if let Some(id) = public.request_id() {
             extensions.insert("request_id".into(), id.into());
         }
         Problem {
-            type_uri: fault.type_uri_str().unwrap_or("about:blank").to_owned(),
-            title: fault.title_str().to_owned(),
-            status: fault.status().as_u16(),
-            detail: if server {
-                Some(GENERIC_SERVER_DETAIL.to_owned())
-            } else {
-                fault.detail_str().map(str::to_owned)
-            },
-            instance: fault
-                .instance_str()
-                .map(str::to_owned)
-                .or_else(|| request_id.map(str::to_owned)),
-            errors: if server {
-                Vec::new()
-            } else {
-                fault.errors().to_vec()
-            },
+            type_uri: public.type_uri().to_owned(),
+            title: public.title().to_owned(),
+            status: public.status().as_u16(),
+            detail: public.detail().map(str::to_owned),
+            instance: public.instance().map(str::to_owned),
+            errors: public.errors().to_vec(),
             extensions,
         }
     }
@@ -161,28 +117,32 @@ impl Problem {
     /// `Problem` first (no string is copied): the path every error
     /// response takes.
     pub fn render(fault: &Fault, request_id: Option<&str>) -> String {
-        serde_json::to_string(&ProblemRef { fault, request_id }).unwrap_or_else(|_| {
-            format!(
-                r#"{{"type":"about:blank","title":"Error","status":{}}}"#,
-                fault.status().as_u16()
-            )
+        Problem::render_public(PublicFault::new(fault, request_id))
+    }
+
+    /// The JSON document for a fault's public view (see [`Problem::render`]).
+    pub fn render_public(public: PublicFault<'_>) -> String {
+        let status = public.status().as_u16();
+        serde_json::to_string(&ProblemRef(public)).unwrap_or_else(|_| {
+            format!(r#"{{"type":"about:blank","title":"Error","status":{status}}}"#)
         })
     }
 
     /// A problem for a status that has no [`Kind`] in the table (a 418, a
-    /// 507): the status is kept, with its reason phrase as title.
+    /// 507): the status is kept, with its reason phrase as title; what a
+    /// server error shows is [`PublicFault`]'s rule.
     pub fn for_status(
         status: StatusCode,
         detail: Option<String>,
         request_id: Option<&str>,
     ) -> Problem {
-        let fault = Fault::new(Kind::from_status_or_generic(status));
+        let mut fault = Fault::new(Kind::from_status_or_generic(status));
+        if let Some(detail) = detail {
+            fault = fault.detail(detail);
+        }
         let mut problem = Problem::from_fault(&fault, request_id);
         problem.status = status.as_u16();
         problem.title = status.canonical_reason().unwrap_or("Error").to_owned();
-        if !status.is_server_error() {
-            problem.detail = detail;
-        }
         problem
     }
 
@@ -202,6 +162,8 @@ impl Problem {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::pointer::Pointer;
+    use crate::public::GENERIC_SERVER_DETAIL;
     use serde_json::json;
 
     #[test]

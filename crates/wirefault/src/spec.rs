@@ -14,7 +14,7 @@
 //! assert_eq!(spec::Origin::parse("https://App.Example.com:443").unwrap().as_str(), "https://app.example.com");
 //! ```
 
-use http::header::{self, HeaderName};
+use http::header::HeaderName;
 use http::StatusCode;
 
 pub use crate::close::MAX_REASON_BYTES;
@@ -27,21 +27,17 @@ pub use crate::problem::PROBLEM_JSON;
 /// Whether an endpoint may put `code` in a close frame it sends, and
 /// common peers accept it (see [`crate::CloseCode::is_sendable`]).
 pub const fn close_code_is_sendable(code: u16) -> bool {
-    crate::close::CloseCode(code).is_sendable()
+    crate::close::is_sendable_code(code)
 }
 
 /// The headers an HTTP response with `status` must carry besides
 /// `Content-Type` (RFC 9110 §15): `WWW-Authenticate` on 401, `Allow` on
 /// 405, `Upgrade` on 426, `Retry-After` on 429 and 503 (a SHOULD in
-/// RFC 6585 and RFC 9110, which wirefault always honours).
+/// RFC 6585 and RFC 9110, which wirefault always honours). Read from the
+/// mapping table's required-headers column; none for a status the table
+/// does not list.
 pub fn required_headers(status: StatusCode) -> &'static [HeaderName] {
-    match status.as_u16() {
-        401 => &[header::WWW_AUTHENTICATE],
-        405 => &[header::ALLOW],
-        426 => &[header::UPGRADE],
-        429 | 503 => &[header::RETRY_AFTER],
-        _ => &[],
-    }
+    crate::Kind::from_status(status).map_or(&[], crate::Kind::required_headers)
 }
 
 /// Whether `name` (any case) is a response header that only the browser

@@ -1,16 +1,14 @@
 //! `IntoResponse` for [`Fault`]: problem+json with the headers its kind needs.
 
 use super::request_id::RequestId;
-use crate::log::log_fault;
-use crate::{Fault, Problem, PROBLEM_JSON};
+use crate::{Fault, Problem, PublicFault, PROBLEM_JSON};
 use axum::response::{IntoResponse, Response};
 use http::header::{HeaderValue, CONTENT_TYPE};
 
 impl IntoResponse for Fault {
     fn into_response(self) -> Response {
         let body = RequestId::with_current(|request_id| {
-            log_fault(&self, request_id);
-            Problem::render(&self, request_id)
+            Problem::render_public(PublicFault::logged(&self, request_id))
         });
         let mut response = (self.status(), body).into_response();
         let headers = response.headers_mut();

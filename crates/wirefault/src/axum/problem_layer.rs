@@ -11,8 +11,7 @@ use super::current::{self, RequestContext};
 use super::framing::FramingRules;
 use super::panic::panic_response;
 use super::request_id::RequestId;
-use crate::log::log_fault;
-use crate::{Fault, Kind, Problem, PROBLEM_JSON};
+use crate::{Fault, Kind, Problem, PublicFault, PROBLEM_JSON};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
@@ -302,8 +301,7 @@ async fn rewrite(response: Response, line: RequestLine) -> Response {
             match kind {
                 Some(kind) => {
                     let fault = Fault::new(kind).detail(detail);
-                    log_fault(&fault, Some(request_id));
-                    Problem::render(&fault, Some(request_id))
+                    Problem::render_public(PublicFault::logged(&fault, Some(request_id)))
                 }
                 None => Problem::for_status(status, Some(detail), Some(request_id)).to_json(),
             }

@@ -8,8 +8,7 @@
 //! the stream ends.
 
 use super::request_id::RequestId;
-use crate::log::log_fault;
-use crate::{Fault, Problem};
+use crate::{Fault, Problem, PublicFault};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::future::BoxFuture;
@@ -151,9 +150,14 @@ impl fmt::Debug for FaultSse {
 /// # let _ = event;
 /// ```
 pub fn problem_event(fault: &Fault, request_id: Option<&str>) -> Event {
+    public_event(PublicFault::new(fault, request_id))
+}
+
+/// The error event for a fault's public view.
+fn public_event(public: PublicFault<'_>) -> Event {
     Event::default()
         .event(ERROR_EVENT)
-        .data(Problem::render(fault, request_id))
+        .data(Problem::render_public(public))
 }
 
 /// The stream behind a [`FaultSse`]: events until the first fault (sent as
@@ -185,8 +189,8 @@ impl Stream for FaultEvents {
                 this.stream = None;
                 this.until = None;
                 let request_id = this.request_id.as_deref();
-                log_fault(&fault, request_id);
-                Poll::Ready(Some(Ok(problem_event(&fault, request_id))))
+                let public = PublicFault::logged(&fault, request_id);
+                Poll::Ready(Some(Ok(public_event(public))))
             }
             Poll::Ready(None) => {
                 this.stream = None;

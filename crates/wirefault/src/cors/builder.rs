@@ -56,6 +56,13 @@ pub struct CorsPolicyBuilder {
     pub(crate) labels: Labels,
 }
 
+impl CorsPolicy {
+    /// Starts an empty policy: no origin allowed, no credentials.
+    pub fn builder() -> CorsPolicyBuilder {
+        CorsPolicyBuilder::default()
+    }
+}
+
 impl CorsPolicyBuilder {
     /// Allows one exact origin, `scheme://host[:port]`, or `"*"` for any,
     /// or `"null"` for the opaque origin (never with credentials).
@@ -395,15 +402,11 @@ fn parse_method(value: &str) -> Result<Method, CorsConfigErrorKind> {
 }
 
 fn parse_header_name(value: &str) -> Result<HeaderName, CorsConfigErrorKind> {
-    if value.is_empty() {
-        return Err(CorsConfigErrorKind::InvalidHeaderName {
+    crate::headers::parse_header_name(value).map_err(|reason| {
+        CorsConfigErrorKind::InvalidHeaderName {
             value: value.to_owned(),
-            reason: "it is empty",
-        });
-    }
-    HeaderName::from_bytes(value.as_bytes()).map_err(|_| CorsConfigErrorKind::InvalidHeaderName {
-        value: value.to_owned(),
-        reason: "it has a character not allowed in a header name (RFC 9110 token)",
+            reason,
+        }
     })
 }
 

@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use http::{HeaderName, Method};
 
-use super::builder::CorsPolicyBuilder;
 use super::matcher::OriginMatcher;
 
 /// Either everything (`*`) or an explicit list.
@@ -41,8 +40,8 @@ pub(crate) enum OriginRule {
 /// A validated CORS policy.
 ///
 /// Built with [`CorsPolicy::builder`], or loaded from TOML or the
-/// environment ([`CorsPolicyBuilder::from_toml_str`],
-/// [`CorsPolicyBuilder::from_env`]). A policy that exists is safe to
+/// environment ([`from_toml_str`](crate::cors::CorsPolicyBuilder::from_toml_str),
+/// [`from_env`](crate::cors::CorsPolicyBuilder::from_env)). A policy that exists is safe to
 /// serve: unsafe combinations were refused when it was built.
 ///
 /// ```
@@ -84,11 +83,6 @@ pub struct CorsPolicy {
 }
 
 impl CorsPolicy {
-    /// Starts an empty policy: no origin allowed, no credentials.
-    pub fn builder() -> CorsPolicyBuilder {
-        CorsPolicyBuilder::default()
-    }
-
     /// Whether a request with this `Origin` header value may read the
     /// response. Takes the raw header bytes (`&str`, `&[u8]` or a
     /// `HeaderValue`); anything that is not an origin is refused.

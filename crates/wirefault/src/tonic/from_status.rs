@@ -202,21 +202,10 @@ fn server_side_kind(code: GrpcCode, has_retry: bool) -> Option<Kind> {
     })
 }
 
-/// The kind for a client-side code in the pass-through reading (the
-/// inverse of the mapping table, picking the most common row).
+/// The kind for a client-side code in the pass-through reading: the
+/// mapping table read backwards ([`Kind::from_grpc_back`]), else 502.
 fn client_kind(code: GrpcCode, has_violations: bool) -> Kind {
-    match code {
-        GrpcCode::InvalidArgument if has_violations => Kind::Unprocessable,
-        GrpcCode::InvalidArgument | GrpcCode::OutOfRange => Kind::BadRequest,
-        GrpcCode::NotFound => Kind::NotFound,
-        GrpcCode::AlreadyExists | GrpcCode::Aborted => Kind::Conflict,
-        GrpcCode::PermissionDenied => Kind::PermissionDenied,
-        GrpcCode::Unauthenticated => Kind::Unauthenticated,
-        GrpcCode::FailedPrecondition => Kind::PreconditionFailed,
-        GrpcCode::ResourceExhausted => Kind::RateLimited,
-        GrpcCode::Unimplemented => Kind::NotImplemented,
-        _ => Kind::BadGateway,
-    }
+    Kind::from_grpc_back(code, has_violations).unwrap_or(Kind::BadGateway)
 }
 
 /// Whether a peer's reason is UPPER_SNAKE_CASE and short (AIP-193:
@@ -272,7 +261,7 @@ mod tests {
     use tonic_types::{ErrorDetails, RetryInfo};
 
     fn all_codes() -> impl Iterator<Item = GrpcCode> {
-        (0..=16).map(GrpcCode::from_i32)
+        GrpcCode::ALL.iter().copied()
     }
 
     fn status(code: GrpcCode, message: &str) -> Status {

@@ -1,8 +1,7 @@
 //! [`Fault`] → [`tonic::Status`], with rich error details (AIP-193).
 
 use super::field_path::field_path;
-use crate::log::log_fault;
-use crate::Fault;
+use crate::{Fault, PublicFault};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use tonic::{Code, Status};
@@ -106,49 +105,41 @@ impl FaultStatus {
     /// The status for `fault`. `request_id` (else the fault's instance)
     /// goes into `RequestInfo` and the log line.
     pub fn status(&self, fault: &Fault, request_id: Option<&str>) -> Status {
-        let request_id = request_id.or(fault.instance_str());
-        log_fault(fault, request_id);
-        let server = fault.is_server_error();
-        let code = Code::from_i32(fault.kind().grpc_code().as_i32());
-        let message = match fault.detail_str() {
-            Some(detail) if !server => detail,
-            _ => fault.title_str(),
-        };
+        let public = PublicFault::logged(fault, request_id.or(fault.instance_str()));
+        let code = Code::from_i32(public.kind().grpc_code().as_i32());
 
         let mut metadata = HashMap::new();
-        if !server {
-            for (key, value) in fault.extensions() {
-                let value = match value {
-                    serde_json::Value::String(s) => s.clone(),
-                    serde_json::Value::Number(n) => n.to_string(),
-                    serde_json::Value::Bool(b) => b.to_string(),
-                    _ => continue,
-                };
-                metadata.insert(key.clone(), value);
-            }
+        for (key, value) in public.extensions() {
+            let value = match value {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                _ => continue,
+            };
+            metadata.insert(key.clone(), value);
         }
         metadata.insert(
             HTTP_STATUS_KEY.to_owned(),
-            fault.status().as_u16().to_string(),
+            public.status().as_u16().to_string(),
         );
 
         let mut details: Vec<ErrorDetail> =
-            vec![ErrorInfo::new(fault.reason_str(), self.domain.as_ref(), metadata).into()];
-        if !server && !fault.errors().is_empty() {
-            let violations: Vec<FieldViolation> = fault
+            vec![ErrorInfo::new(public.reason(), self.domain.as_ref(), metadata).into()];
+        if !public.errors().is_empty() {
+            let violations: Vec<FieldViolation> = public
                 .errors()
                 .iter()
                 .map(|e| FieldViolation::new(field_path(&e.pointer), e.detail.clone()))
                 .collect();
             details.push(BadRequest::new(violations).into());
         }
-        if let Some(after) = fault.retry_after_duration() {
+        if let Some(after) = public.retry_after() {
             details.push(RetryInfo::new(Some(after)).into());
         }
-        if let Some(id) = request_id {
+        if let Some(id) = public.request_id() {
             details.push(RequestInfo::new(id, "").into());
         }
-        Status::with_error_details_vec(code, message, details)
+        Status::with_error_details_vec(code, public.message(), details)
     }
 }
 
@@ -176,7 +167,10 @@ mod tests {
             let info = details.error_info().unwrap();
             assert_eq!(info.reason, row.code.to_ascii_uppercase());
             assert_eq!(info.domain, DEFAULT_DOMAIN);
-            assert_eq!(info.metadata[HTTP_STATUS_KEY], row.status.to_string());
+            assert_eq!(
+                info.metadata[HTTP_STATUS_KEY],
+                row.status.as_u16().to_string()
+            );
         }
     }
 

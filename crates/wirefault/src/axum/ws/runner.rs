@@ -5,8 +5,7 @@
 use super::close::{close_handshake, Closed};
 use super::config::{Accept, WsConfig};
 use super::session::{Incoming, Session, SessionHandler};
-use crate::log::log_fault;
-use crate::{Close, CloseCode, Fault};
+use crate::{Close, CloseCode, Fault, PublicFault};
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::stream::BoxStream;
 use futures_util::{FutureExt, StreamExt};
@@ -99,8 +98,8 @@ async fn drive<E, H>(
                     "no frame from the peer for {} ms; pings went unanswered",
                     config.idle_timeout.as_millis()
                 ));
-                log_fault(&fault, session.request_id());
-                Some(End::Close(fault.close(config.codes)))
+                let public = PublicFault::logged(&fault, session.request_id());
+                Some(End::Close(public.close(config.codes)))
             }
             Step::Ping => match session.send(Message::Ping(Default::default())).await {
                 Ok(()) => None,
@@ -272,11 +271,11 @@ fn settle(
         Some(Ok(Ok(()))) if session.broken => Some(End::Gone),
         Some(Ok(Ok(()))) => session.end.take().map(End::Close),
         Some(Ok(Err(fault))) => {
-            log_fault(&fault, session.request_id());
+            let public = PublicFault::logged(&fault, session.request_id());
             if session.broken {
                 Some(End::Gone)
             } else {
-                Some(End::Close(fault.close(config.codes)))
+                Some(End::Close(public.close(config.codes)))
             }
         }
         Some(Err(panic)) => {

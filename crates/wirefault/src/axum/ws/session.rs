@@ -5,8 +5,7 @@
 //! `Result<(), Fault>`; the runner turns an `Err` into a close frame.
 
 use super::config::WsConfig;
-use crate::log::log_fault;
-use crate::{Close, CloseCodes, Fault, Kind, Problem};
+use crate::{Close, CloseCodes, Fault, Kind, Problem, PublicFault};
 use axum::extract::ws::{Message, WebSocket};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
@@ -175,9 +174,9 @@ impl Session {
     ///
     /// As [`send_text`](Session::send_text).
     pub async fn send_error(&mut self, fault: &Fault) -> Result<(), Fault> {
-        log_fault(fault, self.request_id.as_deref());
+        let public = PublicFault::logged(fault, self.request_id.as_deref());
         // The problem is already JSON: splice it in rather than convert.
-        let problem = Problem::render(fault, self.request_id.as_deref());
+        let problem = Problem::render_public(public);
         self.send_text(format!(r#"{{"event":"error","problem":{problem}}}"#))
             .await
     }
