@@ -1,15 +1,16 @@
 //! Three servers for `scripts/bench-load.sh`, serving the same routes as
 //! the reference service's hot paths:
 //!
-//! - `bare`: plain axum, tower-http's `CorsLayer` with `AllowOrigin::list`,
-//!   a hand-written 422 JSON body, axum's empty 404 (the floor);
+//! - `bare`: plain axum, tower-http's `CorsLayer` with `AllowOrigin::list`
+//!   around the whole router, a hand-written 422 JSON body, axum's empty
+//!   404 (the floor);
 //! - `wirefault`: the same router inside one `WirefaultLayer` with the
 //!   same origin list, faults as problem+json;
 //! - `tower-http`: what a user would assemble instead, by hand from
 //!   tower-http: `SetRequestId` + `PropagateRequestId` (UUID v4),
 //!   `CatchPanic` with a problem+json handler, `CorsLayer` with the same
 //!   list, a problem+json fallback and JSON rejections mapped to
-//!   problem+json.
+//!   problem+json, around the whole router.
 //!
 //! Routes: `GET /health` (200), any unknown path (404), `POST /notes`
 //! (`{"title": 1–200 chars, "body": string ≤ 10000}`: 422 with one error
@@ -26,10 +27,12 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 use std::any::Any;
-use tower::Layer;
-use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower::{Layer, ServiceBuilder};
+use tower_http::catch_panic::{CatchPanic, CatchPanicLayer};
+use tower_http::cors::{AllowOrigin, Cors, CorsLayer};
+use tower_http::request_id::{
+    MakeRequestUuid, PropagateRequestId, PropagateRequestIdLayer, SetRequestId, SetRequestIdLayer,
+};
 use wirefault::axum::WirefaultLayer;
 use wirefault::{CorsPolicy, Fault};
 
@@ -151,28 +154,41 @@ fn cors() -> CorsLayer {
         .allow_credentials(true)
 }
 
-fn bare() -> Router {
-    Router::new()
-        .route("/health", get(health))
-        .route("/notes", post(bare_create))
-        .layer(cors())
+/// Plain axum, CORS around the whole router (not `Router::layer`, which
+/// would wrap and clone each route per request): the floor.
+fn bare() -> Cors<Router> {
+    cors().layer(
+        Router::new()
+            .route("/health", get(health))
+            .route("/notes", post(bare_create)),
+    )
 }
 
-/// The hand-assembled stack, outermost first, as tower-http's docs show
-/// it (`Router::layer`; a `ServiceBuilder` gives the same order).
-fn tower_http() -> Router {
+/// The hand-assembled stack, outermost first, around the whole router
+/// (its best placement).
+fn tower_http() -> TowerHttpStack {
     let x_request_id = HeaderName::from_static("x-request-id");
-    Router::new()
+    let routes = Router::new()
         .route("/health", get(health))
         .route("/notes", post(th_create))
-        .fallback(th_not_found)
+        .fallback(th_not_found);
+    ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(
+            x_request_id.clone(),
+            MakeRequestUuid,
+        ))
+        .layer(PropagateRequestIdLayer::new(x_request_id))
+        .layer(cors())
         .layer(CatchPanicLayer::custom(
             th_panic as fn(Box<dyn Any + Send>) -> Response,
         ))
-        .layer(cors())
-        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
-        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .service(routes)
 }
+
+type TowerHttpStack = SetRequestId<
+    PropagateRequestId<Cors<CatchPanic<Router, fn(Box<dyn Any + Send>) -> Response>>>,
+    MakeRequestUuid,
+>;
 
 fn wirefault() -> wirefault::axum::WirefaultService<Router> {
     let policy = CorsPolicy::builder()
@@ -199,9 +215,33 @@ async fn main() {
     let wf_listener = tokio::net::TcpListener::bind(&wf_addr).await.unwrap();
     let th_listener = tokio::net::TcpListener::bind(&th_addr).await.unwrap();
     println!("bare on {bare_addr}, wirefault on {wf_addr}, tower-http on {th_addr}");
-    let bare = tokio::spawn(async move { axum::serve(bare_listener, bare()).await });
+    let bare = tokio::spawn(async move {
+        axum::serve(
+            bare_listener,
+            // Response bodies of tower-http's stack are their own types:
+            // mapped to axum's body, as `Router::layer` would.
+            axum::ServiceExt::<axum::extract::Request>::into_make_service(tower::ServiceExt::<
+                axum::extract::Request,
+            >::map_response(
+                bare(),
+                |r: axum::http::Response<_>| r.map(axum::body::Body::new),
+            )),
+        )
+        .await
+    });
     let wf = tokio::spawn(async move { axum::serve(wf_listener, wirefault()).await });
-    let th = tokio::spawn(async move { axum::serve(th_listener, tower_http()).await });
+    let th = tokio::spawn(async move {
+        axum::serve(
+            th_listener,
+            axum::ServiceExt::<axum::extract::Request>::into_make_service(tower::ServiceExt::<
+                axum::extract::Request,
+            >::map_response(
+                tower_http(),
+                |r: axum::http::Response<_>| r.map(axum::body::Body::new),
+            )),
+        )
+        .await
+    });
     let (a, b, c) = tokio::join!(bare, wf, th);
     a.unwrap().unwrap();
     b.unwrap().unwrap();
