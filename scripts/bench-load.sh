@@ -48,7 +48,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-TOKIO_WORKER_THREADS=1 taskset -c "$SERVER_CPU" "$TARGET_DIR/release/examples/bench_servers" "$BARE" "$WF" "$TH" >"$WORK/servers.log" 2>&1 &
+TOKIO_WORKER_THREADS=1 taskset -c "$SERVER_CPU" "$TARGET_DIR/release/examples/bench_servers" "$BARE" "$WF" "$TH" 127.0.0.1:${PLAIN_PORT:-3105} >"$WORK/servers.log" 2>&1 &
 PIDS+=($!)
 SERVERS_PID=$!
 TOKIO_WORKER_THREADS=1 RUST_LOG=warn taskset -c "$SERVER_CPU" "$TARGET_DIR/release/wirefault-demo" --addr "$DEMO" --ui-addr off --db :memory: \

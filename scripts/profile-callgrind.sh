@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Instructions per request, per server and route, under valgrind's
 # callgrind: stable on a busy machine, where wall-clock load figures move
-# by tens of percent. Each server (bare, wirefault, tower-http from
+# by tens of percent. Each server (plain, bare, wirefault, tower-http from
 # demo/examples/bench_servers.rs, and the reference service) runs under
 # callgrind; after a warm-up the counters are zeroed, wrk sends requests
 # on one connection for DURATION, the counters are dumped, and the total
@@ -47,7 +47,7 @@ export ORIGIN
 
 CASES=("health /health get" "unknown /no/such/path get" "preflight /notes preflight" "invalid /notes invalid")
 printf '%-10s %-10s %14s %10s\n' server case 'instr/request' requests
-for server in bare wirefault tower-http demo; do
+for server in plain bare wirefault tower-http demo; do
     case $server in
     demo)
         TOKIO_WORKER_THREADS=1 RUST_LOG=warn valgrind --tool=callgrind --callgrind-out-file="$OUT/$server.%p" \
@@ -56,9 +56,12 @@ for server in bare wirefault tower-http demo; do
         addr=127.0.0.1:3203 ;;
     *)
         TOKIO_WORKER_THREADS=1 valgrind --tool=callgrind --callgrind-out-file="$OUT/$server.%p" \
-            "$TARGET_DIR/release/examples/bench_servers" 127.0.0.1:3201 127.0.0.1:3202 127.0.0.1:3204 \
+            "$TARGET_DIR/release/examples/bench_servers" 127.0.0.1:3201 127.0.0.1:3202 127.0.0.1:3204 127.0.0.1:3205 \
             >"$WORK/$server.log" 2>&1 &
-        case $server in bare) addr=127.0.0.1:3201 ;; wirefault) addr=127.0.0.1:3202 ;; *) addr=127.0.0.1:3204 ;; esac ;;
+        case $server in
+        bare) addr=127.0.0.1:3201 ;; wirefault) addr=127.0.0.1:3202 ;;
+        tower-http) addr=127.0.0.1:3204 ;; plain) addr=127.0.0.1:3205 ;;
+        esac ;;
     esac
     PID=$!
     for _ in $(seq 300); do curl -fs "http://$addr/health" >/dev/null && break; sleep 0.2; done

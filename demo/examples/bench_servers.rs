@@ -17,7 +17,10 @@
 //! per bad field; 201 otherwise, nothing stored), and CORS preflights for
 //! the origin `http://127.0.0.1:3001`.
 //!
-//! `cargo run --release -p wirefault-demo --example bench_servers -- BARE_ADDR WIREFAULT_ADDR TOWER_HTTP_ADDR`
+//! A fourth, `plain` (axum without CORS: preflights get 405), shows what
+//! tower-http's `CorsLayer` costs the `bare` server.
+//!
+//! `cargo run --release -p wirefault-demo --example bench_servers -- BARE_ADDR WIREFAULT_ADDR TOWER_HTTP_ADDR PLAIN_ADDR`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use axum::extract::rejection::JsonRejection;
@@ -164,6 +167,14 @@ fn bare() -> Cors<Router> {
     )
 }
 
+/// Plain axum without CORS at all (preflights get 405): the floor for
+/// the other routes, to see what tower-http's `CorsLayer` costs `bare`.
+fn plain() -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/notes", post(bare_create))
+}
+
 /// The hand-assembled stack, outermost first, around the whole router
 /// (its best placement).
 fn tower_http() -> TowerHttpStack {
@@ -211,10 +222,15 @@ async fn main() {
     let bare_addr = args.next().unwrap_or_else(|| "127.0.0.1:3101".into());
     let wf_addr = args.next().unwrap_or_else(|| "127.0.0.1:3102".into());
     let th_addr = args.next().unwrap_or_else(|| "127.0.0.1:3104".into());
+    let plain_addr = args.next().unwrap_or_else(|| "127.0.0.1:3105".into());
     let bare_listener = tokio::net::TcpListener::bind(&bare_addr).await.unwrap();
     let wf_listener = tokio::net::TcpListener::bind(&wf_addr).await.unwrap();
     let th_listener = tokio::net::TcpListener::bind(&th_addr).await.unwrap();
-    println!("bare on {bare_addr}, wirefault on {wf_addr}, tower-http on {th_addr}");
+    let plain_listener = tokio::net::TcpListener::bind(&plain_addr).await.unwrap();
+    tokio::spawn(async move { axum::serve(plain_listener, plain()).await });
+    println!(
+        "bare on {bare_addr}, wirefault on {wf_addr}, tower-http on {th_addr}, plain on {plain_addr}"
+    );
     let bare = tokio::spawn(async move {
         axum::serve(
             bare_listener,

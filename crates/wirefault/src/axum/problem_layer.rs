@@ -272,9 +272,11 @@ async fn rewrite(response: Response, line: RequestLine) -> Response {
     let (mut parts, body) = response.into_parts();
     let text = read_text(&parts.headers, body).await;
     let kind = Kind::from_status(status);
-    if let Some(kind) = kind {
-        // Headers the kind needs (Retry-After on 429/503, WWW-Authenticate
-        // on 401), unless the response already has them.
+    // Headers the status needs (Retry-After on 429/503, WWW-Authenticate
+    // on 401), unless the response already has them; most statuses need
+    // none, and then no fault is built for them.
+    let needs_headers = !crate::spec::required_headers(status).is_empty();
+    if let Some(kind) = kind.filter(|_| needs_headers) {
         for (name, value) in Fault::new(kind).http_headers() {
             if let Some(name) = name {
                 parts.headers.entry(name).or_insert(value);
@@ -322,7 +324,8 @@ async fn read_text(headers: &HeaderMap, body: Body) -> Option<String> {
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_none_or(|v| v.starts_with("text/") || v.contains("json"));
-    if !is_text {
+    // An empty body (axum's 404 and 405) is not read at all.
+    if !is_text || http_body::Body::size_hint(&body).exact() == Some(0) {
         return None;
     }
     let limited = http_body_util::Limited::new(body, MAX_ERROR_BODY);
