@@ -48,11 +48,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-TOKIO_WORKER_THREADS=1 taskset -c "$SERVER_CPU" "$TARGET_DIR/release/examples/bench_servers" "$BARE" "$WF" "$TH" >"$WORK/servers.log" 2>&1 &
+TOKIO_WORKER_THREADS=1 taskset -c "$SERVER_CPU" "$TARGET_DIR/release/examples/bench_servers" "$BARE" "$WF" "$TH" 127.0.0.1:${PLAIN_PORT:-3105} >"$WORK/servers.log" 2>&1 &
 PIDS+=($!)
+SERVERS_PID=$!
 TOKIO_WORKER_THREADS=1 RUST_LOG=warn taskset -c "$SERVER_CPU" "$TARGET_DIR/release/wirefault-demo" --addr "$DEMO" --ui-addr off --db :memory: \
     --rate-limit 1000000/1 >"$WORK/demo.log" 2>&1 &
 PIDS+=($!)
+DEMO_PID=$!
 
 for addr in "$BARE" "$WF" "$TH" "$DEMO"; do
     for _ in $(seq 100); do
@@ -112,7 +114,12 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int(
 
 echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 echo "wrk: $THREADS threads, $CONNS connections, $DURATION per run, $ROUNDS rounds (median), servers on CPU $SERVER_CPU, wrk on CPU $WRK_CPU"
-declare -A RPS P99
+# CPU time (user + system, clock ticks) a process has used so far. Only
+# one server is loaded at a time, so the difference over a run is that
+# server's; per request, it is steadier than req/s on a busy machine.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+declare -A RPS P99 CPU
 for round in $(seq "$ROUNDS"); do
     # Rotate the order each round, so drift does not favour one server.
     case $((round % 4)) in
@@ -127,21 +134,30 @@ for round in $(seq "$ROUNDS"); do
             if [ "$got" != "$want" ]; then
                 echo "  ! $server $name: expected $want, got $got" >&2
             fi
+            case $server in demo) pid=$DEMO_PID ;; *) pid=$SERVERS_PID ;; esac
+            before=$(cpu_ticks "$pid")
             out=$(taskset -c "$WRK_CPU" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency \
                 -s "$WORK/$script.lua" "http://$addr$path")
             RPS[$name-$server]+="$(awk '/^Requests\/sec/ {print $2}' <<<"$out") "
             P99[$name-$server]+="$(to_us "$(awk '$1 == "99%" {print $2}' <<<"$out")") "
+            after=$(cpu_ticks "$pid")
+            requests=$(awk '/requests in/ {print $1}' <<<"$out")
+            CPU[$name-$server]+="$(awk -v t=$((after - before)) -v n="$requests" -v us="$TICK_US" \
+                'BEGIN {printf "%.2f", (n > 0 ? t * us / n : 0)}') "
         done
     done
 done
 
-printf '%-10s %-10s %10s %10s %10s %10s %10s %12s\n' case server 'req/s' 'spread' 'p99 (us)' 'req/s/bare' 'p99/bare' 'req/s/t-http'
+printf '%-10s %-10s %10s %10s %10s %10s %10s %12s %10s %10s %10s\n' case server 'req/s' 'spread' 'p99 (us)' \
+    'req/s/bare' 'p99/bare' 'req/s/t-http' 'cpu us/req' 'cpu bare/x' 'cpu t-h/x'
 for c in "${CASES[@]}"; do
     read -r name _ <<<"$c"
     # shellcheck disable=SC2086
     bare_rps=$(median ${RPS[$name-bare]}) bare_p99=$(median ${P99[$name-bare]})
     # shellcheck disable=SC2086
     th_rps=$(median ${RPS[$name-tower-http]})
+    # shellcheck disable=SC2086
+    bare_cpu=$(median ${CPU[$name-bare]}) th_cpu=$(median ${CPU[$name-tower-http]})
     for server in bare wirefault tower-http demo; do
         # shellcheck disable=SC2086
         rps=$(median ${RPS[$name-$server]}) p99=$(median ${P99[$name-$server]})
@@ -149,9 +165,14 @@ for c in "${CASES[@]}"; do
         # shellcheck disable=SC2086
         spread=$(printf '%s\n' ${RPS[$name-$server]} | sort -g | awk -v m="$rps" '
             NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f%%", (m > 0 ? 100 * (hi - lo) / m : 0) }')
-        printf '%-10s %-10s %10.0f %10s %10s %10.2f %10.2f %12.2f\n' "$name" "$server" "$rps" "$spread" "$p99" \
+        # shellcheck disable=SC2086
+        cpu=$(median ${CPU[$name-$server]})
+        printf '%-10s %-10s %10.0f %10s %10s %10.2f %10.2f %12.2f %10s %10.2f %10.2f\n' "$name" "$server" "$rps" "$spread" "$p99" \
             "$(awk -v a="$rps" -v b="$bare_rps" 'BEGIN {print a / b}')" \
             "$(awk -v a="$p99" -v b="$bare_p99" 'BEGIN {print (b > 0 ? a / b : 0)}')" \
-            "$(awk -v a="$rps" -v b="$th_rps" 'BEGIN {print a / b}')"
+            "$(awk -v a="$rps" -v b="$th_rps" 'BEGIN {print a / b}')" \
+            "$cpu" \
+            "$(awk -v a="$bare_cpu" -v b="$cpu" 'BEGIN {print (b > 0 ? a / b : 0)}')" \
+            "$(awk -v a="$th_cpu" -v b="$cpu" 'BEGIN {print (b > 0 ? a / b : 0)}')"
     done
 done

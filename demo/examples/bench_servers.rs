@@ -1,22 +1,26 @@
 //! Three servers for `scripts/bench-load.sh`, serving the same routes as
 //! the reference service's hot paths:
 //!
-//! - `bare`: plain axum, tower-http's `CorsLayer` with `AllowOrigin::list`,
-//!   a hand-written 422 JSON body, axum's empty 404 (the floor);
+//! - `bare`: plain axum, tower-http's `CorsLayer` with `AllowOrigin::list`
+//!   around the whole router, a hand-written 422 JSON body, axum's empty
+//!   404 (the floor);
 //! - `wirefault`: the same router inside one `WirefaultLayer` with the
 //!   same origin list, faults as problem+json;
 //! - `tower-http`: what a user would assemble instead, by hand from
 //!   tower-http: `SetRequestId` + `PropagateRequestId` (UUID v4),
 //!   `CatchPanic` with a problem+json handler, `CorsLayer` with the same
 //!   list, a problem+json fallback and JSON rejections mapped to
-//!   problem+json.
+//!   problem+json, around the whole router.
 //!
 //! Routes: `GET /health` (200), any unknown path (404), `POST /notes`
 //! (`{"title": 1–200 chars, "body": string ≤ 10000}`: 422 with one error
 //! per bad field; 201 otherwise, nothing stored), and CORS preflights for
 //! the origin `http://127.0.0.1:3001`.
 //!
-//! `cargo run --release -p wirefault-demo --example bench_servers -- BARE_ADDR WIREFAULT_ADDR TOWER_HTTP_ADDR`
+//! A fourth, `plain` (axum without CORS: preflights get 405), shows what
+//! tower-http's `CorsLayer` costs the `bare` server.
+//!
+//! `cargo run --release -p wirefault-demo --example bench_servers -- BARE_ADDR WIREFAULT_ADDR TOWER_HTTP_ADDR PLAIN_ADDR`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use axum::extract::rejection::JsonRejection;
@@ -26,10 +30,12 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 use std::any::Any;
-use tower::Layer;
-use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower::{Layer, ServiceBuilder};
+use tower_http::catch_panic::{CatchPanic, CatchPanicLayer};
+use tower_http::cors::{AllowOrigin, Cors, CorsLayer};
+use tower_http::request_id::{
+    MakeRequestUuid, PropagateRequestId, PropagateRequestIdLayer, SetRequestId, SetRequestIdLayer,
+};
 use wirefault::axum::WirefaultLayer;
 use wirefault::{CorsPolicy, Fault};
 
@@ -151,28 +157,49 @@ fn cors() -> CorsLayer {
         .allow_credentials(true)
 }
 
-fn bare() -> Router {
+/// Plain axum, CORS around the whole router (not `Router::layer`, which
+/// would wrap and clone each route per request): the floor.
+fn bare() -> Cors<Router> {
+    cors().layer(
+        Router::new()
+            .route("/health", get(health))
+            .route("/notes", post(bare_create)),
+    )
+}
+
+/// Plain axum without CORS at all (preflights get 405): the floor for
+/// the other routes, to see what tower-http's `CorsLayer` costs `bare`.
+fn plain() -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/notes", post(bare_create))
-        .layer(cors())
 }
 
-/// The hand-assembled stack, outermost first, as tower-http's docs show
-/// it (`Router::layer`; a `ServiceBuilder` gives the same order).
-fn tower_http() -> Router {
+/// The hand-assembled stack, outermost first, around the whole router
+/// (its best placement).
+fn tower_http() -> TowerHttpStack {
     let x_request_id = HeaderName::from_static("x-request-id");
-    Router::new()
+    let routes = Router::new()
         .route("/health", get(health))
         .route("/notes", post(th_create))
-        .fallback(th_not_found)
+        .fallback(th_not_found);
+    ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(
+            x_request_id.clone(),
+            MakeRequestUuid,
+        ))
+        .layer(PropagateRequestIdLayer::new(x_request_id))
+        .layer(cors())
         .layer(CatchPanicLayer::custom(
             th_panic as fn(Box<dyn Any + Send>) -> Response,
         ))
-        .layer(cors())
-        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
-        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .service(routes)
 }
+
+type TowerHttpStack = SetRequestId<
+    PropagateRequestId<Cors<CatchPanic<Router, fn(Box<dyn Any + Send>) -> Response>>>,
+    MakeRequestUuid,
+>;
 
 fn wirefault() -> wirefault::axum::WirefaultService<Router> {
     let policy = CorsPolicy::builder()
@@ -195,13 +222,42 @@ async fn main() {
     let bare_addr = args.next().unwrap_or_else(|| "127.0.0.1:3101".into());
     let wf_addr = args.next().unwrap_or_else(|| "127.0.0.1:3102".into());
     let th_addr = args.next().unwrap_or_else(|| "127.0.0.1:3104".into());
+    let plain_addr = args.next().unwrap_or_else(|| "127.0.0.1:3105".into());
     let bare_listener = tokio::net::TcpListener::bind(&bare_addr).await.unwrap();
     let wf_listener = tokio::net::TcpListener::bind(&wf_addr).await.unwrap();
     let th_listener = tokio::net::TcpListener::bind(&th_addr).await.unwrap();
-    println!("bare on {bare_addr}, wirefault on {wf_addr}, tower-http on {th_addr}");
-    let bare = tokio::spawn(async move { axum::serve(bare_listener, bare()).await });
+    let plain_listener = tokio::net::TcpListener::bind(&plain_addr).await.unwrap();
+    tokio::spawn(async move { axum::serve(plain_listener, plain()).await });
+    println!(
+        "bare on {bare_addr}, wirefault on {wf_addr}, tower-http on {th_addr}, plain on {plain_addr}"
+    );
+    let bare = tokio::spawn(async move {
+        axum::serve(
+            bare_listener,
+            // Response bodies of tower-http's stack are their own types:
+            // mapped to axum's body, as `Router::layer` would.
+            axum::ServiceExt::<axum::extract::Request>::into_make_service(tower::ServiceExt::<
+                axum::extract::Request,
+            >::map_response(
+                bare(),
+                |r: axum::http::Response<_>| r.map(axum::body::Body::new),
+            )),
+        )
+        .await
+    });
     let wf = tokio::spawn(async move { axum::serve(wf_listener, wirefault()).await });
-    let th = tokio::spawn(async move { axum::serve(th_listener, tower_http()).await });
+    let th = tokio::spawn(async move {
+        axum::serve(
+            th_listener,
+            axum::ServiceExt::<axum::extract::Request>::into_make_service(tower::ServiceExt::<
+                axum::extract::Request,
+            >::map_response(
+                tower_http(),
+                |r: axum::http::Response<_>| r.map(axum::body::Body::new),
+            )),
+        )
+        .await
+    });
     let (a, b, c) = tokio::join!(bare, wf, th);
     a.unwrap().unwrap();
     b.unwrap().unwrap();

@@ -30,7 +30,7 @@ impl AppState {
         Ok(AppState {
             db,
             sessions: Default::default(),
-            cors,
+            cors: Arc::new(cors),
             limiter: RateLimiter::new(config.rate_limit),
             config: Arc::new(config),
             events,

@@ -58,17 +58,24 @@ fn th_panic(_: Box<dyn Any + Send>) -> Response {
     problem(StatusCode::INTERNAL_SERVER_ERROR, "internal error".into())
 }
 
-/// What a user would assemble from tower-http instead.
-fn tower_http() -> Router {
+/// What a user would assemble from tower-http instead, around the whole
+/// router (its best placement; `Router::layer` would wrap each route).
+fn tower_http() -> impl Service<Request<Body>, Response = Response, Error = Infallible> + Clone {
     let x_request_id = HeaderName::from_static("x-request-id");
-    Router::new()
+    let routes = Router::new()
         .route("/health", get(health))
-        .fallback(th_not_found)
+        .fallback(th_not_found);
+    tower::ServiceBuilder::new()
+        .map_response(|r: axum::http::Response<_>| r.map(Body::new))
+        .layer(SetRequestIdLayer::new(
+            x_request_id.clone(),
+            MakeRequestUuid,
+        ))
+        .layer(PropagateRequestIdLayer::new(x_request_id))
         .layer(CatchPanicLayer::custom(
             th_panic as fn(Box<dyn Any + Send>) -> Response,
         ))
-        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
-        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .service(routes)
 }
 
 fn wirefault() -> wirefault::axum::WirefaultService<Router> {

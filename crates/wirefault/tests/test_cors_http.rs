@@ -1,7 +1,6 @@
 //! The CORS layer over a real socket: an axum server on 127.0.0.1:0 and a
 //! reqwest client sending preflights and actual requests from allowed,
 //! foreign and `null` origins.
-#![cfg(feature = "axum")]
 #![allow(clippy::unwrap_used)]
 
 use std::net::SocketAddr;

@@ -1,7 +1,6 @@
 //! Server-Sent Events over a real socket: events arrive, a fault becomes
 //! one `event: error` with problem JSON and ends the stream, idle streams
 //! get keep-alive comments, and shutdown ends open streams.
-#![cfg(feature = "axum")]
 #![allow(clippy::unwrap_used)]
 
 use axum::response::sse::{Event, KeepAlive};

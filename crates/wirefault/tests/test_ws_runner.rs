@@ -1,7 +1,6 @@
 //! The WebSocket session runner over a real socket: a small axum app on
 //! 127.0.0.1 and a real client (tokio-tungstenite), or a raw TCP one where
 //! the test needs a misbehaving peer.
-#![cfg(feature = "axum")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use axum::extract::State;

@@ -172,11 +172,17 @@ where
     B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
     B::Error: Into<axum::BoxError>,
 {
-    /// Everything before the handler; runs with the request's context lent.
-    fn start(&mut self, mut req: Request, verdict: Option<&OriginVerdict>) -> Guarded<S::Future> {
+    /// Everything before the handler. The context is lent only to render
+    /// an early answer: the handler's code runs when its future is polled.
+    fn start(
+        &mut self,
+        mut req: Request,
+        verdict: Option<&OriginVerdict>,
+        context: &mut Option<RequestContext>,
+    ) -> Guarded<S::Future> {
         let config = &self.config;
         if let Err(fault) = config.framing.check(&req) {
-            return Guarded::ready(fault.into_response());
+            return Guarded::ready(current::lend(context, || fault.into_response()));
         }
         if let (Some(cors), Some(verdict)) = (&config.cors, verdict) {
             if CorsRules::is_preflight(&req) {
@@ -191,9 +197,8 @@ where
                 .and_then(|v| v.parse::<u64>().ok());
             match declared {
                 Some(length) if length > limit as u64 => {
-                    return Guarded::ready(
-                        Fault::payload_too_large(body_limit_detail(Some(limit))).into_response(),
-                    );
+                    let fault = Fault::payload_too_large(body_limit_detail(Some(limit)));
+                    return Guarded::ready(current::lend(context, || fault.into_response()));
                 }
                 // hyper holds a body to its declared length: no limit needed.
                 Some(_) => {}
@@ -204,7 +209,7 @@ where
                 }
             }
         }
-        Guarded::start(&mut self.inner, req, config.body_limit)
+        Guarded::start(&mut self.inner, req, config.body_limit, Some(context))
     }
 }
 
@@ -224,12 +229,20 @@ where
 
     fn call(&mut self, mut req: Request) -> Self::Future {
         let request_id = self.config.request_id.assign(req.headers_mut());
-        let span = tracing::info_span!(
-            "request",
-            request_id = ?request_id,
-            method = %req.method(),
-            path = %req.uri().path()
-        );
+        // The span puts the request id on every log line inside; made only
+        // when info is on for this target (otherwise `info_span!` still
+        // pays for tracing's `log` fallback on every request).
+        let span = if tracing::enabled!(target: "wirefault::request", tracing::Level::INFO) {
+            tracing::info_span!(
+                target: "wirefault::request",
+                "request",
+                request_id = ?request_id,
+                method = %req.method(),
+                path = %req.uri().path()
+            )
+        } else {
+            tracing::Span::none()
+        };
         let mut context = Some(RequestContext {
             request_id,
             close_codes: self.config.close_codes,
@@ -242,7 +255,7 @@ where
         let preflight = verdict.is_some() && CorsRules::is_preflight(&req);
         let guarded = {
             let _entered = span.enter();
-            current::lend(&mut context, || self.start(req, verdict.as_ref()))
+            self.start(req, verdict.as_ref(), &mut context)
         };
         WirefaultFuture {
             guarded,

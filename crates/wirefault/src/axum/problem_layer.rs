@@ -7,6 +7,7 @@
 //! `CatchPanic`, which boxes every response body (an allocation per
 //! request); `catch_unwind` around each poll costs nothing until a panic.
 
+use super::current::{self, RequestContext};
 use super::framing::FramingRules;
 use super::panic::panic_response;
 use super::request_id::RequestId;
@@ -118,7 +119,7 @@ where
         if let Err(fault) = self.config.framing.check(&req) {
             return Guarded::ready(fault.into_response());
         }
-        Guarded::start(&mut self.inner, req, self.config.body_limit)
+        Guarded::start(&mut self.inner, req, self.config.body_limit, None)
     }
 }
 
@@ -178,8 +179,14 @@ where
     B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
     B::Error: Into<axum::BoxError>,
 {
-    /// Calls `inner`, a panic in the call included.
-    pub(crate) fn start<S>(inner: &mut S, req: Request, body_limit: Option<usize>) -> Guarded<F>
+    /// Calls `inner`, a panic in the call included (its 500 rendered
+    /// with `context` lent, when given).
+    pub(crate) fn start<S>(
+        inner: &mut S,
+        req: Request,
+        body_limit: Option<usize>,
+        context: Option<&mut Option<RequestContext>>,
+    ) -> Guarded<F>
     where
         S: Service<Request, Future = F>,
     {
@@ -196,7 +203,10 @@ where
                     line: Some(line),
                 },
             },
-            Err(panic) => Guarded::ready(panic_response(panic)),
+            Err(panic) => Guarded::ready(match context {
+                Some(context) => current::lend(context, || panic_response(panic)),
+                None => panic_response(panic),
+            }),
         }
     }
 }
@@ -262,9 +272,11 @@ async fn rewrite(response: Response, line: RequestLine) -> Response {
     let (mut parts, body) = response.into_parts();
     let text = read_text(&parts.headers, body).await;
     let kind = Kind::from_status(status);
-    if let Some(kind) = kind {
-        // Headers the kind needs (Retry-After on 429/503, WWW-Authenticate
-        // on 401), unless the response already has them.
+    // Headers the status needs (Retry-After on 429/503, WWW-Authenticate
+    // on 401), unless the response already has them; most statuses need
+    // none, and then no fault is built for them.
+    let needs_headers = !crate::spec::required_headers(status).is_empty();
+    if let Some(kind) = kind.filter(|_| needs_headers) {
         for (name, value) in Fault::new(kind).http_headers() {
             if let Some(name) = name {
                 parts.headers.entry(name).or_insert(value);
@@ -312,7 +324,8 @@ async fn read_text(headers: &HeaderMap, body: Body) -> Option<String> {
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_none_or(|v| v.starts_with("text/") || v.contains("json"));
-    if !is_text {
+    // An empty body (axum's 404 and 405) is not read at all.
+    if !is_text || http_body::Body::size_hint(&body).exact() == Some(0) {
         return None;
     }
     let limited = http_body_util::Limited::new(body, MAX_ERROR_BODY);

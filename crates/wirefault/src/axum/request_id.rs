@@ -9,7 +9,7 @@
 //! future only.
 
 use super::current::{self, RequestContext};
-use http::header::{HeaderMap, HeaderName, HeaderValue};
+use http::header::{Entry, HeaderMap, HeaderName, HeaderValue};
 use http::{Request, Response};
 use pin_project_lite::pin_project;
 use std::future::Future;
@@ -75,16 +75,28 @@ impl RequestIdRule {
     /// handlers read it there too). Two ids from the client: neither is
     /// trusted.
     pub(crate) fn assign(&self, headers: &mut HeaderMap) -> HeaderValue {
-        let mut ids = headers.get_all(&self.header).iter();
-        if let (Some(one), None) = (ids.next(), ids.next()) {
-            if self.trust_client && RequestId::is_valid(one.as_bytes()) {
-                // A clone shares the bytes hyper read: no allocation.
-                return one.clone();
+        // One lookup (`entry`): hashing a custom header name is most of
+        // what this costs.
+        match headers.entry(&self.header) {
+            Entry::Occupied(mut entry) => {
+                let mut ids = entry.iter();
+                if let (Some(one), None) = (ids.next(), ids.next()) {
+                    if self.trust_client && RequestId::is_valid(one.as_bytes()) {
+                        // A clone shares the bytes hyper read: no allocation.
+                        return one.clone();
+                    }
+                }
+                let id = new_uuid();
+                // Replaces every value the client sent.
+                entry.insert(id.clone());
+                id
+            }
+            Entry::Vacant(entry) => {
+                let id = new_uuid();
+                entry.insert(id.clone());
+                id
             }
         }
-        let id = new_uuid();
-        headers.insert(self.header.clone(), id.clone());
-        id
     }
 }
 
