@@ -67,7 +67,10 @@ fn tower_http() -> impl Service<Request<Body>, Response = Response, Error = Infa
         .fallback(th_not_found);
     tower::ServiceBuilder::new()
         .map_response(|r: axum::http::Response<_>| r.map(Body::new))
-        .layer(SetRequestIdLayer::new(x_request_id.clone(), MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(
+            x_request_id.clone(),
+            MakeRequestUuid,
+        ))
         .layer(PropagateRequestIdLayer::new(x_request_id))
         .layer(CatchPanicLayer::custom(
             th_panic as fn(Box<dyn Any + Send>) -> Response,
