@@ -218,15 +218,18 @@ fn wirefault() -> wirefault::axum::WirefaultService<Router> {
     WirefaultLayer::new().cors(&policy).layer(routes)
 }
 
+/// Maps a response body to axum's.
+type ToAxumBody<B> = fn(http::Response<B>) -> Response;
+
 /// A tower-http stack for `axum::serve`: its response bodies mapped to
 /// axum's body (as `Router::layer` would).
-fn served<S, B>(service: S) -> IntoMakeService<MapResponse<S, fn(http::Response<B>) -> Response>>
+fn served<S, B>(service: S) -> IntoMakeService<MapResponse<S, ToAxumBody<B>>>
 where
     S: tower::Service<axum::extract::Request, Response = http::Response<B>>,
     B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
     B::Error: Into<axum::BoxError>,
 {
-    let to_axum: fn(http::Response<B>) -> Response = |r| r.map(axum::body::Body::new);
+    let to_axum: ToAxumBody<B> = |r| r.map(axum::body::Body::new);
     axum::ServiceExt::<axum::extract::Request>::into_make_service(tower::ServiceExt::<
         axum::extract::Request,
     >::map_response(
