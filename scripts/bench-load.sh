@@ -67,33 +67,22 @@ COOKIE=$(curl -s -D - -o /dev/null -H 'content-type: application/json' \
     -d '{"user":"bench"}' "http://$DEMO/session" | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p')
 export COOKIE ORIGIN
 
-cat >"$WORK/422.lua" <<'LUA'
-wrk.method = "POST"
-wrk.body = '{"title":"","body":42}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Cookie"] = os.getenv("COOKIE")
-LUA
-cat >"$WORK/preflight.lua" <<'LUA'
-wrk.method = "OPTIONS"
-wrk.headers["Origin"] = os.getenv("ORIGIN")
-wrk.headers["Access-Control-Request-Method"] = "POST"
-wrk.headers["Access-Control-Request-Headers"] = "content-type"
-LUA
-echo 'wrk.method = "GET"' >"$WORK/get.lua"
+# The wrk scripts of each case (shared with scripts/profile-callgrind.sh).
+LUA_DIR=scripts/wrk
 
 # case name, path, lua script, expected status
 CASES=(
     "health /health get 200"
     "unknown /no/such/path get 404"
     "preflight /notes preflight 200"
-    "invalid /notes 422 422"
+    "invalid /notes invalid 422"
 )
 
 # The expected status, checked once per server before the run.
 status_of() { # addr path script
     case $3 in
     get) curl -s -o /dev/null -w '%{http_code}' "http://$1$2" ;;
-    422) curl -s -o /dev/null -w '%{http_code}' -H 'content-type: application/json' \
+    invalid) curl -s -o /dev/null -w '%{http_code}' -H 'content-type: application/json' \
         -H "cookie: $COOKIE" -d '{"title":"","body":42}' "http://$1$2" ;;
     preflight) curl -s -o /dev/null -w '%{http_code}' -X OPTIONS -H "origin: $ORIGIN" \
         -H 'access-control-request-method: POST' -H 'access-control-request-headers: content-type' \
@@ -137,7 +126,7 @@ for round in $(seq "$ROUNDS"); do
             case $server in demo) pid=$DEMO_PID ;; *) pid=$SERVERS_PID ;; esac
             before=$(cpu_ticks "$pid")
             out=$(taskset -c "$WRK_CPU" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency \
-                -s "$WORK/$script.lua" "http://$addr$path")
+                -s "$LUA_DIR/$script.lua" "http://$addr$path")
             RPS[$name-$server]+="$(awk '/^Requests\/sec/ {print $2}' <<<"$out") "
             P99[$name-$server]+="$(to_us "$(awk '$1 == "99%" {print $2}' <<<"$out")") "
             after=$(cpu_ticks "$pid")

@@ -30,19 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cat >"$WORK/invalid.lua" <<'LUA'
-wrk.method = "POST"
-wrk.body = '{"title":"","body":42}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Cookie"] = os.getenv("COOKIE") or ""
-LUA
-cat >"$WORK/preflight.lua" <<'LUA'
-wrk.method = "OPTIONS"
-wrk.headers["Origin"] = os.getenv("ORIGIN")
-wrk.headers["Access-Control-Request-Method"] = "POST"
-wrk.headers["Access-Control-Request-Headers"] = "content-type"
-LUA
-echo 'wrk.method = "GET"' >"$WORK/get.lua"
+LUA_DIR=scripts/wrk
 export ORIGIN
 
 CASES=("health /health get" "unknown /no/such/path get" "preflight /notes preflight" "invalid /notes invalid")
@@ -73,9 +61,9 @@ for server in plain bare wirefault tower-http demo; do
     export COOKIE
     for c in "${CASES[@]}"; do
         read -r name path script <<<"$c"
-        wrk -t1 -c1 -d1s --timeout 10s -s "$WORK/$script.lua" "http://$addr$path" >/dev/null
+        wrk -t1 -c1 -d1s --timeout 10s -s "$LUA_DIR/$script.lua" "http://$addr$path" >/dev/null
         callgrind_control -z "$PID" >/dev/null 2>&1
-        out=$(wrk -t1 -c1 -d"$DURATION" --timeout 10s -s "$WORK/$script.lua" "http://$addr$path")
+        out=$(wrk -t1 -c1 -d"$DURATION" --timeout 10s -s "$LUA_DIR/$script.lua" "http://$addr$path")
         callgrind_control -d "$name" "$PID" >/dev/null 2>&1
         requests=$(awk '/requests in/ {print $1}' <<<"$out")
         sleep 0.5

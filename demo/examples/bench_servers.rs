@@ -24,12 +24,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use axum::extract::rejection::JsonRejection;
+use axum::http;
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, IntoMakeService};
 use axum::Router;
 use serde_json::{json, Value};
 use std::any::Any;
+use tower::util::MapResponse;
 use tower::{Layer, ServiceBuilder};
 use tower_http::catch_panic::{CatchPanic, CatchPanicLayer};
 use tower_http::cors::{AllowOrigin, Cors, CorsLayer};
@@ -216,6 +218,25 @@ fn wirefault() -> wirefault::axum::WirefaultService<Router> {
     WirefaultLayer::new().cors(&policy).layer(routes)
 }
 
+/// Maps a response body to axum's.
+type ToAxumBody<B> = fn(http::Response<B>) -> Response;
+
+/// A tower-http stack for `axum::serve`: its response bodies mapped to
+/// axum's body (as `Router::layer` would).
+fn served<S, B>(service: S) -> IntoMakeService<MapResponse<S, ToAxumBody<B>>>
+where
+    S: tower::Service<axum::extract::Request, Response = http::Response<B>>,
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    let to_axum: ToAxumBody<B> = |r| r.map(axum::body::Body::new);
+    axum::ServiceExt::<axum::extract::Request>::into_make_service(tower::ServiceExt::<
+        axum::extract::Request,
+    >::map_response(
+        service, to_axum
+    ))
+}
+
 #[tokio::main]
 async fn main() {
     let mut args = std::env::args().skip(1);
@@ -231,33 +252,9 @@ async fn main() {
     println!(
         "bare on {bare_addr}, wirefault on {wf_addr}, tower-http on {th_addr}, plain on {plain_addr}"
     );
-    let bare = tokio::spawn(async move {
-        axum::serve(
-            bare_listener,
-            // Response bodies of tower-http's stack are their own types:
-            // mapped to axum's body, as `Router::layer` would.
-            axum::ServiceExt::<axum::extract::Request>::into_make_service(tower::ServiceExt::<
-                axum::extract::Request,
-            >::map_response(
-                bare(),
-                |r: axum::http::Response<_>| r.map(axum::body::Body::new),
-            )),
-        )
-        .await
-    });
+    let bare = tokio::spawn(async move { axum::serve(bare_listener, served(bare())).await });
     let wf = tokio::spawn(async move { axum::serve(wf_listener, wirefault()).await });
-    let th = tokio::spawn(async move {
-        axum::serve(
-            th_listener,
-            axum::ServiceExt::<axum::extract::Request>::into_make_service(tower::ServiceExt::<
-                axum::extract::Request,
-            >::map_response(
-                tower_http(),
-                |r: axum::http::Response<_>| r.map(axum::body::Body::new),
-            )),
-        )
-        .await
-    });
+    let th = tokio::spawn(async move { axum::serve(th_listener, served(tower_http())).await });
     let (a, b, c) = tokio::join!(bare, wf, th);
     a.unwrap().unwrap();
     b.unwrap().unwrap();
