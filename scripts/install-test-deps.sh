@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the Rust toolchain, once:
-# Debian's Chromium (browser CORS test), playwright-core (drives it), and
-# FastAPI + uvicorn (the auditor's real-world fixtures), and the auditor's
-# sample apps (Flask + flask-cors, flask-sock, PyYAML; Express + cors, ws).
-# Idempotent.
+# Debian's Chromium (browser CORS test), playwright-core (drives it),
+# FastAPI + uvicorn (the auditor's real-world fixtures), the auditor's
+# sample apps (Flask + flask-cors, flask-sock, PyYAML; Express + cors, ws)
+# and schemathesis (scripts/schemathesis.sh). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +17,8 @@ fi
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
     -r crates/wirefault-cli/tests/fastapi/requirements.txt \
     -r crates/wirefault-cli/tests/apps/python/http_requirements.txt \
-    -r crates/wirefault-cli/tests/apps/python/ws_requirements.txt
+    -r crates/wirefault-cli/tests/apps/python/ws_requirements.txt \
+    -r scripts/schemathesis-requirements.txt
 
 # The auditor's sample apps (Express + cors, Express + ws), from their lock files.
 if [ ! -d crates/wirefault-cli/tests/apps/node/http_apps/node_modules/express ]; then

@@ -4,8 +4,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::rate_limit::RateLimiter;
 use crate::state::AppState;
-use crate::{debug, events, notes, session, ws};
-use axum::http::{StatusCode, Uri};
+use crate::{debug, events, notes, openapi, session, ws};
 use axum::routing::get;
 use axum::{Json, Router};
 use std::sync::Arc;
@@ -13,13 +12,8 @@ use std::time::Duration;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use tower::ServiceBuilder;
-use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::timeout::TimeoutLayer;
-use wirefault::axum::{
-    around, cors_layer, error_layer, request_id_layer, ExposureCheckLayer, ProblemLayer,
-};
-use wirefault::Fault;
+use tower::Layer;
+use wirefault::axum::{WirefaultLayer, WirefaultService};
 
 /// The largest request body, in bytes.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -36,7 +30,7 @@ impl AppState {
         Ok(AppState {
             db,
             sessions: Default::default(),
-            cors,
+            cors: Arc::new(cors),
             limiter: RateLimiter::new(config.rate_limit),
             config: Arc::new(config),
             events,
@@ -46,16 +40,22 @@ impl AppState {
     }
 }
 
-async fn health() -> Json<serde_json::Value> {
+/// `GET /health`.
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "meta",
+    responses((status = 200, description = "Up.", body = Object, example = json!({"status": "ok"}))),
+)]
+pub async fn health() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
-async fn not_found(uri: Uri) -> Fault {
-    Fault::not_found(format!("no resource at {}", uri.path()))
-}
-
-/// The API's router.
-pub fn app(state: AppState) -> Router {
+/// The API: its router inside wirefault's layer (request ids, CORS, the
+/// body limit, the timeout, panics and every error as problem+json; an
+/// unknown path is the router's empty 404, which the layer turns into
+/// "no resource at …").
+pub fn app(state: AppState) -> WirefaultService<Router> {
     let mut routes = Router::new()
         .route("/health", get(health))
         .route(
@@ -65,25 +65,21 @@ pub fn app(state: AppState) -> Router {
         .route("/notes", get(notes::list).post(notes::create))
         .route("/notes/{id}", get(notes::read).delete(notes::delete))
         .route("/events", get(events::events))
-        .route("/ws", get(ws::handler));
+        .route("/ws", get(ws::handler))
+        .route("/openapi.json", get(openapi::serve));
     if state.config.fault_routes {
         routes = routes
             .route("/debug/panic", get(debug::panic))
             .route("/debug/unavailable", get(debug::unavailable))
             .route("/debug/bad-gateway", get(debug::bad_gateway))
             .route("/debug/events-fail", get(events::events_fail));
+    } else {
+        routes = routes.route("/debug/{*rest}", get(debug::off));
     }
-    let routes = routes.fallback(not_found).with_state(state.clone());
-    // One stack around the whole router (`around`), outermost first.
-    let stack = ServiceBuilder::new()
-        .layer(request_id_layer())
-        .layer(cors_layer(&state.cors))
-        .layer(ExposureCheckLayer::new(&state.cors))
-        .layer(error_layer(ProblemLayer::new().body_limit(BODY_LIMIT)))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
-        ));
-    around(routes, stack)
+    WirefaultLayer::new()
+        .cors(&state.cors)
+        .body_limit(BODY_LIMIT)
+        .timeout(REQUEST_TIMEOUT)
+        .close_codes(state.config.ws_close_codes)
+        .layer(routes.with_state(state))
 }

@@ -22,6 +22,7 @@ pub mod debug;
 pub mod events;
 pub mod model;
 pub mod notes;
+pub mod openapi;
 pub mod rate_limit;
 pub mod session;
 pub mod session_cache;

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// A note.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Note {
     /// Its id.
     pub id: i64,
@@ -15,6 +15,7 @@ pub struct Note {
     /// Its text.
     pub body: String,
     /// When it was written (RFC 3339, UTC).
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 

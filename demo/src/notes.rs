@@ -9,6 +9,8 @@ use axum::response::{IntoResponse, Response};
 use rusqlite::OptionalExtension;
 use serde_json::Value;
 use std::error::Error as _;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::RefOr;
 use wirefault::axum::Json;
 use wirefault::Fault;
 
@@ -20,6 +22,53 @@ pub const MAX_BODY_CHARS: usize = 10_000;
 pub const RATE_LIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
 
 const COLUMNS: &str = "id, owner, title, body, created_at";
+
+/// The body `POST /notes` reads (documentation; [`validate`] checks it):
+/// `title` 1 to [`MAX_TITLE_CHARS`] characters, `body` at most
+/// [`MAX_BODY_CHARS`], optional, and `null` counts as absent (a client
+/// that writes an empty optional field as `null` is understood).
+#[derive(Debug)]
+pub struct NewNote;
+
+impl utoipa::PartialSchema for NewNote {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property(
+                "title",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(MAX_TITLE_CHARS)),
+            )
+            .required("title")
+            .property(
+                "body",
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                    .max_length(Some(MAX_BODY_CHARS))
+                    .description(Some("Default empty; `null` counts as absent.")),
+            )
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for NewNote {}
+
+wirefault::fault_responses! {
+    /// How reading notes fails besides the layers' answers.
+    pub struct ReadFaults = [Unauthenticated];
+}
+
+wirefault::fault_responses! {
+    /// How creating a note fails besides the layers' answers.
+    pub struct CreateFaults = [Unauthenticated, Unprocessable, Conflict, RateLimited];
+}
+
+wirefault::fault_responses! {
+    /// How deleting a note fails besides the layers' answers.
+    pub struct DeleteFaults = [Unauthenticated, PermissionDenied, RateLimited];
+}
 
 /// Checks a note's fields: one error per bad field.
 pub fn validate(input: &Value) -> Result<(String, String), Fault> {
@@ -138,6 +187,13 @@ where
 }
 
 /// `GET /notes`.
+#[utoipa::path(
+    get,
+    path = "/notes",
+    tag = "notes",
+    security(("session" = [])),
+    responses((status = 200, description = "Every note, oldest first.", body = Vec<Note>), ReadFaults),
+)]
 pub async fn list(State(state): State<AppState>, _user: User) -> Result<Json<Vec<Note>>, Fault> {
     let notes = state
         .db
@@ -151,6 +207,20 @@ pub async fn list(State(state): State<AppState>, _user: User) -> Result<Json<Vec
 }
 
 /// `POST /notes`.
+#[utoipa::path(
+    post,
+    path = "/notes",
+    tag = "notes",
+    security(("session" = [])),
+    request_body = NewNote,
+    responses(
+        (status = 201, description = "Created.", body = Note, headers(
+            ("location" = String, description = "`/notes/{id}`"),
+            ("x-ratelimit-remaining" = u32, description = "Writes left in this session's budget."),
+        )),
+        CreateFaults,
+    ),
+)]
 pub async fn create(
     State(state): State<AppState>,
     user: User,
@@ -186,6 +256,14 @@ async fn find(state: &AppState, id: i64) -> Result<Note, Fault> {
 }
 
 /// `GET /notes/{id}`.
+#[utoipa::path(
+    get,
+    path = "/notes/{id}",
+    tag = "notes",
+    security(("session" = [])),
+    params(("id" = i64, Path, description = "The note's id.")),
+    responses((status = 200, description = "The note.", body = Note), ReadFaults),
+)]
 pub async fn read(
     State(state): State<AppState>,
     _user: User,
@@ -195,6 +273,19 @@ pub async fn read(
 }
 
 /// `DELETE /notes/{id}`: only the owner may.
+#[utoipa::path(
+    delete,
+    path = "/notes/{id}",
+    tag = "notes",
+    security(("session" = [])),
+    params(("id" = i64, Path, description = "The note's id.")),
+    responses(
+        (status = 204, description = "Deleted.", headers(
+            ("x-ratelimit-remaining" = u32, description = "Writes left in this session's budget."),
+        )),
+        DeleteFaults,
+    ),
+)]
 pub async fn delete(State(state): State<AppState>, user: User, Path(id): Path<i64>) -> Response {
     budgeted(&state, &user, async {
         let note = find(&state, id).await?;

@@ -8,6 +8,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rusqlite::OptionalExtension;
 use serde_json::Value;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
 use wirefault::axum::Json;
 use wirefault::Fault;
 
@@ -72,6 +74,44 @@ impl FromRequestParts<AppState> for User {
     }
 }
 
+/// What [`valid_user`] accepts, for the OpenAPI document.
+pub const USER_PATTERN: &str = "^[a-z0-9_]{1,32}$";
+
+/// The body `POST /session` reads: `{"user": "alice"}` (documentation;
+/// [`sign_in`] checks it).
+#[derive(Debug)]
+pub struct SignIn;
+
+impl utoipa::PartialSchema for SignIn {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property(
+                "user",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(USER_PATTERN)),
+            )
+            .required("user")
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for SignIn {}
+
+/// The answer to a sign-in: `{"user": "alice"}`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct SignedIn {
+    /// Who is signed in.
+    #[schema(pattern = "^[a-z0-9_]{1,32}$")]
+    pub user: String,
+}
+
+wirefault::fault_responses! {
+    /// How signing in fails besides the layers' answers: an invalid user.
+    pub struct SignInFaults = [Unprocessable];
+}
+
 /// Whether `user` is 1 to 32 of `[a-z0-9_]`.
 fn valid_user(user: &str) -> bool {
     (1..=32).contains(&user.len())
@@ -81,6 +121,17 @@ fn valid_user(user: &str) -> bool {
 }
 
 /// `POST /session {"user": "alice"}`: 201 and the session cookie.
+#[utoipa::path(
+    post,
+    path = "/session",
+    tag = "session",
+    request_body = SignIn,
+    responses(
+        (status = 201, description = "Signed in.", body = SignedIn,
+            headers(("set-cookie" = String, description = "`wf_session=…; HttpOnly; SameSite=Lax; Path=/`"))),
+        SignInFaults,
+    ),
+)]
 pub async fn sign_in(
     State(state): State<AppState>,
     Json(input): Json<Value>,
@@ -109,12 +160,21 @@ pub async fn sign_in(
     Ok((
         StatusCode::CREATED,
         [(header::SET_COOKIE, cookie)],
-        axum::Json(serde_json::json!({ "user": user })),
+        axum::Json(SignedIn { user }),
     )
         .into_response())
 }
 
 /// `DELETE /session`: 204, the session ends and the cookie is cleared.
+#[utoipa::path(
+    delete,
+    path = "/session",
+    tag = "session",
+    responses(
+        (status = 204, description = "Signed out (also without a session).",
+            headers(("set-cookie" = String, description = "Clears `wf_session`."))),
+    ),
+)]
 pub async fn sign_out(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -153,5 +213,22 @@ mod tests {
         for bad in ["", "Alice", "a-b", "é", &"a".repeat(33)] {
             assert!(!valid_user(bad), "{bad}");
         }
+    }
+
+    /// The documented pattern is the one `valid_user` checks.
+    #[test]
+    fn the_documented_pattern_is_the_check() {
+        let schema = serde_json::to_value(<SignIn as utoipa::PartialSchema>::schema()).unwrap();
+        assert_eq!(schema["properties"]["user"]["pattern"], USER_PATTERN);
+        let signed_in =
+            serde_json::to_value(<SignedIn as utoipa::PartialSchema>::schema()).unwrap();
+        assert_eq!(signed_in["properties"]["user"]["pattern"], USER_PATTERN);
+        // USER_PATTERN is `^[a-z0-9_]{1,32}$`: the same set, byte by byte.
+        for b in 0u8..=127 {
+            let one = (b as char).to_string();
+            let in_pattern = b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_';
+            assert_eq!(valid_user(&one), in_pattern, "{b}");
+        }
+        assert!(valid_user(&"a".repeat(32)) && !valid_user(&"a".repeat(33)));
     }
 }

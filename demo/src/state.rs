@@ -21,7 +21,9 @@ pub struct AppState {
     /// Signed-in sessions, in front of the database.
     pub sessions: SessionCache,
     /// The CORS policy, also the WebSocket handshake's Origin allowlist.
-    pub cors: CorsPolicy,
+    /// Shared: axum clones the state for every request, and a policy's
+    /// clone copies its lists.
+    pub cors: Arc<CorsPolicy>,
     /// The write budget per session, shared by HTTP and WebSocket.
     pub limiter: RateLimiter,
     /// Note events, fanned out to SSE streams and WebSocket sessions.

@@ -31,19 +31,46 @@ use wirefault::Fault;
 /// The largest message a session takes, in bytes.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 
+wirefault::fault_responses! {
+    /// The answers of `GET /ws`: before the upgrade, 403 (a foreign
+    /// `Origin`), 401, 426 and 400 (a bad upgrade request); after it, the
+    /// close codes of malformed JSON (400), a binary message (415), a
+    /// message over 64 KiB (413), an unknown `op` (422), the write budget
+    /// (429), a failure of the server (500) and a session that fell behind
+    /// the broadcast (503).
+    pub struct WsResponses = websocket {
+        handshake: [BadRequest, Unauthenticated, PermissionDenied, UpgradeRequired],
+        closes: [BadRequest, UnsupportedMediaType, PayloadTooLarge, Unprocessable, RateLimited, Internal, Unavailable],
+    };
+}
+
 /// `GET /ws`: the handshake checks, in the contract's order, then the
 /// session.
+#[utoipa::path(
+    get,
+    path = "/ws",
+    tag = "notes",
+    description = "A WebSocket (RFC 6455), opened with the opening handshake's headers \
+        (`Upgrade: websocket`, `Connection: Upgrade`, `Sec-WebSocket-Key`, \
+        `Sec-WebSocket-Version: 13`): a plain GET is answered 426. Messages are JSON \
+        text: `{\"op\":\"ping\"}` and `{\"op\":\"create\",\"title\":…,\"body\":…}` \
+        (docs/DEMO.md). A failure closes the session with the code listed in the 101's \
+        `x-websocket-close-codes`; shutdown closes with 1001.",
+    operation_id = "websocket",
+    security(("session" = [])),
+    responses(WsResponses),
+)]
 pub async fn handler(
     State(state): State<AppState>,
     handshake: WsHandshake,
 ) -> Result<Response, Fault> {
-    handshake.check_origin(&state.cors)?;
+    handshake.check_origin(&*state.cors)?;
     // The write budget is per session cookie (`user.token`), as over HTTP.
     let user = session_user(&state, handshake.headers())
         .await?
         .ok_or_else(unauthenticated)?;
+    // Close codes: the layer's (`app`), from the configuration.
     let config = WsConfig::new()
-        .close_codes(state.config.ws_close_codes)
         .max_message_bytes(MAX_MESSAGE_BYTES)
         .sessions(&Sessions::from_parts(
             state.shutdown.clone(),

@@ -163,7 +163,9 @@ async fn playground_works_cross_origin_and_a_foreign_page_gets_nothing() {
     };
     serve(
         api_listener,
-        app(state.clone()).layer(axum::middleware::from_fn(record)),
+        Router::new()
+            .fallback_service(app(state.clone()))
+            .layer(axum::middleware::from_fn(record)),
     );
     serve(ui_listener, ui::router(api_addr.port()));
     serve(

@@ -245,8 +245,31 @@ function sse(path) {
   });
 }
 
+// The API's OpenAPI document: linked from the header, and read once to
+// learn whether the /debug/* routes are on (it lists only the routes the
+// service serves). Without them, the debug buttons say what to do.
+async function checkFaultRoutes() {
+  try {
+    const res = await fetch(API + "/openapi.json");
+    const doc = await res.json();
+    if (doc.paths && doc.paths["/debug/panic"]) return;
+  } catch (_) {
+    return; // the API is not reachable: every call will say so
+  }
+  for (const b of document.querySelectorAll("[data-debug]")) {
+    b.classList.add("off");
+    b.title = "needs wirefault-demo --fault-routes";
+  }
+  for (const p of document.querySelectorAll("[data-debug-hint]")) p.hidden = false;
+  log({
+    kind: "page",
+    what: "the /debug/* routes are off: start wirefault-demo with --fault-routes",
+  });
+}
+
 function bind() {
   $("api-base").textContent = API;
+  $("openapi-link").href = API + "/openapi.json";
   $("page-origin").textContent = location.origin;
   $("login").onclick = login;
   $("logout").onclick = () => call("/session", { method: "DELETE" });
@@ -274,3 +297,4 @@ function bind() {
 
 window.wf = { API, call, login, listNotes, faults, wsOpen, wsSend, sse };
 bind();
+checkFaultRoutes();

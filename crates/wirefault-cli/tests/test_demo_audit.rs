@@ -1,5 +1,6 @@
 //! The reference service passes its own auditor with zero findings, with
-//! and without a session, with its OpenAPI document and its WebSocket.
+//! and without a session, with the OpenAPI document it serves
+//! (`GET /openapi.json`) and its WebSocket.
 #![allow(clippy::unwrap_used)]
 
 use std::process::Command;
@@ -20,12 +21,31 @@ async fn start_demo() -> std::net::SocketAddr {
     addr
 }
 
-fn audit(addr: std::net::SocketAddr, extra: &[String]) -> serde_json::Value {
-    let openapi = concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/openapi.json");
+/// The document the service serves, saved where the auditor reads it.
+async fn served_document(addr: std::net::SocketAddr) -> std::path::PathBuf {
+    let doc = reqwest::get(format!("http://{addr}/openapi.json"))
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let path = std::env::temp_dir().join(format!("wirefault-demo-openapi-{}.json", addr.port()));
+    std::fs::write(&path, doc).unwrap();
+    path
+}
+
+fn audit(
+    addr: std::net::SocketAddr,
+    openapi: &std::path::Path,
+    extra: &[String],
+) -> serde_json::Value {
     let output = Command::new(env!("CARGO_BIN_EXE_wirefault"))
         .arg("audit")
         .arg(format!("http://{addr}/"))
-        .args(["--origin", TRUSTED, "--ws", "/ws", "--openapi", openapi])
+        .args(["--origin", TRUSTED, "--ws", "/ws", "--openapi"])
+        .arg(openapi)
         .args(["--format", "json", "--fail-on", "info", "--timeout", "3"])
         .args(extra)
         .output()
@@ -43,7 +63,9 @@ fn audit(addr: std::net::SocketAddr, extra: &[String]) -> serde_json::Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reference_service_has_no_findings() {
     let addr = start_demo().await;
-    let report = tokio::task::spawn_blocking(move || audit(addr, &[]))
+    let openapi = served_document(addr).await;
+    let doc = openapi.clone();
+    let report = tokio::task::spawn_blocking(move || audit(addr, &doc, &[]))
         .await
         .unwrap();
     assert_eq!(report["findings"], serde_json::json!([]), "{report:#}");
@@ -57,8 +79,10 @@ async fn the_reference_service_has_no_findings() {
         .unwrap();
     let cookie = res.headers()["set-cookie"].to_str().unwrap();
     let pair = cookie.split(';').next().unwrap().to_owned();
-    let report = tokio::task::spawn_blocking(move || audit(addr, &["--cookie".into(), pair]))
+    let doc = openapi.clone();
+    let report = tokio::task::spawn_blocking(move || audit(addr, &doc, &["--cookie".into(), pair]))
         .await
         .unwrap();
     assert_eq!(report["findings"], serde_json::json!([]), "{report:#}");
+    let _ = std::fs::remove_file(openapi);
 }

@@ -7,8 +7,8 @@
 //! - `layer/*`: a tower-http `Cors` service wrapping a trivial service,
 //!   called with a request that carries an `Origin` header; once with
 //!   `AllowOrigin::list(..)`, once with `AllowOrigin::predicate` calling the
-//!   policy (what `wirefault::axum::cors_layer` builds), and, with the
-//!   `axum` feature, `cors_layer` itself.
+//!   policy, and, with the `axum` feature, wirefault's own
+//!   `CorsPolicyLayer` (the origin matched once per request).
 //!
 //! `cargo bench -p wirefault --bench origin_match` prints criterion's
 //! figures, then `ratio = …` lines from a plain timing loop.
@@ -126,7 +126,7 @@ fn bench_layer(c: &mut Criterion) {
         let mut ours = tower_http_with_policy(n);
         let mut theirs = tower_http_list(n);
         #[cfg(feature = "axum")]
-        let mut full = wirefault::axum::cors_layer(&policy(n)).layer(inner());
+        let mut full = wirefault::axum::CorsPolicyLayer::new(&policy(n)).layer(inner());
         for (probe, origin) in probes(n) {
             let id = format!("{n}/{probe}");
             let expected = probe == "last";

@@ -33,6 +33,8 @@
 //! - The `axum` feature renders faults as responses, rewrites every error
 //!   response a service makes into problem+json, and runs WebSocket
 //!   sessions that always end with the right close code.
+//! - The `utoipa` feature documents each operation's failures in an
+//!   OpenAPI document from the same table ([`openapi`]).
 //! - The `tonic` feature turns a fault into a `tonic::Status` with rich
 //!   error details, and back.
 //!
@@ -47,6 +49,8 @@ mod grpc;
 pub mod headers;
 mod json;
 mod kind;
+#[cfg(feature = "utoipa")]
+pub mod openapi;
 mod pointer;
 mod problem;
 mod public;

@@ -37,7 +37,7 @@ async fn serve(policy: &CorsPolicy) -> SocketAddr {
             get(|| async { ([("x-request-id", "req-1"), ("x-internal", "1")], "[]") })
                 .delete(|| async { StatusCode::NO_CONTENT }),
         )
-        .layer(wirefault::axum::cors_layer(policy));
+        .layer(wirefault::axum::CorsPolicyLayer::new(policy));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });

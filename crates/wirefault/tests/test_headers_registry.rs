@@ -159,7 +159,7 @@ mod exposure_check {
                 }),
             )
             .layer(wirefault::axum::ExposureCheckLayer::new(&policy))
-            .layer(wirefault::axum::cors_layer(&policy));
+            .layer(wirefault::axum::CorsPolicyLayer::new(&policy));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });

@@ -6,7 +6,8 @@
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
-use wirefault::axum::{error_layers, request_id_layers, ProblemLayer};
+use tower::Layer;
+use wirefault::axum::{ProblemLayer, RequestIdLayer};
 
 async fn serve(router: Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -31,7 +32,10 @@ async fn hand_made_errors_become_problems() {
             "/storage",
             get(|| async { (StatusCode::INSUFFICIENT_STORAGE, "/var is full") }),
         );
-    let base = serve(request_id_layers(error_layers(routes, ProblemLayer::new()))).await;
+    // The pieces alone, composed by hand: the request id outside the
+    // problem rewrite, around the whole router.
+    let app = RequestIdLayer::new().layer(ProblemLayer::new().layer(routes));
+    let base = serve(Router::new().fallback_service(app)).await;
     let client = reqwest::Client::new();
 
     let res = client.get(format!("{base}/down")).send().await.unwrap();

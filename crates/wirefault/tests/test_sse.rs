@@ -10,12 +10,13 @@ use futures_util::stream::{self, StreamExt};
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::sync::oneshot;
-use wirefault::axum::{error_layers, request_id_layers, FaultSse, ProblemLayer};
+use tower::Layer;
+use wirefault::axum::{FaultSse, WirefaultLayer, WirefaultService};
 use wirefault::{Fault, Problem};
 use wirefault_test_helpers::sse::Reader;
 use wirefault_test_helpers::STEP;
 
-fn app() -> Router {
+fn app() -> WirefaultService<Router> {
     let router = Router::new()
         .route(
             "/server-fault",
@@ -67,10 +68,10 @@ fn app() -> Router {
                 FaultSse::new(stream::iter([Ok(Event::default().data("only"))])).no_keep_alive()
             }),
         );
-    request_id_layers(error_layers(router, ProblemLayer::new()))
+    WirefaultLayer::new().layer(router)
 }
 
-async fn serve(app: Router) -> SocketAddr {
+async fn serve(app: WirefaultService<Router>) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });

@@ -16,11 +16,12 @@ use tokio::sync::broadcast;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::Message;
+use tower::Layer;
 use wirefault::axum::ws::{
     broadcast_events, AllowOrigin, Incoming, Session, SessionHandler, Sessions, WsConfig,
     WsHandshake,
 };
-use wirefault::axum::{error_layers, request_id_layers, ProblemLayer};
+use wirefault::axum::WirefaultLayer;
 use wirefault::{CloseCodes, Fault};
 use wirefault_test_helpers::ws::{self, closed, next_json, Client};
 
@@ -110,7 +111,7 @@ async fn serve(config: WsConfig) -> Server {
     let router = Router::new()
         .route("/ws", get(endpoint))
         .with_state(App { config, events });
-    let router = request_id_layers(error_layers(router, ProblemLayer::new()));
+    let router = WirefaultLayer::new().layer(router);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let token = sessions.token().clone();

@@ -48,6 +48,11 @@ try {
   await page.goto(uiUrl);
   await page.waitForFunction(() => window.wf !== undefined);
   assert.equal(await page.textContent("#api-base"), api, "the page calls the API on its host and port");
+  assert.equal(
+    await page.getAttribute("#openapi-link", "href"),
+    `${api}/openapi.json`,
+    "the page links to the API's OpenAPI document",
+  );
 
   result.allowed = await page.evaluate(async (api) => {
     const out = {};

@@ -1,23 +1,21 @@
-//! CORS for axum: tower-http's `CorsLayer`, configured from a validated
-//! [`CorsPolicy`], plus the two things it cannot do.
+//! CORS for axum, from a validated [`CorsPolicy`].
 //!
-//! What tower-http does (enforcement): `Access-Control-Allow-Origin` from
-//! [`AllowOrigin::predicate`] calling the policy's constant-time matcher,
-//! explicit method, header and exposed-header lists, credentials, max-age,
-//! short-circuiting preflights, and `Vary: origin,
-//! access-control-request-method, access-control-request-headers` on every
-//! response, preflight or not. The list is set explicitly: tower-http 0.7
-//! leaves `Origin` out for `*`, but [`CorsPolicyService`] answers with or
-//! without CORS headers depending on `Origin`, so every answer varies on it.
+//! Written by hand rather than with tower-http's `CorsLayer`, for four
+//! things it cannot do:
+//! - match the origin once per request: its origin predicate and its
+//!   credentials predicate each run the match, and a refused origin would
+//!   need a third pass to take back what it added;
+//! - send nothing to a refused origin: it sends `Access-Control-Allow-Methods`,
+//!   `-Allow-Headers` and `-Max-Age` on every `OPTIONS` answer and
+//!   `-Expose-Headers` on every other answer, whatever the origin;
+//! - treat a request with more than one `Origin` as foreign (it reads the
+//!   first one), as the WebSocket check does;
+//! - answer a preflight after the layer's framing checks (header limit),
+//!   since the preflight answer is made here, inside the layer.
 //!
-//! What is written here, and why:
-//! - tower-http sends `Access-Control-Allow-Methods`, `-Allow-Headers`,
-//!   `-Max-Age` on every `OPTIONS` answer and `-Expose-Headers` on every
-//!   other answer, whatever the origin. [`CorsPolicyService`] removes all
-//!   `Access-Control-*` headers when the request's `Origin` is absent or
-//!   not allowed, so a refused origin learns nothing about the policy.
-//! - [`ExposureCheckLayer`] warns, in debug builds, about response headers
-//!   scripts cannot read because the policy does not expose them.
+//! The header values are built once, from the policy, when the layer is.
+//! [`ExposureCheckLayer`] warns, in debug builds, about response headers
+//! scripts cannot read because the policy does not expose them.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -26,25 +24,148 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{ready, Context, Poll};
 
-use http::header::ORIGIN;
-use http::{HeaderMap, HeaderName, Request, Response};
+use http::header::{
+    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE,
+    ACCESS_CONTROL_REQUEST_METHOD, ORIGIN, VARY,
+};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode};
 use pin_project_lite::pin_project;
 use tower::{Layer, Service};
-use tower_http::cors::{
-    AllowCredentials, AllowHeaders, AllowMethods, AllowOrigin, Cors, ExposeHeaders,
-};
 
 use crate::cors::{AllowList, CorsPolicy};
 use crate::headers::is_exempt_from_exposure;
 
-/// Builds the CORS layer for `policy`.
+/// What the request's `Origin` is to the policy, decided once.
+#[derive(Debug, Clone)]
+pub(crate) enum OriginVerdict {
+    /// No `Origin`: not a cross-origin browser request.
+    Absent,
+    /// Allowed: the `Access-Control-Allow-Origin` value to send.
+    Allowed(HeaderValue),
+    /// Refused, or more than one `Origin` (a request has at most one).
+    Refused,
+}
+
+/// A policy's CORS answers, as header values built once.
+#[derive(Debug)]
+pub(crate) struct CorsRules {
+    policy: CorsPolicy,
+    allow_methods: Option<HeaderValue>,
+    allow_headers: Option<HeaderValue>,
+    expose_headers: Option<HeaderValue>,
+    max_age: Option<HeaderValue>,
+}
+
+/// The `Vary` every response gets: what a cached answer depends on.
+const VARY_VALUE: HeaderValue = HeaderValue::from_static(
+    "origin, access-control-request-method, access-control-request-headers",
+);
+const STAR: HeaderValue = HeaderValue::from_static("*");
+const TRUE: HeaderValue = HeaderValue::from_static("true");
+
+fn joined<T: AsRef<str>>(list: &AllowList<T>) -> Option<HeaderValue> {
+    match list {
+        AllowList::Any => Some(STAR),
+        AllowList::Only(items) if items.is_empty() => None,
+        AllowList::Only(items) => {
+            let text = items
+                .iter()
+                .map(AsRef::as_ref)
+                .collect::<Vec<_>>()
+                .join(",");
+            // Methods and header names are tokens: always a valid value.
+            HeaderValue::from_str(&text).ok()
+        }
+    }
+}
+
+impl CorsRules {
+    pub(crate) fn new(policy: &CorsPolicy) -> CorsRules {
+        CorsRules {
+            policy: policy.clone(),
+            allow_methods: joined(policy.allowed_methods()),
+            allow_headers: joined(policy.allowed_headers()),
+            expose_headers: joined(policy.exposed_headers()),
+            max_age: policy.max_age().map(|age| HeaderValue::from(age.as_secs())),
+        }
+    }
+
+    /// Matches the request's origin: the one match of the request.
+    pub(crate) fn verdict(&self, headers: &HeaderMap) -> OriginVerdict {
+        let mut origins = headers.get_all(ORIGIN).iter();
+        match (origins.next(), origins.next()) {
+            (None, _) => OriginVerdict::Absent,
+            (Some(origin), None) if self.policy.allows_origin(origin.as_bytes()) => {
+                if self.policy.allows_any_origin() {
+                    OriginVerdict::Allowed(STAR)
+                } else {
+                    // Shares the request's bytes: no allocation.
+                    OriginVerdict::Allowed(origin.clone())
+                }
+            }
+            _ => OriginVerdict::Refused,
+        }
+    }
+
+    /// Whether the request is a CORS preflight (`OPTIONS` with
+    /// `Access-Control-Request-Method`).
+    pub(crate) fn is_preflight<B>(req: &Request<B>) -> bool {
+        req.method() == Method::OPTIONS && req.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD)
+    }
+
+    /// The answer to a preflight: 200 with no body; the policy's lists
+    /// only for an allowed origin. [`finish`](Self::finish) adds the rest.
+    pub(crate) fn preflight<B: Default>(&self, verdict: &OriginVerdict) -> Response<B> {
+        let mut response = Response::new(B::default());
+        *response.status_mut() = StatusCode::OK;
+        if let OriginVerdict::Allowed(_) = verdict {
+            let headers = response.headers_mut();
+            if let Some(v) = &self.allow_methods {
+                headers.insert(ACCESS_CONTROL_ALLOW_METHODS, v.clone());
+            }
+            if let Some(v) = &self.allow_headers {
+                headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, v.clone());
+            }
+            if let Some(v) = &self.max_age {
+                headers.insert(ACCESS_CONTROL_MAX_AGE, v.clone());
+            }
+        }
+        response
+    }
+
+    /// Adds the CORS headers to any response (errors included): `Vary`
+    /// always; the origin, credentials and exposed headers for an allowed
+    /// origin only.
+    pub(crate) fn finish(&self, verdict: &OriginVerdict, preflight: bool, headers: &mut HeaderMap) {
+        headers.append(VARY, VARY_VALUE);
+        let OriginVerdict::Allowed(origin) = verdict else {
+            return;
+        };
+        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+        if self.policy.allows_credentials() {
+            headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+        }
+        if !preflight {
+            if let Some(v) = &self.expose_headers {
+                headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, v.clone());
+            }
+        }
+    }
+}
+
+/// CORS alone, from a validated policy: preflights answered here, the
+/// `Access-Control-*` headers on every other response for an allowed
+/// origin, and none at all for a refused one (any status).
 ///
-/// The policy was validated when it was built, so this cannot fail and
-/// never panics (tower-http's own checks would only panic on combinations
-/// the policy already refused).
+/// [`WirefaultLayer::cors`](super::WirefaultLayer::cors) does this inside
+/// the one layer; use this one only to compose your own stack.
+///
+/// The policy was validated when it was built, so this cannot fail.
 ///
 /// ```
 /// use axum::{routing::get, Router};
+/// use wirefault::axum::CorsPolicyLayer;
 /// use wirefault::cors::CorsPolicy;
 ///
 /// let policy = CorsPolicy::builder()
@@ -54,73 +175,21 @@ use crate::headers::is_exempt_from_exposure;
 ///     .build()?;
 /// let app: Router = Router::new()
 ///     .route("/notes", get(|| async { "[]" }))
-///     .layer(wirefault::axum::cors_layer(&policy));
+///     .layer(CorsPolicyLayer::new(&policy));
 /// # Ok::<(), wirefault::cors::CorsConfigError>(())
 /// ```
-pub fn cors_layer(policy: &CorsPolicy) -> CorsPolicyLayer {
-    CorsPolicyLayer {
-        inner: tower_http_layer(policy),
-        policy: Arc::new(policy.clone()),
-    }
-}
-
-fn tower_http_layer(policy: &CorsPolicy) -> tower_http::cors::CorsLayer {
-    let allow = {
-        let policy = policy.clone();
-        move |origin: &http::HeaderValue, _: &http::request::Parts| policy.allows_origin(origin)
-    };
-    let origin = if policy.allows_any_origin() {
-        AllowOrigin::any()
-    } else if policy.mirrors_request_origin() {
-        AllowOrigin::mirror_request()
-    } else {
-        AllowOrigin::predicate(allow.clone())
-    };
-    let mut layer = tower_http::cors::CorsLayer::new()
-        .vary(tower_http::cors::preflight_request_headers().collect::<Vec<_>>())
-        .allow_origin(origin)
-        .allow_methods(match policy.allowed_methods() {
-            AllowList::Any => AllowMethods::any(),
-            AllowList::Only(methods) => AllowMethods::list(methods.iter().cloned()),
-        })
-        .allow_headers(match policy.allowed_headers() {
-            AllowList::Any => AllowHeaders::any(),
-            AllowList::Only(names) => AllowHeaders::list(names.iter().cloned()),
-        })
-        .expose_headers(match policy.exposed_headers() {
-            AllowList::Any => ExposeHeaders::any(),
-            AllowList::Only(names) => ExposeHeaders::list(names.iter().cloned()),
-        });
-    if policy.allows_credentials() {
-        // `allow_credentials(true)` would send `Access-Control-Allow-Credentials:
-        // true` on every response, refused origins included; the predicate
-        // form sends it only next to an allowed origin. (tower-http skips
-        // its wildcard checks for a predicate; the policy already made
-        // them.)
-        layer = layer.allow_credentials(AllowCredentials::predicate(allow));
-    }
-    if let Some(max_age) = policy.max_age() {
-        layer = layer.max_age(max_age);
-    }
-    layer
-}
-
-/// The layer [`cors_layer`] returns: tower-http's `CorsLayer` built from a
-/// policy, which also removes every `Access-Control-*` header from answers
-/// to refused origins.
 #[derive(Debug, Clone)]
 pub struct CorsPolicyLayer {
-    inner: tower_http::cors::CorsLayer,
     // Shared: axum clones a route's service for every request.
-    policy: Arc<CorsPolicy>,
+    rules: Arc<CorsRules>,
 }
 
 impl CorsPolicyLayer {
-    /// tower-http's layer alone, without the removal of `Access-Control-*`
-    /// headers for refused origins (it then answers every `OPTIONS` with
-    /// the allowed methods and headers).
-    pub fn into_tower_http(self) -> tower_http::cors::CorsLayer {
-        self.inner
+    /// The layer for `policy`.
+    pub fn new(policy: &CorsPolicy) -> CorsPolicyLayer {
+        CorsPolicyLayer {
+            rules: Arc::new(CorsRules::new(policy)),
+        }
     }
 }
 
@@ -129,8 +198,8 @@ impl<S> Layer<S> for CorsPolicyLayer {
 
     fn layer(&self, inner: S) -> Self::Service {
         CorsPolicyService {
-            inner: self.inner.layer(inner),
-            policy: self.policy.clone(),
+            inner,
+            rules: self.rules.clone(),
         }
     }
 }
@@ -138,52 +207,64 @@ impl<S> Layer<S> for CorsPolicyLayer {
 /// The service of [`CorsPolicyLayer`].
 #[derive(Debug, Clone)]
 pub struct CorsPolicyService<S> {
-    inner: Cors<S>,
-    policy: Arc<CorsPolicy>,
+    inner: S,
+    rules: Arc<CorsRules>,
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for CorsPolicyService<S>
 where
-    Cors<S>: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    ResBody: Default,
 {
     type Response = Response<ResBody>;
-    type Error = <Cors<S> as Service<Request<ReqBody>>>::Error;
-    type Future = CorsPolicyFuture<<Cors<S> as Service<Request<ReqBody>>>::Future>;
+    type Error = S::Error;
+    type Future = CorsPolicyFuture<S::Future, ResBody>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
-        let allowed = req
-            .headers()
-            .get(ORIGIN)
-            .is_some_and(|origin| self.policy.allows_origin(origin));
+        let verdict = self.rules.verdict(req.headers());
+        if CorsRules::is_preflight(&req) {
+            let mut response = self.rules.preflight(&verdict);
+            self.rules.finish(&verdict, true, response.headers_mut());
+            return CorsPolicyFuture {
+                inner: None,
+                ready: Some(response),
+                verdict,
+                rules: self.rules.clone(),
+            };
+        }
         CorsPolicyFuture {
-            inner: self.inner.call(req),
-            strip: !allowed,
+            inner: Some(self.inner.call(req)),
+            ready: None,
+            verdict,
+            rules: self.rules.clone(),
         }
     }
 }
 
 pin_project! {
     /// The response future of [`CorsPolicyService`].
-    pub struct CorsPolicyFuture<F> {
+    pub struct CorsPolicyFuture<F, B> {
         #[pin]
-        inner: F,
-        strip: bool,
+        inner: Option<F>,
+        ready: Option<Response<B>>,
+        verdict: OriginVerdict,
+        rules: Arc<CorsRules>,
     }
 }
 
-impl<F> fmt::Debug for CorsPolicyFuture<F> {
+impl<F, B> fmt::Debug for CorsPolicyFuture<F, B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CorsPolicyFuture")
-            .field("strip", &self.strip)
+            .field("verdict", &self.verdict)
             .finish_non_exhaustive()
     }
 }
 
-impl<F, B, E> Future for CorsPolicyFuture<F>
+impl<F, B, E> Future for CorsPolicyFuture<F, B>
 where
     F: Future<Output = Result<Response<B>, E>>,
 {
@@ -191,22 +272,18 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let mut response = ready!(this.inner.poll(cx))?;
-        if *this.strip {
-            remove_cors_headers(response.headers_mut());
+        if let Some(response) = this.ready.take() {
+            return Poll::Ready(Ok(response));
         }
+        let Some(inner) = this.inner.as_pin_mut() else {
+            // Polled again after it finished: a caller's bug; pending
+            // forever is the safe answer.
+            return Poll::Pending;
+        };
+        let mut response = ready!(inner.poll(cx))?;
+        this.rules
+            .finish(this.verdict, false, response.headers_mut());
         Poll::Ready(Ok(response))
-    }
-}
-
-fn remove_cors_headers(headers: &mut HeaderMap) {
-    let names: Vec<HeaderName> = headers
-        .keys()
-        .filter(|name| name.as_str().starts_with("access-control-"))
-        .cloned()
-        .collect();
-    for name in names {
-        headers.remove(name);
     }
 }
 
@@ -238,6 +315,15 @@ impl ExposureCheckLayer {
                 policy: policy.clone(),
                 warned: Mutex::new(HashSet::new()),
             }),
+        }
+    }
+}
+
+impl ExposureCheckLayer {
+    /// Warns about the headers of one response (debug builds only).
+    pub(crate) fn check(&self, headers: &HeaderMap) {
+        if cfg!(debug_assertions) {
+            self.state.check(headers);
         }
     }
 }
@@ -313,9 +399,7 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let response = ready!(this.inner.poll(cx))?;
-        if cfg!(debug_assertions) {
-            this.layer.state.check(response.headers());
-        }
+        this.layer.check(response.headers());
         Poll::Ready(Ok(response))
     }
 }

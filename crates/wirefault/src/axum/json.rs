@@ -8,7 +8,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// Reads a JSON request body into `T`, or answers with a problem:
-/// 415 when the content type is not JSON, 400 when the body is not valid
+/// 415 when the content type is not JSON or names a charset other than
+/// UTF-8 (RFC 8259 §8.1: JSON exchanged between systems is UTF-8), 400 when the body is not valid
 /// JSON (with line and column), 422 when it has the wrong shape (with a
 /// pointer to the field), 413 when it is over the body limit.
 ///
@@ -24,10 +25,18 @@ where
     type Rejection = Fault;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Fault> {
-        if !is_json(req.headers()) {
-            return Err(Fault::unsupported_media_type(
-                "expected a JSON body: send `Content-Type: application/json`",
-            ));
+        match json_media_type(req.headers()) {
+            JsonType::Utf8 => {}
+            JsonType::NotJson => {
+                return Err(Fault::unsupported_media_type(
+                    "expected a JSON body: send `Content-Type: application/json`",
+                ))
+            }
+            JsonType::OtherCharset => {
+                return Err(Fault::unsupported_media_type(
+                    "JSON bodies must be UTF-8 (RFC 8259 §8.1): send no charset, or charset=utf-8",
+                ))
+            }
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             let status = rejection.status();
@@ -41,25 +50,55 @@ where
     }
 }
 
-/// Whether the content type is `application/json` or `application/*+json`.
-fn is_json(headers: &http::HeaderMap) -> bool {
+/// What the request's content type says about a JSON body.
+#[derive(Debug, PartialEq, Eq)]
+enum JsonType {
+    /// `application/json` or `application/*+json`, UTF-8 (no charset, or
+    /// `charset=utf-8`).
+    Utf8,
+    /// JSON with another charset.
+    OtherCharset,
+    /// Not JSON.
+    NotJson,
+}
+
+/// Reads the content type: `application/json` or `application/*+json`,
+/// and its `charset` parameter if any.
+fn json_media_type(headers: &http::HeaderMap) -> JsonType {
     let Some(value) = headers.get(http::header::CONTENT_TYPE) else {
-        return false;
+        return JsonType::NotJson;
     };
     let Ok(value) = value.to_str() else {
-        return false;
+        return JsonType::NotJson;
     };
-    let essence = value.split(';').next().unwrap_or("").trim();
+    let mut parts = value.split(';');
+    let essence = parts.next().unwrap_or("").trim();
     let Some((kind, subtype)) = essence.split_once('/') else {
-        return false;
+        return JsonType::NotJson;
     };
     // Compared without allocating: this runs on every JSON request.
-    kind.eq_ignore_ascii_case("application")
+    let is_json = kind.eq_ignore_ascii_case("application")
         && (subtype.eq_ignore_ascii_case("json")
             || (subtype.len() > 5
                 && subtype
                     .get(subtype.len() - 5..)
-                    .is_some_and(|tail| tail.eq_ignore_ascii_case("+json"))))
+                    .is_some_and(|tail| tail.eq_ignore_ascii_case("+json"))));
+    if !is_json {
+        return JsonType::NotJson;
+    }
+    for parameter in parts {
+        let Some((name, charset)) = parameter.split_once('=') else {
+            continue;
+        };
+        if !name.trim().eq_ignore_ascii_case("charset") {
+            continue;
+        }
+        let charset = charset.trim().trim_matches('"');
+        if !charset.eq_ignore_ascii_case("utf-8") {
+            return JsonType::OtherCharset;
+        }
+    }
+    JsonType::Utf8
 }
 
 impl<T: Serialize> IntoResponse for Json<T> {
@@ -70,9 +109,13 @@ impl<T: Serialize> IntoResponse for Json<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::is_json;
+    use super::{json_media_type, JsonType};
 
     fn check(value: &str) -> bool {
+        media_type(value) == JsonType::Utf8
+    }
+
+    fn media_type(value: &str) -> JsonType {
         let mut headers = http::HeaderMap::new();
         headers.insert(
             http::header::CONTENT_TYPE,
@@ -80,7 +123,7 @@ mod tests {
                 .parse()
                 .unwrap_or_else(|_| http::HeaderValue::from_static("x")),
         );
-        is_json(&headers)
+        json_media_type(&headers)
     }
 
     #[test]
@@ -102,7 +145,26 @@ mod tests {
             "application/+jsonp",
             "é/json",
         ] {
-            assert!(!check(no), "{no}");
+            assert_eq!(media_type(no), JsonType::NotJson, "{no}");
+        }
+    }
+
+    #[test]
+    fn json_charsets() {
+        for yes in [
+            "application/json; charset=utf-8",
+            "application/json;charset=\"UTF-8\"",
+            "application/json; foo=bar",
+        ] {
+            assert_eq!(media_type(yes), JsonType::Utf8, "{yes}");
+        }
+        for other in [
+            "application/json; charset=utf-16",
+            "application/json; charset=iso-8859-1",
+            "application/problem+json; Charset=UTF-32",
+            "application/json; charset=",
+        ] {
+            assert_eq!(media_type(other), JsonType::OtherCharset, "{other}");
         }
     }
 }

@@ -1,13 +1,15 @@
 //! The axum / tower integration.
 //!
+//! - [`WirefaultLayer`]: the one layer to put around a router: request
+//!   ids, framing checks, CORS, body limit, timeout, panic capture, and
+//!   every error response (extractor rejections, fallback 404, 405, 408,
+//!   413, panics) as problem+json with the request id as `instance`.
+//! - Its pieces, for people who compose their own stacks:
+//!   [`RequestIdLayer`], [`CorsPolicyLayer`], [`ProblemLayer`];
+//!   [`ExposureCheckLayer`] warns in debug builds about response headers
+//!   scripts cannot read.
 //! - [`Fault`](crate::Fault) implements `IntoResponse`: a problem+json
 //!   response with the headers its kind needs.
-//! - [`ProblemLayer`] turns every error response below it (extractor
-//!   rejections, fallback 404, 405, 408, 413, panics) into problem+json,
-//!   with the request id as the problem's `instance`.
-//! - [`cors_layer`] builds tower-http's `CorsLayer` from a validated
-//!   [`CorsPolicy`](crate::CorsPolicy); [`ExposureCheckLayer`] warns in debug
-//!   builds about response headers scripts cannot read.
 //! - [`Json`] reads a JSON body with failures that point at the field.
 //! - [`FaultSse`] serves Server-Sent Events whose failures end the stream
 //!   with an `event: error` carrying the problem JSON.
@@ -17,8 +19,12 @@
 //!   code.
 
 mod cors;
+mod current;
+mod framing;
 mod into_response;
 mod json;
+mod layer;
+mod panic;
 mod problem_layer;
 mod request_id;
 mod serve;
@@ -26,14 +32,12 @@ mod sse;
 pub mod ws;
 
 pub use cors::{
-    cors_layer, CorsPolicyFuture, CorsPolicyLayer, CorsPolicyService, ExposureCheckFuture,
-    ExposureCheckLayer, ExposureCheckService,
+    CorsPolicyFuture, CorsPolicyLayer, CorsPolicyService, ExposureCheckFuture, ExposureCheckLayer,
+    ExposureCheckService,
 };
 pub use json::Json;
-pub use problem_layer::{ProblemLayer, ProblemService};
-pub use request_id::{
-    around, error_layer, error_layers, request_id_layer, request_id_layers, ErrorLayer,
-    MakeRequestUuidV4, RequestId, RequestIdLayer, REQUEST_ID,
-};
-pub use serve::{serve, Drained, Serve, ServeConfig};
+pub use layer::{WirefaultFuture, WirefaultLayer, WirefaultService};
+pub use problem_layer::{Guarded, ProblemLayer, ProblemService};
+pub use request_id::{RequestId, RequestIdFuture, RequestIdLayer, RequestIdService, REQUEST_ID};
+pub use serve::{serve, App, Drained, Serve, ServeConfig};
 pub use sse::{problem_event, FaultSse, ERROR_EVENT};

@@ -1,11 +1,16 @@
 //! [`ProblemLayer`]: every error response becomes problem+json, so no route
-//! can forget.
+//! can forget, and a panic becomes a 500 that shows nothing of it.
 //!
 //! Written by hand because no tower-http middleware rewrites error bodies:
-//! axum's rejections, its fallback 404 and 405, tower-http's 408 and 413
-//! all answer text/plain or an empty body.
+//! axum's rejections, its fallback 404 and 405 all answer text/plain or an
+//! empty body. Panics are caught here too, instead of with tower-http's
+//! `CatchPanic`, which boxes every response body (an allocation per
+//! request); `catch_unwind` around each poll costs nothing until a panic.
 
-use super::request_id::{RequestId, REQUEST_ID};
+use super::current::{self, RequestContext};
+use super::framing::FramingRules;
+use super::panic::panic_response;
+use super::request_id::RequestId;
 use crate::{Fault, Kind, Problem, PublicFault, PROBLEM_JSON};
 use axum::body::Body;
 use axum::extract::Request;
@@ -14,32 +19,39 @@ use futures_util::future::BoxFuture;
 use http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderMap, Method, StatusCode, Uri};
 use http_body_util::BodyExt;
-use std::any::Any;
+use pin_project_lite::pin_project;
 use std::convert::Infallible;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
 use std::task::{Context, Poll};
 use tower::{Layer, Service};
-use tracing::Instrument;
 
 /// How much of a non-problem error body is read to reuse as the detail.
 const MAX_ERROR_BODY: usize = 8 * 1024;
 /// How much of that text becomes the detail.
 const MAX_DETAIL_CHARS: usize = 500;
 
-/// Turns every error response below it into `application/problem+json`,
-/// with the request id as `instance`, and runs the request inside a
-/// tracing span that carries the request id.
+/// Error rewrite and panic capture alone: every error response below it
+/// becomes `application/problem+json` with the request id as `instance`,
+/// a panic becomes a 500 that shows nothing of it, and a malformed
+/// request head (no `Host` in HTTP/1.1, two `Host`s, a header section
+/// over the limit) gets its 400 or 431 before any handler runs.
+///
+/// [`WirefaultLayer`](super::WirefaultLayer) does this and the rest; use
+/// this one only to compose your own stack (the request id comes from a
+/// [`RequestIdLayer`](super::RequestIdLayer) outside it).
 ///
 /// - A response that already is problem+json passes untouched.
 /// - A success (status below 400) passes untouched and unbuffered.
 /// - A 4xx keeps its status and headers (`Allow` on a 405); its text body,
 ///   when it has one, becomes the detail; an empty one gets a detail that
-///   names the request (`no route for GET /nope`).
+///   names the request (`no resource at /nope`).
 /// - A 5xx body is logged and replaced by a generic one.
-/// - A request whose header section is larger than the limit gets a 431.
 #[derive(Debug, Clone, Copy)]
 pub struct ProblemLayer {
-    body_limit: Option<usize>,
-    max_header_bytes: usize,
+    pub(crate) body_limit: Option<usize>,
+    pub(crate) framing: FramingRules,
 }
 
 impl Default for ProblemLayer {
@@ -53,7 +65,7 @@ impl ProblemLayer {
     pub fn new() -> ProblemLayer {
         ProblemLayer {
             body_limit: None,
-            max_header_bytes: 16 * 1024,
+            framing: FramingRules::default(),
         }
     }
 
@@ -66,7 +78,7 @@ impl ProblemLayer {
     /// The largest header section (names and values) answered normally;
     /// larger ones get 431.
     pub fn max_header_bytes(mut self, bytes: usize) -> ProblemLayer {
-        self.max_header_bytes = bytes;
+        self.framing.max_header_bytes = bytes;
         self
     }
 }
@@ -91,61 +103,161 @@ pub struct ProblemService<S> {
 
 impl<S, B> Service<Request> for ProblemService<S>
 where
-    S: Service<Request, Response = http::Response<B>, Error = Infallible> + Clone + Send + 'static,
-    S::Future: Send + 'static,
+    S: Service<Request, Response = http::Response<B>, Error = Infallible>,
     B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
     B::Error: Into<axum::BoxError>,
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+    type Future = Guarded<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
-        // Take the service that was driven to readiness; leave a clone.
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
-        let config = self.config;
-        let request_id = req
-            .headers()
-            .get(&REQUEST_ID)
-            .cloned()
-            .unwrap_or_else(|| HeaderValue::from_static("-"));
-        let method = req.method().clone();
-        let uri = req.uri().clone();
-        // Debug level: error logs carry the request id themselves, so the
-        // span costs nothing unless someone asks for debug traces.
-        let span =
-            tracing::debug_span!("request", request_id = ?request_id, %method, path = %uri.path());
-        let header_bytes: usize = req
-            .headers()
-            .iter()
-            .map(|(name, value)| name.as_str().len() + value.len())
-            .sum();
-        Box::pin(
-            RequestId::scope(request_id.clone(), async move {
-                if header_bytes > config.max_header_bytes {
-                    return Ok(Fault::headers_too_large(format!(
-                        "the request headers take {header_bytes} bytes; the limit is {}",
-                        config.max_header_bytes
-                    ))
-                    .into_response());
-                }
-                let response = inner.call(req).await?.map(Body::new);
-                if response.status().as_u16() < 400 {
-                    return Ok(response);
-                }
-                let request_id = request_id.to_str().unwrap_or("-");
-                // Boxed: the rewrite is rare, and its state would otherwise
-                // make every request's future larger (and slower to move).
-                Ok(Box::pin(rewrite(response, &config, &method, &uri, request_id)).await)
-            })
-            .instrument(span),
-        )
+        if let Err(fault) = self.config.framing.check(&req) {
+            return Guarded::ready(fault.into_response());
+        }
+        Guarded::start(&mut self.inner, req, self.config.body_limit, None)
     }
+}
+
+/// What the rewrite needs to know about the request.
+struct RequestLine {
+    method: Method,
+    uri: Uri,
+    body_limit: Option<usize>,
+}
+
+pin_project! {
+    #[project = StateProj]
+    enum State<F> {
+        // The inner service's future.
+        Running {
+            #[pin]
+            inner: F,
+            line: Option<RequestLine>,
+        },
+        // The rewrite of an error response (rare: boxed).
+        Rewriting { rewrite: BoxFuture<'static, Response> },
+        // A response made before or instead of the inner one.
+        Ready { response: Option<Response> },
+    }
+}
+
+pin_project! {
+    /// The response future of [`ProblemService`]: the inner future with
+    /// panics caught, then the error rewrite, boxed, only for a response
+    /// that needs it.
+    pub struct Guarded<F> {
+        #[pin]
+        state: State<F>,
+    }
+}
+
+impl<F> std::fmt::Debug for Guarded<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Guarded").finish_non_exhaustive()
+    }
+}
+
+impl<F> Guarded<F> {
+    /// A future that answers `response`.
+    pub(crate) fn ready(response: Response) -> Guarded<F> {
+        Guarded {
+            state: State::Ready {
+                response: Some(response),
+            },
+        }
+    }
+}
+
+impl<F, B> Guarded<F>
+where
+    F: Future<Output = Result<http::Response<B>, Infallible>>,
+    B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    /// Calls `inner`, a panic in the call included (its 500 rendered
+    /// with `context` lent, when given).
+    pub(crate) fn start<S>(
+        inner: &mut S,
+        req: Request,
+        body_limit: Option<usize>,
+        context: Option<&mut Option<RequestContext>>,
+    ) -> Guarded<F>
+    where
+        S: Service<Request, Future = F>,
+    {
+        let line = RequestLine {
+            // Clones share the bytes hyper read: no allocation.
+            method: req.method().clone(),
+            uri: req.uri().clone(),
+            body_limit,
+        };
+        match catch_unwind(AssertUnwindSafe(|| inner.call(req))) {
+            Ok(inner) => Guarded {
+                state: State::Running {
+                    inner,
+                    line: Some(line),
+                },
+            },
+            Err(panic) => Guarded::ready(match context {
+                Some(context) => current::lend(context, || panic_response(panic)),
+                None => panic_response(panic),
+            }),
+        }
+    }
+}
+
+impl<F, B> Future for Guarded<F>
+where
+    F: Future<Output = Result<http::Response<B>, Infallible>>,
+    B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut state = self.project().state;
+        loop {
+            match state.as_mut().project() {
+                StateProj::Running { inner, line } => {
+                    let response = match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+                        Ok(Poll::Pending) => return Poll::Pending,
+                        Ok(Poll::Ready(Ok(response))) => response.map(Body::new),
+                        Ok(Poll::Ready(Err(never))) => match never {},
+                        Err(panic) => panic_response(panic),
+                    };
+                    let next = match line.take() {
+                        Some(line) if needs_rewrite(&response) => State::Rewriting {
+                            rewrite: Box::pin(rewrite(response, line)),
+                        },
+                        _ => State::Ready {
+                            response: Some(response),
+                        },
+                    };
+                    state.set(next);
+                }
+                StateProj::Rewriting { rewrite } => {
+                    return rewrite.as_mut().poll(cx).map(Ok);
+                }
+                StateProj::Ready { response } => {
+                    return match response.take() {
+                        Some(response) => Poll::Ready(Ok(response)),
+                        // Polled after it finished: a caller's bug.
+                        None => Poll::Pending,
+                    };
+                }
+            }
+        }
+    }
+}
+
+/// Whether the response is an error that is not problem+json yet.
+fn needs_rewrite(response: &Response) -> bool {
+    response.status().as_u16() >= 400 && !is_problem(response.headers())
 }
 
 fn is_problem(headers: &HeaderMap) -> bool {
@@ -155,51 +267,48 @@ fn is_problem(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.starts_with(PROBLEM_JSON))
 }
 
-async fn rewrite(
-    response: Response,
-    config: &ProblemLayer,
-    method: &Method,
-    uri: &Uri,
-    request_id: &str,
-) -> Response {
+async fn rewrite(response: Response, line: RequestLine) -> Response {
     let status = response.status();
-    if is_problem(response.headers()) {
-        return response;
-    }
     let (mut parts, body) = response.into_parts();
     let text = read_text(&parts.headers, body).await;
     let kind = Kind::from_status(status);
-    if let Some(kind) = kind {
-        // Headers the kind needs (Retry-After on 429/503, WWW-Authenticate
-        // on 401), unless the response already has them.
+    // Headers the status needs (Retry-After on 429/503, WWW-Authenticate
+    // on 401), unless the response already has them; most statuses need
+    // none, and then no fault is built for them.
+    let needs_headers = !crate::spec::required_headers(status).is_empty();
+    if let Some(kind) = kind.filter(|_| needs_headers) {
         for (name, value) in Fault::new(kind).http_headers() {
             if let Some(name) = name {
                 parts.headers.entry(name).or_insert(value);
             }
         }
     }
-    let body = if status.is_server_error() {
-        // The original body may hold internals: it goes to the log only,
-        // and the client gets the generic problem.
-        tracing::error!(request_id, status = status.as_u16(), body = %text.as_deref().unwrap_or(""), "error response rewritten");
-        Problem::for_status(status, None, Some(request_id)).to_json()
-    } else {
-        // A configured body limit says more than tower-http's
-        // "length limit exceeded".
-        let text = text
-            .filter(|_| !(status == StatusCode::PAYLOAD_TOO_LARGE && config.body_limit.is_some()));
-        let detail = match text.filter(|t| !t.trim().is_empty()) {
-            Some(text) => shorten(text.trim()),
-            None => default_detail(status, &parts.headers, config, method, uri),
-        };
-        match kind {
-            Some(kind) => {
-                let fault = Fault::new(kind).detail(detail);
-                Problem::render_public(PublicFault::logged(&fault, Some(request_id)))
+    let body = RequestId::with_current(|request_id| {
+        let request_id = request_id.unwrap_or("-");
+        if status.is_server_error() {
+            // The original body may hold internals: it goes to the log
+            // only, and the client gets the generic problem.
+            tracing::error!(request_id, status = status.as_u16(), body = %text.as_deref().unwrap_or(""), "error response rewritten");
+            Problem::for_status(status, None, Some(request_id)).to_json()
+        } else {
+            // A configured body limit says more than
+            // "length limit exceeded".
+            let text = text.filter(|_| {
+                !(status == StatusCode::PAYLOAD_TOO_LARGE && line.body_limit.is_some())
+            });
+            let detail = match text.filter(|t| !t.trim().is_empty()) {
+                Some(text) => shorten(text.trim()),
+                None => default_detail(status, &parts.headers, &line),
+            };
+            match kind {
+                Some(kind) => {
+                    let fault = Fault::new(kind).detail(detail);
+                    Problem::render_public(PublicFault::logged(&fault, Some(request_id)))
+                }
+                None => Problem::for_status(status, Some(detail), Some(request_id)).to_json(),
             }
-            None => Problem::for_status(status, Some(detail), Some(request_id)).to_json(),
         }
-    };
+    });
     parts
         .headers
         .insert(CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
@@ -215,7 +324,8 @@ async fn read_text(headers: &HeaderMap, body: Body) -> Option<String> {
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_none_or(|v| v.starts_with("text/") || v.contains("json"));
-    if !is_text {
+    // An empty body (axum's 404 and 405) is not read at all.
+    if !is_text || http_body::Body::size_hint(&body).exact() == Some(0) {
         return None;
     }
     let limited = http_body_util::Limited::new(body, MAX_ERROR_BODY);
@@ -230,14 +340,8 @@ fn shorten(text: &str) -> String {
     }
 }
 
-fn default_detail(
-    status: StatusCode,
-    headers: &HeaderMap,
-    config: &ProblemLayer,
-    method: &Method,
-    uri: &Uri,
-) -> String {
-    let path = uri.path();
+fn default_detail(status: StatusCode, headers: &HeaderMap, line: &RequestLine) -> String {
+    let (method, path) = (&line.method, line.uri.path());
     match status {
         StatusCode::NOT_FOUND => format!("no resource at {path}"),
         StatusCode::METHOD_NOT_ALLOWED => {
@@ -246,18 +350,13 @@ fn default_detail(
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
             if allow.is_empty() {
-                // Under `Router::layer` (not `around`), axum adds `Allow`
-                // outside this layer.
                 format!("{method} is not allowed on {path}; the Allow header lists the methods it supports")
             } else {
                 format!("{method} is not allowed on {path}; allowed: {allow}")
             }
         }
         StatusCode::REQUEST_TIMEOUT => "the request was not completed in time".to_owned(),
-        StatusCode::PAYLOAD_TOO_LARGE => match config.body_limit {
-            Some(limit) => format!("the request body is larger than the limit of {limit} bytes"),
-            None => "the request body is larger than this endpoint accepts".to_owned(),
-        },
+        StatusCode::PAYLOAD_TOO_LARGE => body_limit_detail(line.body_limit),
         other => format!(
             "{} {} for {method} {path}",
             other.as_u16(),
@@ -266,17 +365,10 @@ fn default_detail(
     }
 }
 
-/// The response to a caught panic: a 500 that shows nothing of the panic.
-/// The panic message goes to the log (inside the request's span).
-pub(crate) fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
-    let message = if let Some(s) = panic.downcast_ref::<String>() {
-        s.clone()
-    } else if let Some(s) = panic.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else {
-        "non-string panic payload".to_owned()
-    };
-    Fault::internal()
-        .detail(format!("handler panicked: {message}"))
-        .into_response()
+/// The detail of a 413.
+pub(crate) fn body_limit_detail(limit: Option<usize>) -> String {
+    match limit {
+        Some(limit) => format!("the request body is larger than the limit of {limit} bytes"),
+        None => "the request body is larger than this endpoint accepts".to_owned(),
+    }
 }

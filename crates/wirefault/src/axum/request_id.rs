@@ -1,41 +1,39 @@
-//! `X-Request-Id`: kept when the client sent a valid one, made otherwise,
-//! and echoed on every response (tower-http's request-id layers).
+//! `X-Request-Id`: kept when the client sent a valid one (if trusted),
+//! made otherwise, echoed on every response, and readable anywhere inside
+//! the layer with [`RequestId::current`].
+//!
+//! Written by hand rather than with tower-http's `SetRequestId` and
+//! `PropagateRequestId`: those store the id in the request's extensions
+//! (two allocations per request) and keep any id the client sent, valid
+//! or not; here the id lives in the request header and in the layer's
+//! future only.
 
-use axum::extract::Request;
-use axum::response::{IntoResponse, Response};
-use axum::Router;
-use http::header::{HeaderName, HeaderValue};
-use std::any::Any;
-use std::convert::Infallible;
-use tower::layer::util::{Identity, Stack};
-use tower::util::MapRequestLayer;
-use tower::{Layer, Service, ServiceBuilder};
-use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, SetRequestIdLayer};
-
-use super::problem_layer::{panic_response, ProblemLayer};
+use super::current::{self, RequestContext};
+use http::header::{Entry, HeaderMap, HeaderName, HeaderValue};
+use http::{Request, Response};
+use pin_project_lite::pin_project;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+use tower::{Layer, Service};
 
 /// The request id header.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-tokio::task_local! {
-    // A header value, not a String: cloning it per request costs no
-    // allocation; it becomes a String only when a fault is rendered.
-    static CURRENT: HeaderValue;
-}
-
-/// The id of the request being served, inside [`ProblemLayer`].
+/// The id of the request being served.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestId(pub String);
 
 impl RequestId {
-    /// The id of the request this task is serving, if it runs inside a
-    /// [`ProblemLayer`].
+    /// The id of the request this task is serving: anywhere inside a
+    /// [`WirefaultLayer`](super::WirefaultLayer) or a [`RequestIdLayer`]
+    /// (handlers, extractors, `IntoResponse`), `None` elsewhere (for
+    /// example in a task the handler spawned).
     pub fn current() -> Option<RequestId> {
-        CURRENT
-            .try_with(|id| id.to_str().ok().map(|id| RequestId(id.to_owned())))
-            .ok()
-            .flatten()
+        current::with(|ctx| {
+            ctx.and_then(|ctx| ctx.request_id.to_str().ok())
+                .map(|id| RequestId(id.to_owned()))
+        })
     }
 
     /// Whether `id` is acceptable from a client: 1 to 128 characters of
@@ -48,118 +46,180 @@ impl RequestId {
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
     }
 
-    /// Calls `f` with the current request id, borrowed (a header value
-    /// clone shares its bytes: no allocation).
+    /// Calls `f` with the current request id, borrowed (no allocation).
     pub(crate) fn with_current<R>(f: impl FnOnce(Option<&str>) -> R) -> R {
-        let id = CURRENT.try_with(HeaderValue::clone).ok();
-        f(id.as_ref().and_then(|id| id.to_str().ok()))
-    }
-
-    pub(crate) async fn scope<F: std::future::Future>(id: HeaderValue, f: F) -> F::Output {
-        CURRENT.scope(id, f).await
+        current::with(|ctx| f(ctx.and_then(|ctx| ctx.request_id.to_str().ok())))
     }
 }
 
-fn drop_invalid_request_id(mut req: Request) -> Request {
-    let mut ids = req.headers().get_all(&REQUEST_ID).iter();
-    let valid = match (ids.next(), ids.next()) {
-        (None, _) => true,
-        (Some(one), None) => RequestId::is_valid(one.as_bytes()),
-        // Two ids: neither is trusted.
-        (Some(_), Some(_)) => false,
-    };
-    if !valid {
-        req.headers_mut().remove(&REQUEST_ID);
-    }
-    req
+/// How request ids are read and made: the header's name, and whether a
+/// client's valid id is kept.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestIdRule {
+    pub(crate) header: HeaderName,
+    pub(crate) trust_client: bool,
 }
 
-/// Makes a UUID v4 request id straight into a header value (tower-http's
-/// `MakeRequestUuid` goes through a `String` first).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct MakeRequestUuidV4;
-
-impl MakeRequestId for MakeRequestUuidV4 {
-    fn make_request_id<B>(
-        &mut self,
-        _: &http::Request<B>,
-    ) -> Option<tower_http::request_id::RequestId> {
-        let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
-        let id = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf);
-        HeaderValue::from_str(id)
-            .ok()
-            .map(tower_http::request_id::RequestId::new)
+impl Default for RequestIdRule {
+    fn default() -> Self {
+        RequestIdRule {
+            header: REQUEST_ID,
+            trust_client: true,
+        }
     }
 }
 
-/// The request-id layers as one layer: drop an invalid client id, set one
-/// when missing (tower-http's `SetRequestId`, UUID v4), echo it on the
-/// response (`PropagateRequestId`). Outermost, so CORS preflights get it.
-pub type RequestIdLayer = Stack<
-    PropagateRequestIdLayer,
-    Stack<
-        SetRequestIdLayer<MakeRequestUuidV4>,
-        Stack<MapRequestLayer<fn(Request) -> Request>, Identity>,
-    >,
->;
+impl RequestIdRule {
+    /// The request's id: the client's single valid one when trusted, else
+    /// a new UUID v4, which is written into the request's headers (so
+    /// handlers read it there too). Two ids from the client: neither is
+    /// trusted.
+    pub(crate) fn assign(&self, headers: &mut HeaderMap) -> HeaderValue {
+        // One lookup (`entry`): hashing a custom header name is most of
+        // what this costs.
+        match headers.entry(&self.header) {
+            Entry::Occupied(mut entry) => {
+                let mut ids = entry.iter();
+                if let (Some(one), None) = (ids.next(), ids.next()) {
+                    if self.trust_client && RequestId::is_valid(one.as_bytes()) {
+                        // A clone shares the bytes hyper read: no allocation.
+                        return one.clone();
+                    }
+                }
+                let id = new_uuid();
+                // Replaces every value the client sent.
+                entry.insert(id.clone());
+                id
+            }
+            Entry::Vacant(entry) => {
+                let id = new_uuid();
+                entry.insert(id.clone());
+                id
+            }
+        }
+    }
+}
 
-/// The error layers as one layer: [`ProblemLayer`] outside tower-http's
-/// `CatchPanic`, whose 500 shows nothing of the panic.
-pub type ErrorLayer =
-    Stack<CatchPanicLayer<fn(Box<dyn Any + Send>) -> Response>, Stack<ProblemLayer, Identity>>;
+/// A UUID v4, made straight into a header value: one allocation, whose
+/// clones (request header, response header) share it. (`from_bytes`
+/// would copy into a buffer that its first clone copies again.)
+fn new_uuid() -> HeaderValue {
+    let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf);
+    HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(buf))
+        // A hyphenated UUID is always a valid header value.
+        .unwrap_or_else(|_| HeaderValue::from_static("-"))
+}
 
-/// The [`RequestIdLayer`], for a `tower::ServiceBuilder`.
+/// Sets the request id alone: keeps the client's valid `X-Request-Id`
+/// (or makes a UUID v4), echoes it on the response, and makes it
+/// [`RequestId::current`] while the inner service runs.
 ///
-/// tower-http's `SetRequestId` keeps any id the client sent; the small
-/// synchronous map in front of it drops ids that are not
-/// [valid](RequestId::is_valid).
-pub fn request_id_layer() -> RequestIdLayer {
-    ServiceBuilder::new()
-        .layer(MapRequestLayer::new(
-            drop_invalid_request_id as fn(Request) -> Request,
-        ))
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuidV4))
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .into_inner()
+/// [`WirefaultLayer`](super::WirefaultLayer) does this and the rest; use
+/// this one only to compose your own stack.
+#[derive(Debug, Clone, Default)]
+pub struct RequestIdLayer {
+    rule: RequestIdRule,
 }
 
-/// The [`ErrorLayer`], for a `tower::ServiceBuilder`.
-pub fn error_layer(problems: ProblemLayer) -> ErrorLayer {
-    ServiceBuilder::new()
-        .layer(problems)
-        .layer(CatchPanicLayer::custom(
-            panic_response as fn(Box<dyn Any + Send>) -> Response,
-        ))
-        .into_inner()
+impl RequestIdLayer {
+    /// `X-Request-Id`, client ids trusted when valid.
+    pub fn new() -> RequestIdLayer {
+        RequestIdLayer::default()
+    }
+
+    /// Another header name.
+    pub fn header(mut self, name: HeaderName) -> RequestIdLayer {
+        self.rule.header = name;
+        self
+    }
+
+    /// Whether a client's valid id is kept (`true` by default); `false`
+    /// makes a new id for every request.
+    pub fn trust_client(mut self, trust: bool) -> RequestIdLayer {
+        self.rule.trust_client = trust;
+        self
+    }
 }
 
-/// Puts `layer` around the whole of `router`, 404s and 405s included.
-///
-/// Unlike `Router::layer`, which wraps every route and boxes the stack
-/// again each time (each request then clones the boxes one inside the
-/// other), the router becomes one service inside the layer.
-pub fn around<L>(router: Router, layer: L) -> Router
+impl<S> Layer<S> for RequestIdLayer {
+    type Service = RequestIdService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        RequestIdService {
+            inner,
+            rule: self.rule.clone(),
+        }
+    }
+}
+
+/// The service of [`RequestIdLayer`].
+#[derive(Debug, Clone)]
+pub struct RequestIdService<S> {
+    inner: S,
+    rule: RequestIdRule,
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for RequestIdService<S>
 where
-    L: Layer<Router>,
-    L::Service: Service<Request, Error = Infallible> + Clone + Send + Sync + 'static,
-    <L::Service as Service<Request>>::Response: IntoResponse,
-    <L::Service as Service<Request>>::Future: Send + 'static,
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
 {
-    Router::new().fallback_service(layer.layer(router))
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = RequestIdFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
+        let id = self.rule.assign(req.headers_mut());
+        let mut context = Some(RequestContext {
+            request_id: id,
+            close_codes: None,
+        });
+        let inner = current::lend(&mut context, || self.inner.call(req));
+        RequestIdFuture {
+            inner,
+            context,
+            header: self.rule.header.clone(),
+        }
+    }
 }
 
-/// Wraps `router` so every request has an `X-Request-Id` (the client's
-/// when valid, else a new UUID) and every response echoes it. Apply it
-/// last, so it is outermost and covers CORS preflights too.
-pub fn request_id_layers(router: Router) -> Router {
-    around(router, request_id_layer())
+pin_project! {
+    /// The response future of [`RequestIdService`].
+    pub struct RequestIdFuture<F> {
+        #[pin]
+        inner: F,
+        context: Option<RequestContext>,
+        header: HeaderName,
+    }
 }
 
-/// Wraps `router` in the error stack: panics are caught (tower-http's
-/// `CatchPanic`) and become a 500 whose body shows nothing of the panic,
-/// and [`ProblemLayer`] turns every error response into problem+json.
-pub fn error_layers(router: Router, problems: ProblemLayer) -> Router {
-    around(router, error_layer(problems))
+impl<F> std::fmt::Debug for RequestIdFuture<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestIdFuture").finish_non_exhaustive()
+    }
+}
+
+impl<F, B, E> Future for RequestIdFuture<F>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+{
+    type Output = Result<Response<B>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let inner = this.inner;
+        let mut response = ready!(current::lend(this.context, || inner.poll(cx)))?;
+        if let Some(context) = this.context.take() {
+            response
+                .headers_mut()
+                .insert(this.header.clone(), context.request_id);
+        }
+        Poll::Ready(Ok(response))
+    }
 }
 
 #[cfg(test)]
@@ -176,5 +236,30 @@ mod tests {
         assert!(!RequestId::is_valid(b"a b"));
         assert!(!RequestId::is_valid(b"<script>"));
         assert!(!RequestId::is_valid("é".as_bytes()));
+    }
+
+    #[test]
+    fn client_ids_kept_only_when_valid_and_single() {
+        let rule = RequestIdRule::default();
+        let mut headers = HeaderMap::new();
+        headers.insert(REQUEST_ID, HeaderValue::from_static("abc"));
+        assert_eq!(rule.assign(&mut headers), "abc");
+
+        headers.append(REQUEST_ID, HeaderValue::from_static("def"));
+        let made = rule.assign(&mut headers);
+        assert_eq!(made.len(), 36);
+        assert_eq!(headers.get_all(REQUEST_ID).iter().count(), 1);
+
+        let mut headers = HeaderMap::new();
+        headers.insert(REQUEST_ID, HeaderValue::from_static("a b"));
+        assert_ne!(rule.assign(&mut headers), "a b");
+
+        let untrusting = RequestIdRule {
+            trust_client: false,
+            ..RequestIdRule::default()
+        };
+        let mut headers = HeaderMap::new();
+        headers.insert(REQUEST_ID, HeaderValue::from_static("abc"));
+        assert_ne!(untrusting.assign(&mut headers), "abc");
     }
 }

@@ -1,5 +1,5 @@
-//! [`serve`]: an HTTP server for a `Router` that slow and hostile clients
-//! cannot hold open.
+//! [`serve`]: an HTTP server for a `Router` (bare, or wrapped in
+//! `WirefaultLayer`) that slow and hostile clients cannot hold open.
 //!
 //! `axum::serve` offers no header-read timeout, no idle timeout, no cap on
 //! connections, and its graceful shutdown waits for every connection
@@ -13,10 +13,13 @@ mod connection;
 mod early;
 
 use super::ws::Sessions;
-use axum::Router;
+use axum::body::Body;
+use axum::response::Response;
 use connection::{serve_connection, Counted, Signals};
+use http::Request;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
+use std::convert::Infallible;
 use std::future::{Future, IntoFuture};
 use std::io;
 use std::pin::Pin;
@@ -176,7 +179,7 @@ pub struct Drained {
 /// assert_eq!(drained.connections_cut, 0);
 /// # Ok(()) }
 /// ```
-pub fn serve(listener: TcpListener, router: Router) -> Serve {
+pub fn serve<S: App>(listener: TcpListener, router: S) -> Serve<S> {
     Serve {
         listener,
         router,
@@ -186,17 +189,40 @@ pub fn serve(listener: TcpListener, router: Router) -> Serve {
     }
 }
 
+/// What [`serve`] runs: a `Router`, or a `Router` wrapped in a layer such as
+/// `WirefaultLayer` — any cloneable service from requests to responses
+/// that never fails.
+pub trait App:
+    tower::Service<Request<Body>, Response = Response, Error = Infallible, Future: Send + 'static>
+    + Clone
+    + Send
+    + 'static
+{
+}
+
+impl<S> App for S where
+    S: tower::Service<
+            Request<Body>,
+            Response = Response,
+            Error = Infallible,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + 'static
+{
+}
+
 /// A server being configured; `.await` it to run it. See [`serve`].
 #[must_use = "a server does nothing until it is awaited"]
-pub struct Serve {
+pub struct Serve<S = axum::Router> {
     listener: TcpListener,
-    router: Router,
+    router: S,
     config: ServeConfig,
     sessions: Vec<Sessions>,
     signal: Pin<Box<dyn Future<Output = ()> + Send>>,
 }
 
-impl std::fmt::Debug for Serve {
+impl<S> std::fmt::Debug for Serve<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Serve")
             .field("listener", &self.listener)
@@ -205,21 +231,21 @@ impl std::fmt::Debug for Serve {
     }
 }
 
-impl Serve {
+impl<S: App> Serve<S> {
     /// The server's bounds.
-    pub fn config(mut self, config: ServeConfig) -> Serve {
+    pub fn config(mut self, config: ServeConfig) -> Serve<S> {
         self.config = config;
         self
     }
 
     /// WebSocket sessions to close with 1001, and wait for, on shutdown.
-    pub fn sessions(mut self, sessions: &Sessions) -> Serve {
+    pub fn sessions(mut self, sessions: &Sessions) -> Serve<S> {
         self.sessions.push(sessions.clone());
         self
     }
 
     /// The signal that starts the graceful shutdown.
-    pub fn with_graceful_shutdown<F>(mut self, signal: F) -> Serve
+    pub fn with_graceful_shutdown<F>(mut self, signal: F) -> Serve<S>
     where
         F: Future<Output = ()> + Send + 'static,
     {
@@ -301,7 +327,7 @@ impl Serve {
     }
 }
 
-impl IntoFuture for Serve {
+impl<S: App> IntoFuture for Serve<S> {
     type Output = Drained;
     type IntoFuture = Pin<Box<dyn Future<Output = Drained> + Send>>;
 

@@ -36,8 +36,8 @@ pub const ERROR_EVENT: &str = "error";
 ///   connection, and the server, alive.
 ///
 /// The request id is read when the `FaultSse` is built, in the handler
-/// (inside [`ProblemLayer`](super::ProblemLayer)): the body is polled
-/// later, outside the request's task-local scope.
+/// (inside [`WirefaultLayer`](super::WirefaultLayer)): the body is polled
+/// later, outside the layer's future.
 ///
 /// ```
 /// use axum::response::sse::Event;

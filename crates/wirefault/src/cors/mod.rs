@@ -32,8 +32,8 @@
 //! - Policies load from TOML (feature `toml`) or environment variables.
 //! - [`CorsPolicy::check_websocket_origin`] applies the same allowlist to
 //!   WebSocket handshakes, which browsers do not protect with CORS.
-//! - The `axum` feature turns a policy into tower-http's `CorsLayer`
-//!   (`wirefault::axum::cors_layer`).
+//! - The `axum` feature enforces a policy over HTTP
+//!   (`wirefault::axum::WirefaultLayer::cors`, or `CorsPolicyLayer` alone).
 
 mod builder;
 mod config;

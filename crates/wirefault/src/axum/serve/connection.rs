@@ -6,7 +6,6 @@
 use super::ServeConfig;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::Router;
 use bytes::Bytes;
 use http::{Request, Response};
 use http_body::{Frame, SizeHint};
@@ -170,24 +169,26 @@ impl http_body::Body for Tracked {
     }
 }
 
-/// The router, per connection: adds `ConnectInfo<SocketAddr>` and keeps
-/// the connection's activity.
+/// The application, per connection: adds `ConnectInfo<SocketAddr>` and
+/// keeps the connection's activity.
 #[derive(Clone)]
-struct Service {
-    router: Router,
+struct Service<S> {
+    router: S,
     remote: SocketAddr,
     activity: Arc<Activity>,
     max_headers: usize,
 }
 
-impl tower::Service<Request<Incoming>> for Service {
+impl<S> tower::Service<Request<Incoming>> for Service<S>
+where
+    S: super::App,
+{
     type Response = Response<Body>;
     type Error = Infallible;
     type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
 
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        // A `Router` is always ready.
-        Poll::Ready(Ok(()))
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.router.poll_ready(cx)
     }
 
     fn call(&mut self, mut request: Request<Incoming>) -> Self::Future {
@@ -196,7 +197,7 @@ impl tower::Service<Request<Incoming>> for Service {
         }
         request.extensions_mut().insert(ConnectInfo(self.remote));
         let in_flight = self.activity.begin();
-        let call = tower::Service::call(&mut self.router, request);
+        let call = tower::Service::call(&mut self.router, request.map(Body::new));
         Box::pin(async move {
             let response = call.await?;
             Ok(response.map(|inner| {
@@ -225,10 +226,10 @@ pub(super) struct Signals {
 /// covers) or when `signals.graceful` fires; a connection told to close that still has none in flight after
 /// the header-read timeout (a peer that neither sends nor closes) is
 /// dropped, and so is every connection when `signals.cut` fires.
-pub(super) async fn serve_connection(
+pub(super) async fn serve_connection<S: super::App>(
     io: Counted,
     remote: SocketAddr,
-    router: Router,
+    router: S,
     builder: Arc<Builder<TokioExecutor>>,
     config: ServeConfig,
     signals: Signals,

@@ -46,6 +46,9 @@ fn bounded(wait: Duration) -> Duration {
 #[derive(Debug, Clone)]
 pub struct WsConfig {
     pub(crate) codes: CloseCodes,
+    // Whether `close_codes` was called; if not, the layer's default
+    // (`WirefaultLayer::close_codes`) applies when the session opens.
+    pub(crate) codes_chosen: bool,
     pub(crate) accept: Accept,
     pub(crate) max_message_bytes: usize,
     pub(crate) max_frame_bytes: Option<usize>,
@@ -74,6 +77,7 @@ impl WsConfig {
     pub fn new() -> WsConfig {
         WsConfig {
             codes: CloseCodes::Standard,
+            codes_chosen: false,
             accept: Accept::Text,
             max_message_bytes: 64 * 1024,
             max_frame_bytes: None,
@@ -88,9 +92,12 @@ impl WsConfig {
         }
     }
 
-    /// Which column of the mapping table close codes come from.
+    /// Which column of the mapping table close codes come from; without
+    /// it, the [`WirefaultLayer::close_codes`](crate::axum::WirefaultLayer::close_codes)
+    /// of the layer the session opens in, else standard codes.
     pub fn close_codes(mut self, codes: CloseCodes) -> WsConfig {
         self.codes = codes;
+        self.codes_chosen = true;
         self
     }
 

@@ -120,8 +120,13 @@ impl WsHandshake {
     /// 400 for a missing `Connection: upgrade`, a missing version, a
     /// missing or malformed `Sec-WebSocket-Key`; 405 for a method other
     /// than GET.
-    pub fn accept(self, config: WsConfig) -> Result<Accepted, Fault> {
+    pub fn accept(self, mut config: WsConfig) -> Result<Accepted, Fault> {
         let upgrade = self.upgrade?;
+        if !config.codes_chosen {
+            if let Some(codes) = crate::axum::current::with(|ctx| ctx.and_then(|c| c.close_codes)) {
+                config.codes = codes;
+            }
+        }
         let upgrade = upgrade
             .max_message_size(config.max_message_bytes)
             // Frames are read whole before the message limit is checked, so

@@ -145,7 +145,8 @@ impl Session {
     }
 
     /// The id of the HTTP request that opened the session, when it ran
-    /// inside a [`ProblemLayer`](crate::axum::ProblemLayer).
+    /// inside a [`WirefaultLayer`](crate::axum::WirefaultLayer) (or a
+    /// [`RequestIdLayer`](crate::axum::RequestIdLayer)).
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
