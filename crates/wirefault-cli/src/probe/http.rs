@@ -191,14 +191,6 @@ pub(crate) fn judge_answer(exchange: &Exchange) -> Vec<Finding> {
             findings.extend(judge_error_body(exchange, answer));
         }
     }
-    if handshake {
-        // A recommendation there: the page sees only a failed socket.
-        for finding in &mut findings {
-            finding.severity = Severity::Info;
-            finding.context =
-                Some("a refused WebSocket handshake: the browser never shows its body".into());
-        }
-    }
     if status >= 500 {
         if let Some(marker) = super::leak::find(&answer.body) {
             findings.push(Finding::new(
@@ -243,6 +235,26 @@ pub(crate) fn judge_answer(exchange: &Exchange) -> Vec<Finding> {
             format!("HTTP {status} without {}", header_title(name.as_str())),
             expected,
         ));
+    }
+    if handshake {
+        // A recommendation there: the page sees only a failed socket, not
+        // the body nor a 401's challenge (the `ws` README refuses with a
+        // bare `HTTP/1.1 401 Unauthorized`; a token in the query has no
+        // HTTP scheme to name). Leaks and Retry-After keep their rating.
+        let shown_to_no_page = [
+            rules::HTTP_ERROR_NO_BODY.id,
+            rules::HTTP_ERROR_NOT_TYPED.id,
+            rules::HTTP_401_NO_CHALLENGE.id,
+        ];
+        for finding in &mut findings {
+            if shown_to_no_page.contains(&finding.rule.id) {
+                finding.severity = Severity::Info;
+                finding.context = Some(
+                    "a refused WebSocket handshake: the browser never shows its body or headers"
+                        .into(),
+                );
+            }
+        }
     }
     findings
 }
@@ -797,6 +809,31 @@ mod tests {
         assert_eq!(findings[0].rule.id, "WF-HTTP-006");
         assert_eq!(findings[0].severity, Severity::Info);
         assert!(findings[0].context.is_some());
+    }
+
+    /// The `ws` README refuses a handshake with a bare `HTTP/1.1 401
+    /// Unauthorized`: no page ever sees a challenge there. A plain request's
+    /// 401 still needs one, and a refused handshake's leak is still an error.
+    #[test]
+    fn refused_websocket_handshake_challenge_is_a_recommendation() {
+        let upgrade = |mut e: Exchange| {
+            e.request
+                .headers
+                .push(("Upgrade".into(), "websocket".into()));
+            e
+        };
+        let bare = upgrade(exchange(401, &[], ""));
+        assert_eq!(
+            rated(&judge_answer(&bare)),
+            [
+                ("WF-HTTP-006", Severity::Info),
+                ("WF-HTTP-009", Severity::Info)
+            ]
+        );
+        let plain = exchange(401, &[("content-type", "application/problem+json")], PROBLEM);
+        assert_eq!(ids(&judge_answer(&plain)), ["WF-HTTP-009"]);
+        let leak = upgrade(exchange(500, &[], "Traceback (most recent call last):"));
+        assert_eq!(ids(&judge_answer(&leak)), ["WF-HTTP-008"]);
     }
 
     #[test]
