@@ -213,19 +213,28 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     known.dedup();
 
     // Phase 3: everything else, in parallel.
+    let not_found = &unknown;
     let mut tasks: Vec<Task<'_>> = Vec::new();
     for url in &known {
         let url = url.clone();
         tasks.push(Box::pin(async move {
             http::judge_wrong_method(
                 &http::send(ctx_ref, http::WRONG_METHOD, &url, &[], None).await,
+                Some(not_found),
             )
             .into()
         }));
     }
     let all_ops: Vec<Operation> = ops.iter().chain(&user_ops).cloned().collect();
     parameter_probes(ctx_ref, &all_ops, &mut tasks, &mut caps);
-    method_probes(ctx_ref, &ops, args.allow_destructive, &mut tasks, &mut caps);
+    method_probes(
+        ctx_ref,
+        &ops,
+        args.allow_destructive,
+        &unknown,
+        &mut tasks,
+        &mut caps,
+    );
     body_probes(
         ctx_ref,
         &all_ops,
@@ -466,6 +475,7 @@ fn method_probes<'a>(
     ctx: &'a Ctx,
     ops: &[Operation],
     allow_destructive: bool,
+    not_found: &'a Exchange,
     tasks: &mut Vec<Task<'a>>,
     caps: &mut Vec<String>,
 ) {
@@ -495,7 +505,11 @@ fn method_probes<'a>(
         caps,
     ) {
         tasks.push(Box::pin(async move {
-            http::judge_wrong_method(&http::send(ctx, &method, &url, &[], None).await).into()
+            http::judge_wrong_method(
+                &http::send(ctx, &method, &url, &[], None).await,
+                Some(not_found),
+            )
+            .into()
         }));
     }
 }

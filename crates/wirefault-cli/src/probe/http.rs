@@ -495,7 +495,15 @@ pub(crate) fn judge_wrong_type(exchange: &Exchange, param: &str) -> Vec<Finding>
 
 /// A method the path does not support (`TRACE` on a path known to answer
 /// `GET`, or one the document does not list): 405 with `Allow` expected.
-pub(crate) fn judge_wrong_method(exchange: &Exchange) -> Vec<Finding> {
+///
+/// `not_found` is the service's answer to an unknown path: a 404 that is
+/// the same answer (the path and the method aside) comes from a router
+/// without 405 (Express, whose own 404 handler answers every unmatched
+/// method and path), and is rated info, like the framework's stock page.
+pub(crate) fn judge_wrong_method(
+    exchange: &Exchange,
+    not_found: Option<&Exchange>,
+) -> Vec<Finding> {
     let mut findings = judge_answer(exchange);
     let Some(answer) = exchange.received.http() else {
         return findings;
@@ -518,10 +526,18 @@ pub(crate) fn judge_wrong_method(exchange: &Exchange) -> Vec<Finding> {
             // stock 404 page: less than the spec, but nothing a client is
             // misled by.
             let stock_404 = status == 404 && body_kind(answer) != BodyKind::Api;
+            let own_404 =
+                status == 404 && not_found.is_some_and(|other| same_answer(exchange, other));
             findings.push(if stock_404 {
                 finding.rated(
                     Severity::Info,
                     "the framework's stock 404 page: it has no 405 for a known path",
+                )
+            } else if own_404 {
+                finding.rated(
+                    Severity::Info,
+                    "the service's own answer for an unknown path: its router has no 405 \
+                     (as Express), and the client is told plainly",
                 )
             } else {
                 finding
@@ -529,6 +545,36 @@ pub(crate) fn judge_wrong_method(exchange: &Exchange) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// `true` when two answers are the same but for the request's path and
+/// method (`Cannot TRACE /notes` and `Cannot GET /missing`; `{"error": "Not
+/// found", "path": ...}`): the same status, media type and body.
+fn same_answer(a: &Exchange, b: &Exchange) -> bool {
+    let (Some(x), Some(y)) = (a.received.http(), b.received.http()) else {
+        return false;
+    };
+    let media = |answer: &HttpAnswer| {
+        let value = answer.header("content-type").unwrap_or("");
+        value
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    };
+    // The body with what the request named left out.
+    let generic = |exchange: &Exchange, answer: &HttpAnswer| {
+        let path = Url::parse(&exchange.request.url)
+            .map(|u| u.path().to_owned())
+            .unwrap_or_default();
+        let mut body = answer.body.trim().to_owned();
+        if path.len() > 1 {
+            body = body.replace(&path, "{path}");
+        }
+        body.replace(&exchange.request.method, "{method}")
+    };
+    x.status == y.status && media(x) == media(y) && generic(a, x) == generic(b, y)
 }
 
 /// A body that must be refused: what it is, and the text.
@@ -731,23 +777,52 @@ mod tests {
         assert!(ids(&judge_answer(&exchange(400, &[ct], body))).is_empty());
     }
 
+    /// The wrong-method judge, with no unknown-path answer to compare.
+    fn wrong(exchange: &Exchange) -> Vec<Finding> {
+        judge_wrong_method(exchange, None)
+    }
+
     #[test]
     fn wrong_method() {
         let ct = ("content-type", "application/problem+json");
-        assert!(judge_wrong_method(&exchange(405, &[ct, ("allow", "GET")], PROBLEM)).is_empty());
-        assert!(judge_wrong_method(&exchange(501, &[ct], PROBLEM)).is_empty());
-        assert_eq!(
-            ids(&judge_wrong_method(&exchange(405, &[ct], PROBLEM))),
-            ["WF-HTTP-003"]
+        assert!(wrong(&exchange(405, &[ct, ("allow", "GET")], PROBLEM)).is_empty());
+        assert!(wrong(&exchange(501, &[ct], PROBLEM)).is_empty());
+        assert_eq!(ids(&wrong(&exchange(405, &[ct], PROBLEM))), ["WF-HTTP-003"]);
+        assert_eq!(ids(&wrong(&exchange(200, &[], "ok"))), ["WF-HTTP-002"]);
+        assert_eq!(ids(&wrong(&exchange(404, &[ct], PROBLEM))), ["WF-HTTP-002"]);
+    }
+
+    /// Express answers a known path's other method with the app's own 404
+    /// handler: the same answer as for an unknown path is info; a 404 that
+    /// differs (a fallback only over the method) stays a warning.
+    #[test]
+    fn own_not_found_answer_for_a_wrong_method_is_info() {
+        let ct = ("content-type", "application/json; charset=utf-8");
+        let at = |method: &str, path: &str, body: &str| {
+            let mut e = exchange(404, &[ct], body);
+            e.request.method = method.into();
+            e.request.url = format!("http://127.0.0.1:3000{path}");
+            e
+        };
+        let unknown = at(
+            "GET",
+            "/wirefault-probe-no-such-path",
+            r#"{"error":"Not found"}"#,
         );
+        let trace = at("TRACE", "/api/todos", r#"{"error":"Not found"}"#);
+        assert!(ids(&judge_wrong_method(&trace, Some(&unknown))).is_empty());
+        let echo = |m: &str, p: &str| at(m, p, &format!(r#"{{"error":"no route {m} {p}"}}"#));
+        let (unknown, trace) = (
+            echo("GET", "/wirefault-probe-no-such-path"),
+            echo("TRACE", "/api/todos"),
+        );
+        assert!(ids(&judge_wrong_method(&trace, Some(&unknown))).is_empty());
+        let other = at("TRACE", "/api/todos", r#"{"error":"method"}"#);
         assert_eq!(
-            ids(&judge_wrong_method(&exchange(200, &[], "ok"))),
+            ids(&judge_wrong_method(&other, Some(&unknown))),
             ["WF-HTTP-002"]
         );
-        assert_eq!(
-            ids(&judge_wrong_method(&exchange(404, &[ct], PROBLEM))),
-            ["WF-HTTP-002"]
-        );
+        assert_eq!(ids(&judge_wrong_method(&trace, None)), ["WF-HTTP-002"]);
     }
 
     #[test]
@@ -830,7 +905,11 @@ mod tests {
                 ("WF-HTTP-009", Severity::Info)
             ]
         );
-        let plain = exchange(401, &[("content-type", "application/problem+json")], PROBLEM);
+        let plain = exchange(
+            401,
+            &[("content-type", "application/problem+json")],
+            PROBLEM,
+        );
         assert_eq!(ids(&judge_answer(&plain)), ["WF-HTTP-009"]);
         let leak = upgrade(exchange(500, &[], "Traceback (most recent call last):"));
         assert_eq!(ids(&judge_answer(&leak)), ["WF-HTTP-008"]);
