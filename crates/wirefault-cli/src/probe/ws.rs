@@ -649,11 +649,16 @@ fn foreign_origin_rating(cookie: bool, refused_without: Option<bool>) -> (Severi
              browser sends the cookie from any page"
                 .into(),
         ),
-        (true, _) => (
+        (true, Some(false)) => (
             Severity::Error,
-            "the audit's cookie was sent, as a browser sends it from any page; if the session \
-             ignores cookies, this is a warning"
+            "the audit's cookie was sent, as a browser sends it from any page; accepted without \
+             it too: if the session never reads the cookie, the socket is anonymous (info: \
+             audit it without --cookie)"
                 .into(),
+        ),
+        (true, None) => (
+            Severity::Error,
+            "the audit's cookie was sent, as a browser sends it from any page".into(),
         ),
         (false, Some(true)) => (
             Severity::Info,
