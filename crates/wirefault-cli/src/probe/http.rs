@@ -419,7 +419,16 @@ const DESCRIPTIVE_FIELDS: &[&str] = &[
 /// A 2xx is a catch-all only when it does not use the segment: a fallback
 /// serves the same document whatever the path, while a `/{name}` route
 /// (a greeting) answers each path with its own segment in it.
-pub(crate) fn judge_unknown_path(first: &Exchange, second: &Exchange) -> Vec<Finding> {
+///
+/// `api_unknown` is the answer to an unknown path under the API's prefix
+/// (`/api/wirefault-probe-no-such-path`), when the API paths share one: a
+/// page served for unknown paths outside the API while the API answers 404
+/// is a single-page app's fallback for its client-side routes, rated info.
+pub(crate) fn judge_unknown_path(
+    first: &Exchange,
+    second: &Exchange,
+    api_unknown: Option<&Exchange>,
+) -> Vec<Finding> {
     let mut findings = judge_answer(first);
     let (Some(a), Some(b)) = (first.received.http(), second.received.http()) else {
         return findings;
@@ -438,12 +447,27 @@ pub(crate) fn judge_unknown_path(first: &Exchange, second: &Exchange) -> Vec<Fin
         } else {
             ""
         };
-        findings.push(Finding::new(
+        let finding = Finding::new(
             rules::HTTP_UNKNOWN_PATH,
             first,
             format!("an unknown path was answered HTTP {}{same}", a.status),
             "HTTP 404 with a problem+json body",
-        ));
+        );
+        let api_404 = api_unknown
+            .and_then(|e| e.received.http())
+            .filter(|api| matches!(api.status, 404 | 410 | 401 | 403));
+        let page = (200..300).contains(&a.status) && body_kind(a) == BodyKind::Page;
+        findings.push(match (page, api_404, api_unknown) {
+            (true, Some(api), Some(api_exchange)) => finding.rated(
+                Severity::Info,
+                format!(
+                    "a page served outside the API (a single-page app's fallback for its \
+                     client-side routes); the API's unknown path {} is answered HTTP {}",
+                    api_exchange.request.url, api.status
+                ),
+            ),
+            _ => finding,
+        });
     }
     findings
 }
@@ -496,14 +520,12 @@ pub(crate) fn judge_wrong_type(exchange: &Exchange, param: &str) -> Vec<Finding>
 /// A method the path does not support (`TRACE` on a path known to answer
 /// `GET`, or one the document does not list): 405 with `Allow` expected.
 ///
-/// `not_found` is the service's answer to an unknown path: a 404 that is
-/// the same answer (the path and the method aside) comes from a router
+/// `not_found` are the service's answers to unknown paths (at the root, and
+/// under the API's prefix): a 404 that is the same answer as one of them
+/// (the path and the method aside) comes from a router
 /// without 405 (Express, whose own 404 handler answers every unmatched
 /// method and path), and is rated info, like the framework's stock page.
-pub(crate) fn judge_wrong_method(
-    exchange: &Exchange,
-    not_found: Option<&Exchange>,
-) -> Vec<Finding> {
+pub(crate) fn judge_wrong_method(exchange: &Exchange, not_found: &[&Exchange]) -> Vec<Finding> {
     let mut findings = judge_answer(exchange);
     let Some(answer) = exchange.received.http() else {
         return findings;
@@ -527,7 +549,7 @@ pub(crate) fn judge_wrong_method(
             // misled by.
             let stock_404 = status == 404 && body_kind(answer) != BodyKind::Api;
             let own_404 =
-                status == 404 && not_found.is_some_and(|other| same_answer(exchange, other));
+                status == 404 && not_found.iter().any(|other| same_answer(exchange, other));
             findings.push(if stock_404 {
                 finding.rated(
                     Severity::Info,
@@ -680,7 +702,7 @@ mod tests {
             &[("content-type", "application/problem+json")],
             PROBLEM,
         );
-        assert!(judge_unknown_path(&e, &e).is_empty());
+        assert!(judge_unknown_path(&e, &e, None).is_empty());
     }
 
     #[test]
@@ -779,7 +801,7 @@ mod tests {
 
     /// The wrong-method judge, with no unknown-path answer to compare.
     fn wrong(exchange: &Exchange) -> Vec<Finding> {
-        judge_wrong_method(exchange, None)
+        judge_wrong_method(exchange, &[])
     }
 
     #[test]
@@ -810,39 +832,63 @@ mod tests {
             r#"{"error":"Not found"}"#,
         );
         let trace = at("TRACE", "/api/todos", r#"{"error":"Not found"}"#);
-        assert!(ids(&judge_wrong_method(&trace, Some(&unknown))).is_empty());
+        assert!(ids(&judge_wrong_method(&trace, &[&unknown])).is_empty());
         let echo = |m: &str, p: &str| at(m, p, &format!(r#"{{"error":"no route {m} {p}"}}"#));
         let (unknown, trace) = (
             echo("GET", "/wirefault-probe-no-such-path"),
             echo("TRACE", "/api/todos"),
         );
-        assert!(ids(&judge_wrong_method(&trace, Some(&unknown))).is_empty());
+        assert!(ids(&judge_wrong_method(&trace, &[&unknown])).is_empty());
         let other = at("TRACE", "/api/todos", r#"{"error":"method"}"#);
         assert_eq!(
-            ids(&judge_wrong_method(&other, Some(&unknown))),
+            ids(&judge_wrong_method(&other, &[&unknown])),
             ["WF-HTTP-002"]
         );
-        assert_eq!(ids(&judge_wrong_method(&trace, None)), ["WF-HTTP-002"]);
+        assert_eq!(ids(&judge_wrong_method(&trace, &[])), ["WF-HTTP-002"]);
     }
 
     #[test]
     fn unknown_path() {
         let spa = exchange(200, &[], "<html>");
-        assert_eq!(ids(&judge_unknown_path(&spa, &spa)), ["WF-HTTP-001"]);
+        assert_eq!(ids(&judge_unknown_path(&spa, &spa, None)), ["WF-HTTP-001"]);
         let redirect = exchange(302, &[("location", "/")], "");
         assert_eq!(
-            ids(&judge_unknown_path(&redirect, &redirect)),
+            ids(&judge_unknown_path(&redirect, &redirect, None)),
             ["WF-HTTP-001"]
         );
         // A `/{name}` greeting uses the segment: not a fallback.
         let hello = |name: &str| exchange(200, &[], &format!("Hello {name}"));
-        assert!(judge_unknown_path(&hello(UNKNOWN_PATH), &hello(UNKNOWN_PATH_2)).is_empty());
+        assert!(judge_unknown_path(&hello(UNKNOWN_PATH), &hello(UNKNOWN_PATH_2), None).is_empty());
         let not_found = exchange(
             404,
             &[("content-type", "application/json")],
             r#"{"detail":"Not Found"}"#,
         );
-        assert!(ids(&judge_unknown_path(&not_found, &not_found)).is_empty());
+        assert!(ids(&judge_unknown_path(&not_found, &not_found, None)).is_empty());
+    }
+
+    /// A single-page app's `index.html` for unknown paths outside the API,
+    /// whose own unknown paths are 404: info. The same page over the API,
+    /// or without a known API, stays an error; so does a non-page answer.
+    #[test]
+    fn page_fallback_outside_the_api_is_info() {
+        let html = ("content-type", "text/html; charset=utf-8");
+        let spa = exchange(200, &[html], "<!doctype html><div id=root></div>");
+        let json = ("content-type", "application/json");
+        let api_404 = exchange(404, &[json], r#"{"message":"Not found"}"#);
+        let finding = judge_unknown_path(&spa, &spa, Some(&api_404));
+        assert_eq!(rated(&finding), [("WF-HTTP-001", Severity::Info)]);
+        assert!(finding[0].context.as_ref().unwrap().contains("single-page"));
+        assert_eq!(
+            ids(&judge_unknown_path(&spa, &spa, Some(&spa))),
+            ["WF-HTTP-001"]
+        );
+        assert_eq!(ids(&judge_unknown_path(&spa, &spa, None)), ["WF-HTTP-001"]);
+        let text = exchange(200, &[("content-type", "text/plain")], "ok");
+        assert_eq!(
+            ids(&judge_unknown_path(&text, &text, Some(&api_404))),
+            ["WF-HTTP-001"]
+        );
     }
 
     #[test]
