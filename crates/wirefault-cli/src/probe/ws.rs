@@ -335,7 +335,10 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
                     });
                     profile.answers_sample = false;
                 }
-                let (findings, note) = judge(&session, &profile);
+                let (mut findings, note) = judge(&session, &profile);
+                for finding in &mut findings {
+                    finding.sequence = Some(0);
+                }
                 outcome.findings.extend(findings);
                 not_judged.extend(note);
             }
@@ -400,8 +403,13 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
             profile.silence(&message.kind).is_ok(),
             silent_found,
         );
-        let judged = judged_session(ctx, endpoint, message, &profile, wait).await;
+        let mut judged = judged_session(ctx, endpoint, message, &profile, wait).await;
         sent += 1;
+        // In the order sent (the sample's session is 0): the first drop of
+        // a chat that a crash left broken is shown first, not its aftermath.
+        for finding in &mut judged.findings {
+            finding.sequence = Some(sent);
+        }
         silent_found |= judged
             .findings
             .iter()
@@ -415,7 +423,9 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
             failed.push(failure.text);
             let gone = failure.no_connection.zip(last_opened.take());
             if let Some((why, exchange)) = gone {
-                outcome.findings.push(service_went_down(&exchange, &why));
+                let mut finding = service_went_down(&exchange, &why);
+                finding.sequence = Some(sent);
+                outcome.findings.push(finding);
                 // Every later session would fail the same way, each after
                 // its own wait: stop here, and say what was not run.
                 let rest = messages.len() - sent;
