@@ -187,11 +187,31 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     }
     let mut findings = http::judge_answer(&first);
     let unknown_urls = [http::UNKNOWN_PATH, http::UNKNOWN_PATH_2].map(|s| ctx.relative_url(s));
-    let (unknown, unknown_2) = futures_util::join!(
+    // The API's own unknown path, when its paths share a prefix the base
+    // URL is not already under: tells a page fallback outside the API (a
+    // single-page app) from one over it.
+    let api_unknown_url = api_prefix(
+        ops.iter()
+            .chain(&user_ops)
+            .map(|o| ctx.path_url(&o.concrete_path()).path().to_owned()),
+    )
+    .filter(|prefix| !base.path().starts_with(prefix.as_str()))
+    .map(|prefix| ctx.path_url(&format!("{prefix}/{}", http::UNKNOWN_PATH)));
+    let (unknown, unknown_2, api_unknown) = futures_util::join!(
         http::send(ctx_ref, "GET", &unknown_urls[0], &[], None),
         http::send(ctx_ref, "GET", &unknown_urls[1], &[], None),
+        async {
+            match &api_unknown_url {
+                Some(url) => Some(http::send(ctx_ref, "GET", url, &[], None).await),
+                None => None,
+            }
+        },
     );
-    findings.extend(http::judge_unknown_path(&unknown, &unknown_2));
+    findings.extend(http::judge_unknown_path(
+        &unknown,
+        &unknown_2,
+        api_unknown.as_ref(),
+    ));
     bar.inc(2);
     let answers: Vec<Exchange> = stream::iter(
         gets.iter()
@@ -213,19 +233,29 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     known.dedup();
 
     // Phase 3: everything else, in parallel.
+    let not_found: Vec<&Exchange> = std::iter::once(&unknown).chain(&api_unknown).collect();
+    let not_found = &not_found[..];
     let mut tasks: Vec<Task<'_>> = Vec::new();
     for url in &known {
         let url = url.clone();
         tasks.push(Box::pin(async move {
             http::judge_wrong_method(
                 &http::send(ctx_ref, http::WRONG_METHOD, &url, &[], None).await,
+                not_found,
             )
             .into()
         }));
     }
     let all_ops: Vec<Operation> = ops.iter().chain(&user_ops).cloned().collect();
     parameter_probes(ctx_ref, &all_ops, &mut tasks, &mut caps);
-    method_probes(ctx_ref, &ops, args.allow_destructive, &mut tasks, &mut caps);
+    method_probes(
+        ctx_ref,
+        &ops,
+        args.allow_destructive,
+        not_found,
+        &mut tasks,
+        &mut caps,
+    );
     body_probes(
         ctx_ref,
         &all_ops,
@@ -458,6 +488,27 @@ fn parameter_probes<'a>(
     }
 }
 
+/// The first path segment every API path shares (`/api` for `/api/todos`
+/// and `/api/users/{id}`), when each has more below it and the segment is
+/// not a parameter. `None` for an API at the root, or none known.
+fn api_prefix(paths: impl Iterator<Item = String>) -> Option<String> {
+    let mut prefix: Option<String> = None;
+    for path in paths {
+        let mut segments = path.trim_start_matches('/').splitn(2, '/');
+        let first = segments.next().unwrap_or("");
+        let below = segments.next().unwrap_or("");
+        if first.is_empty() || below.is_empty() || first.contains(['{', '%']) {
+            return None;
+        }
+        match &prefix {
+            Some(p) if p[1..] != *first => return None,
+            Some(_) => {}
+            None => prefix = Some(format!("/{first}")),
+        }
+    }
+    prefix
+}
+
 /// Each method the document does not list for a path, sent to it: 405 with
 /// `Allow` expected. `POST` always (the body probes send it too), `PUT` and
 /// `PATCH` only with `--allow-destructive`, `DELETE` never. Only the
@@ -466,6 +517,7 @@ fn method_probes<'a>(
     ctx: &'a Ctx,
     ops: &[Operation],
     allow_destructive: bool,
+    not_found: &'a [&'a Exchange],
     tasks: &mut Vec<Task<'a>>,
     caps: &mut Vec<String>,
 ) {
@@ -495,7 +547,8 @@ fn method_probes<'a>(
         caps,
     ) {
         tasks.push(Box::pin(async move {
-            http::judge_wrong_method(&http::send(ctx, &method, &url, &[], None).await).into()
+            http::judge_wrong_method(&http::send(ctx, &method, &url, &[], None).await, not_found)
+                .into()
         }));
     }
 }
@@ -587,4 +640,23 @@ fn progress_bar() -> ProgressBar {
     }
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prefix(paths: &[&str]) -> Option<String> {
+        api_prefix(paths.iter().map(|p| (*p).to_owned()))
+    }
+
+    #[test]
+    fn api_prefix_is_the_shared_first_segment() {
+        assert_eq!(prefix(&["/api/todos", "/api/users/1"]), Some("/api".into()));
+        assert_eq!(prefix(&["/api/todos", "/v1/users"]), None);
+        assert_eq!(prefix(&["/api/todos", "/"]), None);
+        assert_eq!(prefix(&["/todos"]), None);
+        assert_eq!(prefix(&["/{tenant}/todos"]), None);
+        assert_eq!(prefix(&[]), None);
+    }
 }

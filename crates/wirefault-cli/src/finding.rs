@@ -176,6 +176,11 @@ pub(crate) struct Finding {
     pub(crate) expected: String,
     /// The other places the same root cause was seen (filled by [`group`]).
     pub(crate) also: Vec<Place>,
+    /// Where its probe came in a sequence sent one at a time (a WebSocket
+    /// endpoint's sessions), so that [`group`] shows the first occurrence
+    /// first: on a server with shared state, a later drop may only be the
+    /// aftermath of the first. `None` for probes sent at once.
+    pub(crate) sequence: Option<usize>,
 }
 
 impl Finding {
@@ -195,6 +200,7 @@ impl Finding {
             observed: observed.into(),
             expected: expected.into(),
             also: Vec::new(),
+            sequence: None,
         }
     }
 
@@ -274,6 +280,7 @@ pub(crate) fn group(mut findings: Vec<Finding>) -> Vec<Finding> {
             a.rule.id,
             &a.request.url,
             &a.request.method,
+            a.sequence,
             &a.request.body,
             &a.observed,
         )
@@ -281,6 +288,7 @@ pub(crate) fn group(mut findings: Vec<Finding>) -> Vec<Finding> {
                 b.rule.id,
                 &b.request.url,
                 &b.request.method,
+                b.sequence,
                 &b.request.body,
                 &b.observed,
             ))
@@ -439,6 +447,29 @@ mod tests {
         assert!(short.starts_with(&"é".repeat(SHOWN_BODY)));
         assert!(short.contains("bytes in all"));
         assert_eq!(shorten("abc"), "abc");
+    }
+
+    /// Sessions sent one at a time are grouped in the order sent: the
+    /// first drop is the finding, the drops it caused are listed under it
+    /// (a chat whose crashed client breaks every later broadcast).
+    #[test]
+    fn sequential_probes_group_in_the_order_sent() {
+        let at = |body: &str, sequence: usize| {
+            let mut f = test_finding(crate::rules::WS_DROPPED, "http://h/ws", "dropped");
+            f.request.body = Some(body.into());
+            f.sequence = Some(sequence);
+            f
+        };
+        let grouped = group(vec![
+            at("text (variant) `a` as a number", 3),
+            at("text: {\"wirefault\": ", 1),
+        ]);
+        assert_eq!(grouped.len(), 1);
+        assert_eq!(
+            grouped[0].request.body.as_deref(),
+            Some("text: {\"wirefault\": ")
+        );
+        assert_eq!(grouped[0].also.len(), 1);
     }
 
     #[test]

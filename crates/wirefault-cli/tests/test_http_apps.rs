@@ -139,6 +139,35 @@ fn express_cors_api_is_clean() {
     );
 }
 
+/// A single-page app with its API under /api: the SPA's page for unknown
+/// paths outside the API, and the API router's own JSON 404 for TRACE, are
+/// info; the same page over an API at the root stays WF-HTTP-001.
+#[test]
+fn express_spa_with_an_api_prefix_is_clean() {
+    let app = node("http_express_spa_api.js", true);
+    let report = assert_found(
+        &url(&app),
+        &[
+            "--path",
+            "/api/health",
+            "--path",
+            "/api/users/{id}",
+            "--body",
+            r#"POST /api/users={"name": "Grace"}"#,
+        ],
+        &[],
+    );
+    let fallback = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "WF-HTTP-001")
+        .unwrap();
+    assert_eq!(fallback["severity"], "info", "{report:#}");
+    // Without the API's paths, nothing says the page is outside an API.
+    assert_found(&url(&app), &[], &["WF-HTTP-001"]);
+}
+
 /// An HTML site for people: its pages and Express's 404 page are pages.
 #[test]
 fn express_html_site_is_clean() {

@@ -149,6 +149,37 @@ fn express_terminate_is_a_drop() {
     );
 }
 
+/// A `ws` server without an `error` listener: the oversized message is
+/// closed with 1009, then the process exits. The next handshake fails, and
+/// the session before it is reported; the sessions left are not run.
+#[test]
+fn node_ws_server_that_crashes_is_a_drop() {
+    let app = node("ws_node_no_error_listener.js");
+    let sample = r#"/live?token=t0k3n={"type":"subscribe","channel":"prices"}"#;
+    let report = assert_ws(&app, &["--ws-message", sample], &["WF-WS-002"]);
+    let drop = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "WF-WS-002")
+        .unwrap();
+    assert!(
+        drop["observed"]
+            .as_str()
+            .unwrap()
+            .contains("no more connections")
+            && drop["request"]["body"]
+                .as_str()
+                .unwrap()
+                .contains("1048577"),
+        "{report:#}"
+    );
+    assert!(
+        report["skipped"].to_string().contains("not run"),
+        "{report:#}"
+    );
+}
+
 /// A socket that speaks only its subprotocol: without `--ws-protocol` the
 /// handshake is refused and the report says which probes did not run; with
 /// it, the sessions run, and the sample's variants get answers or closes.

@@ -191,14 +191,6 @@ pub(crate) fn judge_answer(exchange: &Exchange) -> Vec<Finding> {
             findings.extend(judge_error_body(exchange, answer));
         }
     }
-    if handshake {
-        // A recommendation there: the page sees only a failed socket.
-        for finding in &mut findings {
-            finding.severity = Severity::Info;
-            finding.context =
-                Some("a refused WebSocket handshake: the browser never shows its body".into());
-        }
-    }
     if status >= 500 {
         if let Some(marker) = super::leak::find(&answer.body) {
             findings.push(Finding::new(
@@ -243,6 +235,26 @@ pub(crate) fn judge_answer(exchange: &Exchange) -> Vec<Finding> {
             format!("HTTP {status} without {}", header_title(name.as_str())),
             expected,
         ));
+    }
+    if handshake {
+        // A recommendation there: the page sees only a failed socket, not
+        // the body nor a 401's challenge (the `ws` README refuses with a
+        // bare `HTTP/1.1 401 Unauthorized`; a token in the query has no
+        // HTTP scheme to name). Leaks and Retry-After keep their rating.
+        let shown_to_no_page = [
+            rules::HTTP_ERROR_NO_BODY.id,
+            rules::HTTP_ERROR_NOT_TYPED.id,
+            rules::HTTP_401_NO_CHALLENGE.id,
+        ];
+        for finding in &mut findings {
+            if shown_to_no_page.contains(&finding.rule.id) {
+                finding.severity = Severity::Info;
+                finding.context = Some(
+                    "a refused WebSocket handshake: the browser never shows its body or headers"
+                        .into(),
+                );
+            }
+        }
     }
     findings
 }
@@ -407,7 +419,16 @@ const DESCRIPTIVE_FIELDS: &[&str] = &[
 /// A 2xx is a catch-all only when it does not use the segment: a fallback
 /// serves the same document whatever the path, while a `/{name}` route
 /// (a greeting) answers each path with its own segment in it.
-pub(crate) fn judge_unknown_path(first: &Exchange, second: &Exchange) -> Vec<Finding> {
+///
+/// `api_unknown` is the answer to an unknown path under the API's prefix
+/// (`/api/wirefault-probe-no-such-path`), when the API paths share one: a
+/// page served for unknown paths outside the API while the API answers 404
+/// is a single-page app's fallback for its client-side routes, rated info.
+pub(crate) fn judge_unknown_path(
+    first: &Exchange,
+    second: &Exchange,
+    api_unknown: Option<&Exchange>,
+) -> Vec<Finding> {
     let mut findings = judge_answer(first);
     let (Some(a), Some(b)) = (first.received.http(), second.received.http()) else {
         return findings;
@@ -426,12 +447,27 @@ pub(crate) fn judge_unknown_path(first: &Exchange, second: &Exchange) -> Vec<Fin
         } else {
             ""
         };
-        findings.push(Finding::new(
+        let finding = Finding::new(
             rules::HTTP_UNKNOWN_PATH,
             first,
             format!("an unknown path was answered HTTP {}{same}", a.status),
             "HTTP 404 with a problem+json body",
-        ));
+        );
+        let api_404 = api_unknown
+            .and_then(|e| e.received.http())
+            .filter(|api| matches!(api.status, 404 | 410 | 401 | 403));
+        let page = (200..300).contains(&a.status) && body_kind(a) == BodyKind::Page;
+        findings.push(match (page, api_404, api_unknown) {
+            (true, Some(api), Some(api_exchange)) => finding.rated(
+                Severity::Info,
+                format!(
+                    "a page served outside the API (a single-page app's fallback for its \
+                     client-side routes); the API's unknown path {} is answered HTTP {}",
+                    api_exchange.request.url, api.status
+                ),
+            ),
+            _ => finding,
+        });
     }
     findings
 }
@@ -483,7 +519,13 @@ pub(crate) fn judge_wrong_type(exchange: &Exchange, param: &str) -> Vec<Finding>
 
 /// A method the path does not support (`TRACE` on a path known to answer
 /// `GET`, or one the document does not list): 405 with `Allow` expected.
-pub(crate) fn judge_wrong_method(exchange: &Exchange) -> Vec<Finding> {
+///
+/// `not_found` are the service's answers to unknown paths (at the root, and
+/// under the API's prefix): a 404 that is the same answer as one of them
+/// (the path and the method aside) comes from a router
+/// without 405 (Express, whose own 404 handler answers every unmatched
+/// method and path), and is rated info, like the framework's stock page.
+pub(crate) fn judge_wrong_method(exchange: &Exchange, not_found: &[&Exchange]) -> Vec<Finding> {
     let mut findings = judge_answer(exchange);
     let Some(answer) = exchange.received.http() else {
         return findings;
@@ -506,10 +548,18 @@ pub(crate) fn judge_wrong_method(exchange: &Exchange) -> Vec<Finding> {
             // stock 404 page: less than the spec, but nothing a client is
             // misled by.
             let stock_404 = status == 404 && body_kind(answer) != BodyKind::Api;
+            let own_404 =
+                status == 404 && not_found.iter().any(|other| same_answer(exchange, other));
             findings.push(if stock_404 {
                 finding.rated(
                     Severity::Info,
                     "the framework's stock 404 page: it has no 405 for a known path",
+                )
+            } else if own_404 {
+                finding.rated(
+                    Severity::Info,
+                    "the service's own answer for an unknown path: its router has no 405 \
+                     (as Express), and the client is told plainly",
                 )
             } else {
                 finding
@@ -517,6 +567,36 @@ pub(crate) fn judge_wrong_method(exchange: &Exchange) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// `true` when two answers are the same but for the request's path and
+/// method (`Cannot TRACE /notes` and `Cannot GET /missing`; `{"error": "Not
+/// found", "path": ...}`): the same status, media type and body.
+fn same_answer(a: &Exchange, b: &Exchange) -> bool {
+    let (Some(x), Some(y)) = (a.received.http(), b.received.http()) else {
+        return false;
+    };
+    let media = |answer: &HttpAnswer| {
+        let value = answer.header("content-type").unwrap_or("");
+        value
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    };
+    // The body with what the request named left out.
+    let generic = |exchange: &Exchange, answer: &HttpAnswer| {
+        let path = Url::parse(&exchange.request.url)
+            .map(|u| u.path().to_owned())
+            .unwrap_or_default();
+        let mut body = answer.body.trim().to_owned();
+        if path.len() > 1 {
+            body = body.replace(&path, "{path}");
+        }
+        body.replace(&exchange.request.method, "{method}")
+    };
+    x.status == y.status && media(x) == media(y) && generic(a, x) == generic(b, y)
 }
 
 /// A body that must be refused: what it is, and the text.
@@ -622,7 +702,7 @@ mod tests {
             &[("content-type", "application/problem+json")],
             PROBLEM,
         );
-        assert!(judge_unknown_path(&e, &e).is_empty());
+        assert!(judge_unknown_path(&e, &e, None).is_empty());
     }
 
     #[test]
@@ -719,43 +799,96 @@ mod tests {
         assert!(ids(&judge_answer(&exchange(400, &[ct], body))).is_empty());
     }
 
+    /// The wrong-method judge, with no unknown-path answer to compare.
+    fn wrong(exchange: &Exchange) -> Vec<Finding> {
+        judge_wrong_method(exchange, &[])
+    }
+
     #[test]
     fn wrong_method() {
         let ct = ("content-type", "application/problem+json");
-        assert!(judge_wrong_method(&exchange(405, &[ct, ("allow", "GET")], PROBLEM)).is_empty());
-        assert!(judge_wrong_method(&exchange(501, &[ct], PROBLEM)).is_empty());
-        assert_eq!(
-            ids(&judge_wrong_method(&exchange(405, &[ct], PROBLEM))),
-            ["WF-HTTP-003"]
+        assert!(wrong(&exchange(405, &[ct, ("allow", "GET")], PROBLEM)).is_empty());
+        assert!(wrong(&exchange(501, &[ct], PROBLEM)).is_empty());
+        assert_eq!(ids(&wrong(&exchange(405, &[ct], PROBLEM))), ["WF-HTTP-003"]);
+        assert_eq!(ids(&wrong(&exchange(200, &[], "ok"))), ["WF-HTTP-002"]);
+        assert_eq!(ids(&wrong(&exchange(404, &[ct], PROBLEM))), ["WF-HTTP-002"]);
+    }
+
+    /// Express answers a known path's other method with the app's own 404
+    /// handler: the same answer as for an unknown path is info; a 404 that
+    /// differs (a fallback only over the method) stays a warning.
+    #[test]
+    fn own_not_found_answer_for_a_wrong_method_is_info() {
+        let ct = ("content-type", "application/json; charset=utf-8");
+        let at = |method: &str, path: &str, body: &str| {
+            let mut e = exchange(404, &[ct], body);
+            e.request.method = method.into();
+            e.request.url = format!("http://127.0.0.1:3000{path}");
+            e
+        };
+        let unknown = at(
+            "GET",
+            "/wirefault-probe-no-such-path",
+            r#"{"error":"Not found"}"#,
         );
+        let trace = at("TRACE", "/api/todos", r#"{"error":"Not found"}"#);
+        assert!(ids(&judge_wrong_method(&trace, &[&unknown])).is_empty());
+        let echo = |m: &str, p: &str| at(m, p, &format!(r#"{{"error":"no route {m} {p}"}}"#));
+        let (unknown, trace) = (
+            echo("GET", "/wirefault-probe-no-such-path"),
+            echo("TRACE", "/api/todos"),
+        );
+        assert!(ids(&judge_wrong_method(&trace, &[&unknown])).is_empty());
+        let other = at("TRACE", "/api/todos", r#"{"error":"method"}"#);
         assert_eq!(
-            ids(&judge_wrong_method(&exchange(200, &[], "ok"))),
+            ids(&judge_wrong_method(&other, &[&unknown])),
             ["WF-HTTP-002"]
         );
-        assert_eq!(
-            ids(&judge_wrong_method(&exchange(404, &[ct], PROBLEM))),
-            ["WF-HTTP-002"]
-        );
+        assert_eq!(ids(&judge_wrong_method(&trace, &[])), ["WF-HTTP-002"]);
     }
 
     #[test]
     fn unknown_path() {
         let spa = exchange(200, &[], "<html>");
-        assert_eq!(ids(&judge_unknown_path(&spa, &spa)), ["WF-HTTP-001"]);
+        assert_eq!(ids(&judge_unknown_path(&spa, &spa, None)), ["WF-HTTP-001"]);
         let redirect = exchange(302, &[("location", "/")], "");
         assert_eq!(
-            ids(&judge_unknown_path(&redirect, &redirect)),
+            ids(&judge_unknown_path(&redirect, &redirect, None)),
             ["WF-HTTP-001"]
         );
         // A `/{name}` greeting uses the segment: not a fallback.
         let hello = |name: &str| exchange(200, &[], &format!("Hello {name}"));
-        assert!(judge_unknown_path(&hello(UNKNOWN_PATH), &hello(UNKNOWN_PATH_2)).is_empty());
+        assert!(judge_unknown_path(&hello(UNKNOWN_PATH), &hello(UNKNOWN_PATH_2), None).is_empty());
         let not_found = exchange(
             404,
             &[("content-type", "application/json")],
             r#"{"detail":"Not Found"}"#,
         );
-        assert!(ids(&judge_unknown_path(&not_found, &not_found)).is_empty());
+        assert!(ids(&judge_unknown_path(&not_found, &not_found, None)).is_empty());
+    }
+
+    /// A single-page app's `index.html` for unknown paths outside the API,
+    /// whose own unknown paths are 404: info. The same page over the API,
+    /// or without a known API, stays an error; so does a non-page answer.
+    #[test]
+    fn page_fallback_outside_the_api_is_info() {
+        let html = ("content-type", "text/html; charset=utf-8");
+        let spa = exchange(200, &[html], "<!doctype html><div id=root></div>");
+        let json = ("content-type", "application/json");
+        let api_404 = exchange(404, &[json], r#"{"message":"Not found"}"#);
+        let finding = judge_unknown_path(&spa, &spa, Some(&api_404));
+        assert_eq!(rated(&finding), [("WF-HTTP-001", Severity::Info)]);
+        assert!(finding[0].context.as_ref().unwrap().contains("single-page"));
+        assert_eq!(
+            ids(&judge_unknown_path(&spa, &spa, Some(&spa))),
+            ["WF-HTTP-001"]
+        );
+        assert_eq!(ids(&judge_unknown_path(&spa, &spa, None)), ["WF-HTTP-001"]);
+        let text = exchange(200, &[("content-type", "text/plain")], "ok");
+        assert_eq!(
+            ids(&judge_unknown_path(&text, &text, Some(&api_404))),
+            ["WF-HTTP-001"]
+        );
     }
 
     #[test]
@@ -797,6 +930,35 @@ mod tests {
         assert_eq!(findings[0].rule.id, "WF-HTTP-006");
         assert_eq!(findings[0].severity, Severity::Info);
         assert!(findings[0].context.is_some());
+    }
+
+    /// The `ws` README refuses a handshake with a bare `HTTP/1.1 401
+    /// Unauthorized`: no page ever sees a challenge there. A plain request's
+    /// 401 still needs one, and a refused handshake's leak is still an error.
+    #[test]
+    fn refused_websocket_handshake_challenge_is_a_recommendation() {
+        let upgrade = |mut e: Exchange| {
+            e.request
+                .headers
+                .push(("Upgrade".into(), "websocket".into()));
+            e
+        };
+        let bare = upgrade(exchange(401, &[], ""));
+        assert_eq!(
+            rated(&judge_answer(&bare)),
+            [
+                ("WF-HTTP-006", Severity::Info),
+                ("WF-HTTP-009", Severity::Info)
+            ]
+        );
+        let plain = exchange(
+            401,
+            &[("content-type", "application/problem+json")],
+            PROBLEM,
+        );
+        assert_eq!(ids(&judge_answer(&plain)), ["WF-HTTP-009"]);
+        let leak = upgrade(exchange(500, &[], "Traceback (most recent call last):"));
+        assert_eq!(ids(&judge_answer(&leak)), ["WF-HTTP-008"]);
     }
 
     #[test]

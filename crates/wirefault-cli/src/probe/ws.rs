@@ -314,9 +314,13 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
         profile.json = Some("the server's first message is JSON".into());
     }
     let mut not_judged: Vec<String> = Vec::new();
+    // The last session that opened: when the next one cannot even connect,
+    // what it sent took the service down.
+    let mut last_opened = Some(learned.exchange.clone());
     if let Some(sampled) = sampled {
         match sampled {
             Ok(session) => {
+                last_opened = Some(session.exchange.clone());
                 profile.answers_sample = session.received > 0;
                 if let End::Event(Event::Close(payload)) = &session.end {
                     let (code, reason) = close_parts(payload).unwrap_or((1005, &[]));
@@ -331,7 +335,10 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
                     });
                     profile.answers_sample = false;
                 }
-                let (findings, note) = judge(&session, &profile);
+                let (mut findings, note) = judge(&session, &profile);
+                for finding in &mut findings {
+                    finding.sequence = Some(0);
+                }
                 outcome.findings.extend(findings);
                 not_judged.extend(note);
             }
@@ -396,15 +403,42 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
             profile.silence(&message.kind).is_ok(),
             silent_found,
         );
-        let (findings, note, failure) =
-            judged_session(ctx, endpoint, message, &profile, wait).await;
+        let mut judged = judged_session(ctx, endpoint, message, &profile, wait).await;
         sent += 1;
-        silent_found |= findings.iter().any(|f| f.rule.id == rules::WS_NO_CLOSE.id);
-        outcome.findings.extend(findings);
-        not_judged.extend(note);
-        failed.extend(failure);
+        // In the order sent (the sample's session is 0): the first drop of
+        // a chat that a crash left broken is shown first, not its aftermath.
+        for finding in &mut judged.findings {
+            finding.sequence = Some(sent);
+        }
+        silent_found |= judged
+            .findings
+            .iter()
+            .any(|f| f.rule.id == rules::WS_NO_CLOSE.id);
+        outcome.findings.extend(judged.findings);
+        not_judged.extend(judged.note);
+        if let Some(exchange) = judged.opened {
+            last_opened = Some(exchange);
+        }
+        if let Some(failure) = judged.failure {
+            failed.push(failure.text);
+            let gone = failure.no_connection.zip(last_opened.take());
+            if let Some((why, exchange)) = gone {
+                let mut finding = service_went_down(&exchange, &why);
+                finding.sequence = Some(sent);
+                outcome.findings.push(finding);
+                // Every later session would fail the same way, each after
+                // its own wait: stop here, and say what was not run.
+                let rest = messages.len() - sent;
+                if rest > 0 {
+                    failed.push(format!(
+                        "{rest} more sessions not run: the service stopped accepting connections"
+                    ));
+                }
+                break;
+            }
+        }
     }
-    if sent < messages.len() {
+    if sent < messages.len() && Instant::now() >= budget_end {
         outcome.caps.push(format!(
             "{url}: {sent} of {} WebSocket sessions run within the endpoint's budget of {:.0}s",
             messages.len(),
@@ -447,8 +481,43 @@ fn binary_drop_rating(kind: &Kind) -> Option<(Severity, &'static str)> {
     ))
 }
 
-/// Findings, why a silence was not judged, why the session did not open.
-type Judged = (Vec<Finding>, Option<String>, Option<String>);
+/// A phase-two session, judged.
+struct Judged {
+    /// What it showed.
+    findings: Vec<Finding>,
+    /// Why its silence was not judged.
+    note: Option<String>,
+    /// The session as sent and seen, when it opened.
+    opened: Option<Exchange>,
+    /// Why it did not open.
+    failure: Option<Failure>,
+}
+
+/// Why a session did not open.
+struct Failure {
+    /// For the report.
+    text: String,
+    /// Why, when there was no HTTP answer at all (the connection was
+    /// refused, reset or timed out), not an HTTP refusal.
+    no_connection: Option<String>,
+}
+
+/// WF-WS-002 for a session after which the service accepted no more
+/// connections: the next handshake failed, after this one had opened. A
+/// correct server keeps serving other clients whatever one of them sent;
+/// this is the drop of every session at once (a process that crashed, such
+/// as a Node `ws` server without an `error` listener).
+fn service_went_down(exchange: &Exchange, next: &str) -> Finding {
+    Finding::new(
+        rules::WS_DROPPED,
+        exchange,
+        format!(
+            "after this session the service accepted no more connections (the next \
+             handshake: {next}): the server crashed or stopped listening"
+        ),
+        "a close frame for this client, and the service still serving the next one",
+    )
+}
 
 /// The time all phase-two sessions of one endpoint may take together: the
 /// timeout and 4 s more. A correct server answers or closes each session in
@@ -478,24 +547,36 @@ async fn judged_session(
     profile: &Profile,
     wait: Duration,
 ) -> Judged {
+    let failed = |text: String, no_connection: Option<String>| Judged {
+        findings: Vec::new(),
+        note: None,
+        opened: None,
+        failure: Some(Failure {
+            text,
+            no_connection,
+        }),
+    };
     match session(ctx, endpoint, Some(message), wait).await {
         Ok(session) => {
             let (findings, note) = judge(&session, profile);
-            (findings, note, None)
+            Judged {
+                findings,
+                note,
+                opened: Some(session.exchange),
+                failure: None,
+            }
         }
-        Err(Refusal::Http(exchange)) => (
-            Vec::new(),
-            None,
-            Some(format!(
+        Err(Refusal::Http(exchange)) => failed(
+            format!(
                 "({}) the handshake was refused with HTTP {}",
                 message.description,
                 exchange.received.http().map_or(0, |a| a.status)
-            )),
-        ),
-        Err(Refusal::Failed(why)) => (
-            Vec::new(),
+            ),
             None,
-            Some(format!("({}) no session: {why}", message.description)),
+        ),
+        Err(Refusal::Failed(why)) => failed(
+            format!("({}) no session: {why}", message.description),
+            Some(why),
         ),
     }
 }
@@ -578,11 +659,16 @@ fn foreign_origin_rating(cookie: bool, refused_without: Option<bool>) -> (Severi
              browser sends the cookie from any page"
                 .into(),
         ),
-        (true, _) => (
+        (true, Some(false)) => (
             Severity::Error,
-            "the audit's cookie was sent, as a browser sends it from any page; if the session \
-             ignores cookies, this is a warning"
+            "the audit's cookie was sent, as a browser sends it from any page; accepted without \
+             it too: if the session never reads the cookie, the socket is anonymous (info: \
+             audit it without --cookie)"
                 .into(),
+        ),
+        (true, None) => (
+            Severity::Error,
+            "the audit's cookie was sent, as a browser sends it from any page".into(),
         ),
         (false, Some(true)) => (
             Severity::Info,
