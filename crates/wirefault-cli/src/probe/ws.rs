@@ -574,10 +574,12 @@ async fn judged_session(
             ),
             None,
         ),
-        Err(Refusal::Failed(why)) => failed(
-            format!("({}) no session: {why}", message.description),
-            Some(why),
-        ),
+        Err(Refusal::Failed(why)) => {
+            // Only a refused or reset connection shows the service went
+            // down; a timeout may be a loaded machine.
+            let gone = (why != wsclient::HANDSHAKE_TIMED_OUT).then(|| why.clone());
+            failed(format!("({}) no session: {why}", message.description), gone)
+        }
     }
 }
 

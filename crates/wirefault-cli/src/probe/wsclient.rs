@@ -20,6 +20,11 @@ use crate::net::{self, Stream};
 
 use crate::finding::{HttpAnswer, BODY_LIMIT};
 
+/// Why a handshake failed when the server did not answer in time: a slow
+/// or busy server, unlike a refused or reset connection, is no proof that
+/// it went down.
+pub(crate) const HANDSHAKE_TIMED_OUT: &str = "the handshake timed out";
+
 /// Largest frame payload (or fragmented message) read; a bigger one ends
 /// the session as invalid.
 const MAX_FRAME: u64 = 2 * 1024 * 1024;
@@ -99,7 +104,7 @@ pub(crate) async fn connect(
 ) -> Handshake {
     match tokio::time::timeout(timeout, connect_inner(url, headers, timeout, tls)).await {
         Ok(result) => result,
-        Err(_) => Handshake::Failed("the handshake timed out".into()),
+        Err(_) => Handshake::Failed(HANDSHAKE_TIMED_OUT.into()),
     }
 }
 
