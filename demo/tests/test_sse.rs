@@ -6,91 +6,8 @@ mod common;
 
 use common::{problem, TestServer};
 use serde_json::{json, Value};
-use std::time::Duration;
-
-const STEP: Duration = Duration::from_secs(5);
-
-/// One SSE block: its `event`, its joined `data` lines, its comments.
-#[derive(Debug, Default, Clone, PartialEq)]
-struct Block {
-    event: Option<String>,
-    data: Option<String>,
-    comments: Vec<String>,
-}
-
-/// Reads an SSE body block by block, each read bounded in time.
-struct Reader {
-    response: reqwest::Response,
-    buffer: String,
-}
-
-impl Reader {
-    async fn open(client: &reqwest::Client, url: String) -> Reader {
-        let response = tokio::time::timeout(STEP, client.get(url).send())
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(response.status(), 200);
-        assert_eq!(response.headers()["content-type"], "text/event-stream");
-        Reader {
-            response,
-            buffer: String::new(),
-        }
-    }
-
-    /// The next block, or `None` when the body ended.
-    async fn next(&mut self) -> Option<Block> {
-        loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let raw: String = self.buffer.drain(..end + 2).collect();
-                return Some(parse_block(&raw));
-            }
-            let chunk = tokio::time::timeout(STEP, self.response.chunk())
-                .await
-                .expect("the server sent nothing in time")
-                .expect("the body failed");
-            match chunk {
-                Some(bytes) => self.buffer.push_str(std::str::from_utf8(&bytes).unwrap()),
-                None => {
-                    assert!(self.buffer.trim().is_empty(), "left: {:?}", self.buffer);
-                    return None;
-                }
-            }
-        }
-    }
-
-    /// The next block with an event or data (comments skipped).
-    async fn next_event(&mut self) -> Option<Block> {
-        for _ in 0..100 {
-            let block = self.next().await?;
-            if block.event.is_some() || block.data.is_some() {
-                return Some(block);
-            }
-        }
-        panic!("only comments");
-    }
-}
-
-fn parse_block(raw: &str) -> Block {
-    let mut block = Block::default();
-    for line in raw.lines().filter(|l| !l.is_empty()) {
-        let (field, value) = line.split_once(':').unwrap_or((line, ""));
-        let value = value.strip_prefix(' ').unwrap_or(value);
-        match field {
-            "" => block.comments.push(value.to_owned()),
-            "event" => block.event = Some(value.to_owned()),
-            "data" => match &mut block.data {
-                Some(data) => {
-                    data.push('\n');
-                    data.push_str(value);
-                }
-                None => block.data = Some(value.to_owned()),
-            },
-            _ => {}
-        }
-    }
-    block
-}
+use wirefault_test_helpers::sse::Reader;
+use wirefault_test_helpers::STEP;
 
 #[tokio::test]
 async fn events_need_a_session_before_the_stream() {
@@ -109,7 +26,7 @@ async fn events_need_a_session_before_the_stream() {
 async fn created_and_deleted_notes_arrive_as_events() {
     let s = TestServer::start().await;
     let follower = s.signed_in("bob").await;
-    let mut reader = Reader::open(&follower, s.url("/events")).await;
+    let mut reader = Reader::open(follower.get(s.url("/events"))).await;
 
     let alice = s.signed_in("alice").await;
     let res = alice
@@ -145,8 +62,8 @@ async fn created_and_deleted_notes_arrive_as_events() {
 async fn events_fail_sends_ping_then_a_problem_then_ends() {
     let s = TestServer::start().await;
     let client = TestServer::client();
-    let mut reader = Reader::open(&client, s.url("/debug/events-fail")).await;
-    let request_id = reader.response.headers()["x-request-id"]
+    let mut reader = Reader::open(client.get(s.url("/debug/events-fail"))).await;
+    let request_id = reader.headers()["x-request-id"]
         .to_str()
         .unwrap()
         .to_owned();
@@ -191,7 +108,7 @@ async fn events_fail_is_off_without_fault_routes() {
 async fn shutdown_ends_open_streams() {
     let s = TestServer::start().await;
     let client = s.signed_in("carol").await;
-    let mut reader = Reader::open(&client, s.url("/events")).await;
+    let mut reader = Reader::open(client.get(s.url("/events"))).await;
 
     s.state.shutdown.cancel();
     let mut ended = false;

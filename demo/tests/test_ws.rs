@@ -5,17 +5,12 @@
 mod common;
 
 use common::TestServer;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use wirefault::CloseCodes;
 use wirefault_demo::Config;
-
-type Client = WebSocketStream<MaybeTlsStream<TcpStream>>;
+use wirefault_test_helpers::ws::{self, closed, next_json, Client};
 
 const PLAYGROUND: &str = "http://127.0.0.1:3001";
 
@@ -26,55 +21,15 @@ async fn start(codes: CloseCodes) -> TestServer {
 }
 
 async fn connect(server: &TestServer, cookie: &str) -> Client {
-    let mut request = format!("ws://{}/ws", server.addr)
-        .into_client_request()
-        .unwrap();
-    let headers = request.headers_mut();
-    headers.insert("cookie", cookie.parse().unwrap());
-    headers.insert("origin", PLAYGROUND.parse().unwrap());
-    let (client, response) = tokio_tungstenite::connect_async(request).await.unwrap();
-    assert_eq!(response.status(), 101);
-    client
+    ws::connect(
+        &format!("ws://{}/ws", server.addr),
+        &[("cookie", cookie), ("origin", PLAYGROUND)],
+    )
+    .await
 }
 
 async fn send(client: &mut Client, value: serde_json::Value) {
-    client.send(Message::text(value.to_string())).await.unwrap();
-}
-
-async fn next_json(client: &mut Client) -> serde_json::Value {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(5), client.next())
-            .await
-            .expect("a message in time")
-            .expect("an open stream")
-            .expect("no error");
-        match message {
-            Message::Text(text) => return serde_json::from_str(text.as_str()).unwrap(),
-            Message::Ping(_) | Message::Pong(_) => {}
-            other => panic!("expected a text message, got {other:?}"),
-        }
-    }
-}
-
-/// Reads to the server's close frame; asserts a reason of at most 123
-/// bytes and a clean end after it. Returns code and reason.
-async fn closed(client: &mut Client) -> (u16, String) {
-    let wait = Duration::from_secs(5);
-    let (code, reason) = loop {
-        let message = tokio::time::timeout(wait, client.next())
-            .await
-            .expect("a close frame in time")
-            .expect("a close frame before the end")
-            .expect("no error before the close frame");
-        if let Message::Close(frame) = message {
-            let frame = frame.expect("a close code");
-            break (u16::from(frame.code), frame.reason.to_string());
-        }
-    };
-    assert!(reason.len() <= 123, "reason of {} bytes", reason.len());
-    let end = tokio::time::timeout(wait, client.next()).await.unwrap();
-    assert!(end.is_none(), "expected a clean end, got {end:?}");
-    (code, reason)
+    ws::send_text(client, value.to_string()).await;
 }
 
 fn modes() -> [CloseCodes; 2] {
@@ -92,41 +47,7 @@ fn code(codes: CloseCodes, standard: u16, mirror: u16) -> u16 {
 
 /// One raw request to /ws; returns status, lower-cased head and body.
 async fn raw_get(server: &TestServer, headers: &str) -> (u16, String, String) {
-    let mut stream = TcpStream::connect(server.addr).await.unwrap();
-    let request = format!("GET /ws HTTP/1.1\r\nHost: {}\r\n{headers}\r\n", server.addr);
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut buf = Vec::new();
-    let mut chunk = [0_u8; 4096];
-    let read = async {
-        loop {
-            let n = stream.read(&mut chunk).await.unwrap();
-            if n == 0 {
-                break;
-            }
-            buf.extend_from_slice(&chunk[..n]);
-            let text = String::from_utf8_lossy(&buf).to_string();
-            if let Some(end) = text.find("\r\n\r\n") {
-                let length = text[..end]
-                    .to_ascii_lowercase()
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:").map(str::to_owned))
-                    .map_or(0, |v| v.trim().parse::<usize>().unwrap());
-                if buf.len() >= end + 4 + length {
-                    break;
-                }
-            }
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(5), read)
-        .await
-        .unwrap();
-    let text = String::from_utf8(buf).unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    (
-        head[9..12].parse().unwrap(),
-        head.to_ascii_lowercase(),
-        body.to_owned(),
-    )
+    ws::raw_get(server.addr, "/ws", headers).await
 }
 
 #[tokio::test]

@@ -63,7 +63,7 @@ pub use fault::{Fault, FieldError, FieldPointer, DEFAULT_RETRY_AFTER};
 pub use grpc::GrpcCode;
 pub use headers::HeaderRegistry;
 pub use json::{from_json_slice, json_fault};
-pub use kind::{Kind, Mapping, TABLE};
+pub use kind::{GrpcBack, Kind, Mapping, TABLE};
 pub use pointer::Pointer;
 pub use problem::{Problem, PROBLEM_JSON};
 pub use public::{PublicFault, GENERIC_SERVER_DETAIL};

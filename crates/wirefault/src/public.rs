@@ -60,7 +60,8 @@ impl<'a> PublicFault<'a> {
 
     /// The view of `fault` for a client, logging the fault: the one place a
     /// rendered fault is logged. A wire integration calls this once per
-    /// fault it sends.
+    /// fault it sends. (Logging uses `tracing`, which comes with the `axum`
+    /// and `tonic` features; without them nothing is logged.)
     pub fn logged(fault: &'a Fault, request_id: Option<&'a str>) -> PublicFault<'a> {
         #[cfg(any(feature = "axum", feature = "tonic"))]
         {

@@ -190,6 +190,12 @@ async fn public_policy_answers_star_without_credentials() {
     let h = res.headers();
     assert_eq!(header(h, "access-control-allow-origin"), Some("*"));
     assert_eq!(header(h, "access-control-allow-credentials"), None);
+    // Without `Origin` the answer has no CORS header at all, so even `*`
+    // varies on `Origin` (a cache must not serve one for the other).
+    assert!(varies_on_origin(h));
+    let res = actual(addr, None).await;
+    assert_eq!(header(res.headers(), "access-control-allow-origin"), None);
+    assert!(varies_on_origin(res.headers()));
 
     let res = preflight(addr, "null").await;
     assert_eq!(

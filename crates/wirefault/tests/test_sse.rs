@@ -13,81 +13,8 @@ use tokio::sync::oneshot;
 use tower::Layer;
 use wirefault::axum::{FaultSse, WirefaultLayer, WirefaultService};
 use wirefault::{Fault, Problem};
-
-const STEP: Duration = Duration::from_secs(5);
-
-/// One parsed SSE block: `event`, the joined `data` lines, and comments.
-#[derive(Debug, Default, Clone, PartialEq)]
-struct Block {
-    event: Option<String>,
-    data: Option<String>,
-    comments: Vec<String>,
-}
-
-/// Reads an SSE body block by block, each read bounded in time.
-struct Reader {
-    response: reqwest::Response,
-    buffer: String,
-}
-
-impl Reader {
-    /// The next block, or `None` when the body ended.
-    async fn next(&mut self) -> Option<Block> {
-        loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let raw: String = self.buffer.drain(..end + 2).collect();
-                return Some(parse_block(&raw));
-            }
-            let chunk = tokio::time::timeout(STEP, self.response.chunk())
-                .await
-                .expect("the server sent nothing in time")
-                .expect("the body failed");
-            match chunk {
-                Some(bytes) => self.buffer.push_str(std::str::from_utf8(&bytes).unwrap()),
-                None => {
-                    assert!(
-                        self.buffer.trim().is_empty(),
-                        "left over: {:?}",
-                        self.buffer
-                    );
-                    return None;
-                }
-            }
-        }
-    }
-
-    /// The next block that is not only comments.
-    async fn next_event(&mut self) -> Option<Block> {
-        for _ in 0..100 {
-            let block = self.next().await?;
-            if block.event.is_some() || block.data.is_some() {
-                return Some(block);
-            }
-        }
-        panic!("only comments");
-    }
-}
-
-fn parse_block(raw: &str) -> Block {
-    let mut block = Block::default();
-    for line in raw.lines().filter(|l| !l.is_empty()) {
-        let (field, value) = line.split_once(':').unwrap_or((line, ""));
-        let value = value.strip_prefix(' ').unwrap_or(value);
-        match field {
-            "" => block.comments.push(value.to_owned()),
-            "event" => block.event = Some(value.to_owned()),
-            "data" => match &mut block.data {
-                Some(data) => {
-                    data.push('\n');
-                    data.push_str(value);
-                }
-                None => block.data = Some(value.to_owned()),
-            },
-            _ => {}
-        }
-    }
-    block
-}
+use wirefault_test_helpers::sse::Reader;
+use wirefault_test_helpers::STEP;
 
 fn app() -> WirefaultService<Router> {
     let router = Router::new()
@@ -152,25 +79,12 @@ async fn serve(app: WirefaultService<Router>) -> SocketAddr {
 }
 
 async fn open(addr: SocketAddr, path: &str) -> Reader {
-    let response = tokio::time::timeout(
-        STEP,
+    Reader::open(
         reqwest::Client::new()
             .get(format!("http://{addr}{path}"))
-            .header("x-request-id", "req-sse-1")
-            .send(),
+            .header("x-request-id", "req-sse-1"),
     )
     .await
-    .unwrap()
-    .unwrap();
-    assert_eq!(response.status(), 200);
-    assert_eq!(
-        response.headers()["content-type"].to_str().unwrap(),
-        "text/event-stream"
-    );
-    Reader {
-        response,
-        buffer: String::new(),
-    }
 }
 
 #[tokio::test]

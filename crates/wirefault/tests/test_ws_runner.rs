@@ -13,20 +13,17 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::broadcast;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use tower::Layer;
 use wirefault::axum::ws::{
     broadcast_events, AllowOrigin, Incoming, Session, SessionHandler, Sessions, WsConfig,
     WsHandshake,
 };
 use wirefault::axum::WirefaultLayer;
-use wirefault::{CloseCodes, Fault, MAX_REASON_BYTES};
-
-type Client = WebSocketStream<MaybeTlsStream<TcpStream>>;
+use wirefault::{CloseCodes, Fault};
+use wirefault_test_helpers::ws::{self, closed, next_json, Client};
 
 const CLOSE_TIMEOUT: Duration = Duration::from_millis(600);
 const ALLOWED: &str = "http://app.example";
@@ -140,64 +137,15 @@ fn config(codes: CloseCodes) -> WsConfig {
 }
 
 async fn connect(addr: SocketAddr) -> Client {
-    let mut request = format!("ws://{addr}/ws").into_client_request().unwrap();
-    request
-        .headers_mut()
-        .insert("origin", ALLOWED.parse().unwrap());
-    request
-        .headers_mut()
-        .insert("x-user", "alice".parse().unwrap());
-    let (client, response) = tokio_tungstenite::connect_async(request).await.unwrap();
-    assert_eq!(response.status(), 101);
-    client
+    ws::connect(
+        &format!("ws://{addr}/ws"),
+        &[("origin", ALLOWED), ("x-user", "alice")],
+    )
+    .await
 }
 
 async fn send(client: &mut Client, text: &str) {
-    client.send(Message::text(text)).await.unwrap();
-}
-
-/// The next data message, as JSON.
-async fn next_json(client: &mut Client) -> serde_json::Value {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(5), client.next())
-            .await
-            .expect("a message in time")
-            .expect("the stream is open")
-            .expect("no error");
-        match message {
-            Message::Text(text) => return serde_json::from_str(text.as_str()).unwrap(),
-            Message::Ping(_) | Message::Pong(_) => {}
-            other => panic!("expected a text message, got {other:?}"),
-        }
-    }
-}
-
-/// Reads until the server's close frame; asserts the reason fits and the
-/// connection then ends cleanly (no reset, no 1006). Returns code, reason.
-async fn closed(client: &mut Client) -> (u16, String) {
-    let deadline = Duration::from_secs(5);
-    let (code, reason) = loop {
-        let message = tokio::time::timeout(deadline, client.next())
-            .await
-            .expect("a close frame in time")
-            .expect("a close frame before the end of the stream")
-            .expect("no error before the close frame");
-        match message {
-            Message::Close(Some(frame)) => break (u16::from(frame.code), frame.reason.to_string()),
-            Message::Close(None) => panic!("a close frame without a code"),
-            _ => {}
-        }
-    };
-    assert!(
-        reason.len() <= MAX_REASON_BYTES,
-        "reason too long: {reason:?}"
-    );
-    // The client answered the close; the server then ends the connection.
-    let end = tokio::time::timeout(deadline, client.next())
-        .await
-        .expect("the connection ends in time");
-    assert!(end.is_none(), "expected a clean end, got {end:?}");
-    (code, reason)
+    ws::send_text(client, text).await;
 }
 
 fn both_modes() -> [(CloseCodes, bool); 2] {
@@ -209,40 +157,9 @@ fn both_modes() -> [(CloseCodes, bool); 2] {
 
 // ---- handshake phase -------------------------------------------------------
 
-/// Sends a raw HTTP request; returns status, lower-cased head, body.
+/// Sends a raw `GET /ws`; returns status, lower-cased head, body.
 async fn raw_http(addr: SocketAddr, head: &str) -> (u16, String, String) {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    let request = format!("GET /ws HTTP/1.1\r\nHost: {addr}\r\n{head}\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut buf = Vec::new();
-    let mut chunk = [0_u8; 4096];
-    let read = async {
-        loop {
-            let n = stream.read(&mut chunk).await.unwrap();
-            if n == 0 {
-                break;
-            }
-            buf.extend_from_slice(&chunk[..n]);
-            let text = String::from_utf8_lossy(&buf).to_string();
-            if let Some(end) = text.find("\r\n\r\n") {
-                let head = text[..end].to_ascii_lowercase();
-                let length = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .map_or(0, |v| v.trim().parse::<usize>().unwrap());
-                if buf.len() >= end + 4 + length {
-                    break;
-                }
-            }
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(5), read)
-        .await
-        .unwrap();
-    let text = String::from_utf8(buf).unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    let status = head[9..12].parse().unwrap();
-    (status, head.to_ascii_lowercase(), body.to_owned())
+    ws::raw_get(addr, "/ws", head).await
 }
 
 const UPGRADE: &str = "Connection: Upgrade\r\nUpgrade: websocket\r\n";

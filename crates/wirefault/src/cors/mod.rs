@@ -50,4 +50,6 @@ pub use error::{CorsConfigError, CorsConfigErrorKind};
 pub use origin::{Origin, OriginError};
 pub use pattern::{OriginPattern, PatternError};
 pub use policy::{AllowList, CorsPolicy};
+#[cfg(feature = "axum")]
+pub(crate) use websocket::check_origin_header;
 pub use websocket::OriginRejected;

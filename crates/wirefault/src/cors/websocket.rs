@@ -34,6 +34,16 @@ impl OriginRejected {
     }
 }
 
+/// The 403 for a refused handshake, naming the origin.
+impl From<OriginRejected> for crate::Fault {
+    fn from(rejected: OriginRejected) -> crate::Fault {
+        crate::Fault::permission_denied(format!(
+            "origin {} may not open a WebSocket session here",
+            rejected.origin
+        ))
+    }
+}
+
 impl CorsPolicy {
     /// Checks a WebSocket handshake's `Origin` against the policy's
     /// allowlist.
@@ -67,21 +77,32 @@ impl CorsPolicy {
     ///
     /// [`OriginRejected`] when the handshake must be refused with 403.
     pub fn check_websocket_origin(&self, headers: &HeaderMap) -> Result<(), OriginRejected> {
-        let mut values = headers.get_all(ORIGIN).iter();
-        let Some(first) = values.next() else {
-            return Ok(());
-        };
-        let more: Vec<_> = values.collect();
-        if more.is_empty() && self.allows_origin(first.as_bytes()) {
-            return Ok(());
-        }
-        let origin = std::iter::once(first)
-            .chain(more)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-            .collect::<Vec<_>>()
-            .join(", ");
-        Err(OriginRejected { origin })
+        check_origin_header(headers, |origin| self.allows_origin(origin))
     }
+}
+
+/// The handshake's `Origin` rule, stated once for every allowlist: no
+/// `Origin` header passes (not a browser), exactly one passes when
+/// `allowed` accepts its bytes, anything else (several headers, a refused
+/// value) is refused.
+pub(crate) fn check_origin_header(
+    headers: &HeaderMap,
+    allowed: impl Fn(&[u8]) -> bool,
+) -> Result<(), OriginRejected> {
+    let mut values = headers.get_all(ORIGIN).iter();
+    let Some(first) = values.next() else {
+        return Ok(());
+    };
+    let more: Vec<_> = values.collect();
+    if more.is_empty() && allowed(first.as_bytes()) {
+        return Ok(());
+    }
+    let origin = std::iter::once(first)
+        .chain(more)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(OriginRejected { origin })
 }
 
 #[cfg(test)]

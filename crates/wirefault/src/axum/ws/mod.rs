@@ -114,12 +114,7 @@ where
 /// A refusal is a 403 naming the origin.
 impl OriginCheck for crate::cors::CorsPolicy {
     fn check_origin(&self, headers: &HeaderMap) -> Result<(), Fault> {
-        self.check_websocket_origin(headers).map_err(|rejected| {
-            Fault::permission_denied(format!(
-                "origin {} may not open a WebSocket session here",
-                rejected.origin()
-            ))
-        })
+        self.check_websocket_origin(headers).map_err(Fault::from)
     }
 }
 
@@ -162,23 +157,10 @@ where
     F: Fn(&str) -> bool,
 {
     fn check_origin(&self, headers: &HeaderMap) -> Result<(), Fault> {
-        let mut origins = headers.get_all(http::header::ORIGIN).iter();
-        let (first, second) = (origins.next(), origins.next());
-        match (first, second) {
-            (None, _) => Ok(()),
-            (Some(origin), None) => match origin.to_str() {
-                Ok(origin) if (self.0)(origin) => Ok(()),
-                Ok(origin) => Err(Fault::permission_denied(format!(
-                    "origin {origin} may not open a WebSocket session here"
-                ))),
-                Err(_) => Err(Fault::permission_denied(
-                    "the Origin header is not a valid origin",
-                )),
-            },
-            (Some(_), Some(_)) => Err(Fault::permission_denied(
-                "a request may carry one Origin header only",
-            )),
-        }
+        crate::cors::check_origin_header(headers, |origin| {
+            std::str::from_utf8(origin).is_ok_and(|origin| (self.0)(origin))
+        })
+        .map_err(Fault::from)
     }
 }
 
