@@ -231,6 +231,18 @@ where
                         Err(panic) => panic_response(panic),
                     };
                     let next = match line.take() {
+                        // An empty body (axum's 404 and 405): rewritten
+                        // here, without reading or boxing anything.
+                        Some(line)
+                            if needs_rewrite(&response)
+                                && http_body::Body::size_hint(response.body()).exact()
+                                    == Some(0) =>
+                        {
+                            let (parts, _) = response.into_parts();
+                            State::Ready {
+                                response: Some(rewritten(parts, None, line)),
+                            }
+                        }
                         Some(line) if needs_rewrite(&response) => State::Rewriting {
                             rewrite: Box::pin(rewrite(response, line)),
                         },
@@ -267,10 +279,21 @@ fn is_problem(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.starts_with(PROBLEM_JSON))
 }
 
+/// Reads the error's text body (bounded), then rewrites it.
 async fn rewrite(response: Response, line: RequestLine) -> Response {
-    let status = response.status();
-    let (mut parts, body) = response.into_parts();
+    let (parts, body) = response.into_parts();
     let text = read_text(&parts.headers, body).await;
+    rewritten(parts, text, line)
+}
+
+/// The problem+json response for an error with `text` as its body (if
+/// any).
+fn rewritten(
+    mut parts: http::response::Parts,
+    text: Option<String>,
+    line: RequestLine,
+) -> Response {
+    let status = parts.status;
     let kind = Kind::from_status(status);
     // Headers the status needs (Retry-After on 429/503, WWW-Authenticate
     // on 401), unless the response already has them; most statuses need
@@ -324,8 +347,7 @@ async fn read_text(headers: &HeaderMap, body: Body) -> Option<String> {
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_none_or(|v| v.starts_with("text/") || v.contains("json"));
-    // An empty body (axum's 404 and 405) is not read at all.
-    if !is_text || http_body::Body::size_hint(&body).exact() == Some(0) {
+    if !is_text {
         return None;
     }
     let limited = http_body_util::Limited::new(body, MAX_ERROR_BODY);
