@@ -27,8 +27,13 @@ impl AppState {
             .map_err(|e| anyhow::anyhow!("cannot open the database {:?}: {e}", config.db))?;
         let cors = config.cors_policy()?;
         let (events, _) = broadcast::channel(256);
+        // The document depends only on the configuration: written once
+        // here, not on every `GET /openapi.json`.
+        let openapi = serde_json::to_vec(&openapi::document(&config))
+            .map_err(|e| anyhow::anyhow!("cannot write the OpenAPI document: {e}"))?;
         Ok(AppState {
             db,
+            openapi: openapi.into(),
             sessions: Default::default(),
             cors: Arc::new(cors),
             limiter: RateLimiter::new(config.rate_limit),

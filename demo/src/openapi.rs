@@ -7,7 +7,6 @@ use crate::session::COOKIE;
 use crate::state::AppState;
 use crate::{app, debug, events, model, notes, session, ws};
 use axum::extract::State;
-use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use wirefault::openapi::LayerResponses;
@@ -96,6 +95,9 @@ pub fn document(config: &Config) -> utoipa::openapi::OpenApi {
     operation_id = "openapi_json",
     responses((status = 200, description = "This OpenAPI document.", content_type = "application/json", body = Object)),
 )]
-pub async fn serve(State(state): State<AppState>) -> Json<utoipa::openapi::OpenApi> {
-    Json(document(&state.config))
+pub async fn serve(State(state): State<AppState>) -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        state.openapi,
+    )
 }

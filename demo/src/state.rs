@@ -18,6 +18,8 @@ pub struct AppState {
     pub db: Db,
     /// The validated configuration.
     pub config: Arc<Config>,
+    /// This instance's OpenAPI document, as served (JSON).
+    pub openapi: axum::body::Bytes,
     /// Signed-in sessions, in front of the database.
     pub sessions: SessionCache,
     /// The CORS policy, also the WebSocket handshake's Origin allowlist.
