@@ -178,16 +178,15 @@ where
         &mut self,
         mut req: Request,
         verdict: Option<&OriginVerdict>,
+        preflight: bool,
         context: &mut Option<RequestContext>,
     ) -> Guarded<S::Future> {
         let config = &self.config;
         if let Err(fault) = config.framing.check(&req) {
             return Guarded::ready(current::lend(context, || fault.into_response()));
         }
-        if let (Some(cors), Some(verdict)) = (&config.cors, verdict) {
-            if CorsRules::is_preflight(&req) {
-                return Guarded::ready(cors.preflight(verdict));
-            }
+        if let (Some(cors), Some(verdict), true) = (&config.cors, verdict, preflight) {
+            return Guarded::ready(cors.preflight(verdict));
         }
         if let Some(limit) = config.body_limit {
             let declared = req
@@ -255,7 +254,7 @@ where
         let preflight = verdict.is_some() && CorsRules::is_preflight(&req);
         let guarded = {
             let _entered = span.enter();
-            self.start(req, verdict.as_ref(), &mut context)
+            self.start(req, verdict.as_ref(), preflight, &mut context)
         };
         WirefaultFuture {
             guarded,

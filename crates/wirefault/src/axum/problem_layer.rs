@@ -340,8 +340,11 @@ fn rewritten(
     Response::from_parts(parts, Body::from(body))
 }
 
-/// Reads a textual error body, bounded; binary or oversized bodies give
-/// `None`.
+/// The longest wait for an error body being rewritten.
+const ERROR_BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Reads a textual error body, bounded in size and time; binary, oversized
+/// or stalled bodies give `None`.
 async fn read_text(headers: &HeaderMap, body: Body) -> Option<String> {
     let is_text = headers
         .get(CONTENT_TYPE)
@@ -351,8 +354,13 @@ async fn read_text(headers: &HeaderMap, body: Body) -> Option<String> {
         return None;
     }
     let limited = http_body_util::Limited::new(body, MAX_ERROR_BODY);
-    let bytes = limited.collect().await.ok()?.to_bytes();
-    String::from_utf8(bytes.to_vec()).ok()
+    // Bounded in time too: an error body that streams and stalls must not
+    // hold the request (the layer's timeout may be off).
+    let collected = tokio::time::timeout(ERROR_BODY_READ_TIMEOUT, limited.collect())
+        .await
+        .ok()?
+        .ok()?;
+    String::from_utf8(Vec::from(collected.to_bytes())).ok()
 }
 
 fn shorten(text: &str) -> String {
