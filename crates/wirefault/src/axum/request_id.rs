@@ -103,7 +103,7 @@ impl RequestIdRule {
 /// A UUID v4, made straight into a header value: one allocation, whose
 /// clones (request header, response header) share it. (`from_bytes`
 /// would copy into a buffer that its first clone copies again.)
-fn new_uuid() -> HeaderValue {
+pub(crate) fn new_uuid() -> HeaderValue {
     let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
     uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf);
     HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(buf))

@@ -41,11 +41,7 @@ fn request_id<B>(request: &Request<B>) -> HeaderValue {
     let mut ids = request.headers().get_all(&REQUEST_ID).iter();
     match (ids.next(), ids.next()) {
         (Some(id), None) if RequestId::is_valid(id.as_bytes()) => id.clone(),
-        _ => {
-            let id = uuid::Uuid::new_v4().hyphenated().to_string();
-            // A hyphenated UUID is always a valid header value.
-            HeaderValue::from_str(&id).unwrap_or(HeaderValue::from_static("-"))
-        }
+        _ => crate::axum::request_id::new_uuid(),
     }
 }
 
