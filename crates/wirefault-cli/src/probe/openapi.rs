@@ -436,9 +436,24 @@ fn resolve(doc: &Value, value: &Value) -> Value {
     current.clone()
 }
 
+/// Most schema nodes one [`inline`] call expands: the depth bound alone
+/// lets a few KB of a document that refers to itself widely expand
+/// exponentially.
+const MAX_INLINED_NODES: usize = 10_000;
+
 /// A schema with its `$ref`s inlined (properties, items, allOf...), to
-/// [`MAX_DEPTH`] levels: deeper (or recursive) parts are left as they are.
+/// [`MAX_DEPTH`] levels and [`MAX_INLINED_NODES`] nodes: deeper (or
+/// recursive) parts, and what is past the budget, are left as they are.
 fn inline(doc: &Value, schema: &Value, depth: usize) -> Value {
+    let mut budget = MAX_INLINED_NODES;
+    inline_within(doc, schema, depth, &mut budget)
+}
+
+fn inline_within(doc: &Value, schema: &Value, depth: usize, budget: &mut usize) -> Value {
+    if *budget == 0 {
+        return schema.clone();
+    }
+    *budget -= 1;
     let resolved = resolve(doc, schema);
     if depth >= MAX_DEPTH {
         return resolved;
@@ -453,17 +468,21 @@ fn inline(doc: &Value, schema: &Value, depth: usize) -> Value {
                                 props
                                     .into_iter()
                                     .map(|(name, s)| {
-                                        let s = inline(doc, &s, depth + 1);
+                                        let s = inline_within(doc, &s, depth + 1, budget);
                                         (name, s)
                                     })
                                     .collect(),
                             ),
                             other => other,
                         },
-                        "items" | "additionalProperties" | "not" => inline(doc, &v, depth + 1),
+                        "items" | "additionalProperties" | "not" => {
+                            inline_within(doc, &v, depth + 1, budget)
+                        }
                         "allOf" | "anyOf" | "oneOf" => match v {
                             Value::Array(list) => Value::Array(
-                                list.iter().map(|s| inline(doc, s, depth + 1)).collect(),
+                                list.iter()
+                                    .map(|s| inline_within(doc, s, depth + 1, budget))
+                                    .collect(),
                             ),
                             other => other,
                         },
@@ -481,6 +500,46 @@ fn inline(doc: &Value, schema: &Value, depth: usize) -> Value {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn wide_self_references_expand_within_a_budget() {
+        // S0 has 10 properties referring to S1, S1 10 referring to S2, ...:
+        // 10^8 nodes without a budget.
+        let mut schemas = serde_json::Map::new();
+        for level in 0..9 {
+            let props: serde_json::Map<String, Value> = (0..10)
+                .map(|i| {
+                    (
+                        format!("p{i}"),
+                        serde_json::json!({"$ref": format!("#/components/schemas/S{}", level + 1)}),
+                    )
+                })
+                .collect();
+            schemas.insert(
+                format!("S{level}"),
+                serde_json::json!({"type": "object", "properties": props}),
+            );
+        }
+        schemas.insert("S9".into(), serde_json::json!({"type": "string"}));
+        let doc = serde_json::json!({"components": {"schemas": schemas}});
+        let inlined = inline(
+            &doc,
+            &serde_json::json!({"$ref": "#/components/schemas/S0"}),
+            0,
+        );
+        fn count(v: &Value) -> usize {
+            match v {
+                Value::Object(m) => 1 + m.values().map(count).sum::<usize>(),
+                Value::Array(a) => 1 + a.iter().map(count).sum::<usize>(),
+                _ => 1,
+            }
+        }
+        assert!(
+            count(&inlined) < 20 * MAX_INLINED_NODES,
+            "{}",
+            count(&inlined)
+        );
+    }
 
     #[test]
     fn reads_operations_and_bodies() {
