@@ -534,8 +534,10 @@ mod tests {
                 _ => 1,
             }
         }
+        // Each inlined node keeps its own members (here ~21 values): bounded
+        // by the budget, not by 10^8.
         assert!(
-            count(&inlined) < 20 * MAX_INLINED_NODES,
+            count(&inlined) < 30 * MAX_INLINED_NODES,
             "{}",
             count(&inlined)
         );
