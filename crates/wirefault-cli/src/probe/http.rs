@@ -433,7 +433,9 @@ pub(crate) fn judge_unknown_path(
     let (Some(a), Some(b)) = (first.received.http(), second.received.http()) else {
         return findings;
     };
-    if matches!(a.status, 404 | 410 | 401 | 403) {
+    // 429 and 503 say the service is throttling or down, not how it
+    // routes (their own headers are judged by `judge_answer`).
+    if matches!(a.status, 404 | 410 | 401 | 403 | 429 | 503) {
         return findings;
     }
     let uses_segment = (200..300).contains(&a.status)
@@ -702,6 +704,15 @@ mod tests {
             &[("content-type", "application/problem+json")],
             PROBLEM,
         );
+        assert!(judge_unknown_path(&e, &e, None).is_empty());
+    }
+
+    #[test]
+    fn throttled_unknown_path_is_not_a_routing_mistake() {
+        let ct = ("content-type", "application/problem+json");
+        let e = exchange(429, &[ct, ("retry-after", "1")], PROBLEM);
+        assert!(judge_unknown_path(&e, &e, None).is_empty());
+        let e = exchange(503, &[ct, ("retry-after", "1")], PROBLEM);
         assert!(judge_unknown_path(&e, &e, None).is_empty());
     }
 

@@ -831,6 +831,13 @@ fn judge(session: &Session, profile: &Profile) -> (Vec<Finding>, Option<String>)
             ),
             None,
         ),
+        // The auditor stopped reading (a frame or message past its own
+        // limit, or bytes it cannot parse): how the server would have ended
+        // the session is unknown, so it is not judged.
+        End::Event(Event::Invalid(why)) => (
+            Vec::new(),
+            Some(format!("not judged: the auditor stopped reading at {why}")),
+        ),
         End::Event(_) => {
             if let Some(message) = session.messages.iter().find(|m| looks_like_http_error(m)) {
                 (
