@@ -93,8 +93,21 @@ fn document_accept() -> Vec<(String, String)> {
     )]
 }
 
+/// Whether a link's path looks like one that signs out or deletes: the
+/// links are fetched with the audit's credentials, and following such a
+/// link could end the session the rest of the audit relies on.
+fn ends_a_session(path: &str) -> bool {
+    let path = path.to_ascii_lowercase();
+    [
+        "logout", "log-out", "signout", "sign-out", "sign_out", "log_out", "delete", "remove",
+    ]
+    .iter()
+    .any(|word| path.contains(word))
+}
+
 /// The same-host paths linked from an HTML answer, in page order, without
 /// repeats, at most `MAX_HREFS` read. Returns them all; the caller caps.
+/// Links that look like signing out or deleting are left out.
 pub(crate) fn links(base: &Url, exchange: &Exchange) -> Vec<String> {
     let Some(answer) = exchange.received.http() else {
         return Vec::new();
@@ -111,7 +124,7 @@ pub(crate) fn links(base: &Url, exchange: &Exchange) -> Vec<String> {
         let same_host = url.scheme() == base.scheme()
             && url.host_str() == base.host_str()
             && url.port_or_known_default() == base.port_or_known_default();
-        if !same_host {
+        if !same_host || ends_a_session(url.path()) {
             continue;
         }
         let mut path = url.path().to_owned();
@@ -197,6 +210,14 @@ mod tests {
             links(&base, &page(html)),
             ["/404", "/500?x=1&y=2", "/next", "/style.css"]
         );
+    }
+
+    #[test]
+    fn sign_out_and_delete_links_are_not_followed() {
+        let base = Url::parse("http://127.0.0.1:3000/").unwrap();
+        let html = r#"<a href="/logout">out</a> <a href="/account/Delete?id=1">d</a>
+            <a href="/auth/sign-out">s</a> <a href="/about">a</a>"#;
+        assert_eq!(links(&base, &page(html)), ["/about"]);
     }
 
     #[test]
