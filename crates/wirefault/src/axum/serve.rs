@@ -80,9 +80,9 @@ impl ServeConfig {
     }
 
     /// How long a client may take to send a whole request head, from the
-    /// moment the connection waits for one; past it the connection is
-    /// closed. HTTP/1 (hyper's own timer): it runs between keep-alive
-    /// requests too, so it also bounds keep-alive idleness.
+    /// moment the connection waits for one (it opened, or its last
+    /// response ended); past it the connection is closed. It runs between
+    /// keep-alive requests too, so it also bounds keep-alive idleness.
     pub fn header_read_timeout(mut self, timeout: Duration) -> ServeConfig {
         self.header_read_timeout = bounded(timeout);
         self
@@ -111,10 +111,12 @@ impl ServeConfig {
         self.max_connections
     }
 
-    /// The most header fields a request may have; one with more gets 431
-    /// problem+json with a request id. (hyper itself answers heads with
-    /// more than four times this many, with an empty 431 that cannot be
-    /// hooked: see docs/DESIGN.md.)
+    /// The most header fields a request may have (default 100). A head
+    /// with more gets 431: problem+json with a request id up to 100
+    /// fields, and above that hyper's own empty 431, which cannot be
+    /// hooked (docs/DESIGN.md). A limit above 100 makes hyper parse every
+    /// head into heap arrays of that size, which costs CPU on every
+    /// request (about 1 µs at 400 fields; BENCHMARKS.md).
     pub fn max_headers(mut self, fields: usize) -> ServeConfig {
         self.max_headers = fields.clamp(1, 10_000);
         self
@@ -262,11 +264,13 @@ impl<S: App> Serve<S> {
             mut signal,
         } = self;
         let mut builder = Builder::new(TokioExecutor::new());
-        builder
-            .http1()
-            .timer(TokioTimer::new())
-            .header_read_timeout(config.header_read_timeout)
-            .max_headers(early::hyper_max_headers(config.max_headers));
+        // No hyper header-read timer: the connection task bounds head
+        // reads itself (see `serve_connection`), at no cost per request.
+        // hyper's `header_read_timeout` defaults to 30 s, but only once a
+        // timer is set, and none is.
+        if let Some(cap) = early::hyper_max_headers(config.max_headers) {
+            builder.http1().max_headers(cap);
+        }
         builder
             .http2()
             .timer(TokioTimer::new())

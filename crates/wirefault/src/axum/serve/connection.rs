@@ -17,9 +17,10 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::OwnedSemaphorePermit;
@@ -83,19 +84,23 @@ impl AsyncWrite for Counted {
     }
 }
 
-/// What a connection is doing: requests whose response has not been
-/// written out yet, and since when none has been.
+/// What a connection is doing: how many requests have a response not yet
+/// written out, and since when none has. Atomics, not a lock: HTTP/2
+/// streams end on other tasks.
 #[derive(Debug)]
 struct Activity {
+    start: Instant,
     in_flight: AtomicUsize,
-    idle_since: Mutex<Instant>,
+    /// Nanoseconds from `start` to the moment the last request ended.
+    idle_since: AtomicU64,
 }
 
 impl Activity {
     fn new() -> Activity {
         Activity {
+            start: Instant::now(),
             in_flight: AtomicUsize::new(0),
-            idle_since: Mutex::new(Instant::now()),
+            idle_since: AtomicU64::new(0),
         }
     }
 
@@ -104,12 +109,8 @@ impl Activity {
         if self.in_flight.load(Ordering::Acquire) > 0 {
             return None;
         }
-        Some(
-            *self
-                .idle_since
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner),
-        )
+        let nanos = self.idle_since.load(Ordering::Acquire);
+        Some(self.start + Duration::from_nanos(nanos))
     }
 
     fn begin(self: &Arc<Self>) -> InFlight {
@@ -125,19 +126,19 @@ struct InFlight(Arc<Activity>);
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        let mut since = self
-            .0
-            .idle_since
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        *since = Instant::now();
-        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+        let activity = &self.0;
+        // Saturates after 584 years of uptime.
+        let nanos = u64::try_from(activity.start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        activity.idle_since.fetch_max(nanos, Ordering::AcqRel);
+        activity.in_flight.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
 pin_project_lite::pin_project! {
     /// A response body that keeps its request in flight until it ends.
-    struct Tracked {
+    /// hyper takes it as it is: re-boxing it into an axum `Body` would
+    /// cost an allocation per request.
+    pub(super) struct Tracked {
         #[pin]
         inner: Body,
         in_flight: Option<InFlight>,
@@ -183,9 +184,9 @@ impl<S> tower::Service<Request<Incoming>> for Service<S>
 where
     S: super::App,
 {
-    type Response = Response<Body>;
+    type Response = Response<Tracked>;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+    type Future = Call<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         self.router.poll_ready(cx)
@@ -193,20 +194,46 @@ where
 
     fn call(&mut self, mut request: Request<Incoming>) -> Self::Future {
         if let Some(refusal) = super::early::too_many_headers(&request, self.max_headers) {
-            return Box::pin(std::future::ready(Ok(refusal)));
+            return Call::Refused {
+                response: Some(refusal),
+            };
         }
         request.extensions_mut().insert(ConnectInfo(self.remote));
-        let in_flight = self.activity.begin();
-        let call = tower::Service::call(&mut self.router, request.map(Body::new));
-        Box::pin(async move {
-            let response = call.await?;
-            Ok(response.map(|inner| {
-                Body::new(Tracked {
-                    inner,
-                    in_flight: Some(in_flight),
-                })
-            }))
-        })
+        let in_flight = Some(self.activity.begin());
+        let routed = tower::Service::call(&mut self.router, request.map(Body::new));
+        Call::Routed { routed, in_flight }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of one request: the router's (no box per request), or a
+    /// refusal the server made before routing.
+    #[project = CallProj]
+    pub(super) enum Call<F> {
+        Routed { #[pin] routed: F, in_flight: Option<InFlight> },
+        Refused { response: Option<Response<Body>> },
+    }
+}
+
+impl<F> Future for Call<F>
+where
+    F: Future<Output = Result<Response<Body>, Infallible>>,
+{
+    type Output = Result<Response<Tracked>, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let (response, in_flight) = match self.project() {
+            CallProj::Routed { routed, in_flight } => {
+                let Ok(response) = std::task::ready!(routed.poll(cx));
+                (response, in_flight.take())
+            }
+            CallProj::Refused { response } => match response.take() {
+                Some(response) => (response, None),
+                // Polled after it completed; cannot happen in hyper.
+                None => return Poll::Pending,
+            },
+        };
+        Poll::Ready(Ok(response.map(|inner| Tracked { inner, in_flight })))
     }
 }
 
@@ -219,13 +246,25 @@ pub(super) struct Signals {
     pub(super) cut: CancellationToken,
 }
 
-/// Serves one connection until it ends. It closes gracefully once it has
-/// had no request in flight for the idle timeout (or the header-read
-/// timeout, if shorter: a connection that has not sent a request yet may
-/// still be in hyper-util's protocol sniffing, which no hyper timer
-/// covers) or when `signals.graceful` fires; a connection told to close that still has none in flight after
-/// the header-read timeout (a peer that neither sends nor closes) is
-/// dropped, and so is every connection when `signals.cut` fires.
+/// How long a connection told to close (idle, or draining) may take to do
+/// so before it is dropped, once nothing is in flight: enough to write an
+/// HTTP/2 GOAWAY or finish a close on a live socket.
+const CLOSE_GRACE: Duration = Duration::from_millis(200);
+
+/// Serves one connection until it ends. Once it has had no request in
+/// flight for the idle timeout (or the header-read timeout, if shorter) it
+/// is told to close gracefully: an idle HTTP/1 connection closes, HTTP/2
+/// says GOAWAY, a connection still in hyper-util's protocol sniffing ends.
+/// One told to close (idle, or by `signals.graceful`) that has not closed
+/// once that bound and [`CLOSE_GRACE`] have passed, with nothing in
+/// flight (a peer in the middle of a request head), is dropped; every
+/// connection is dropped when `signals.cut` fires.
+///
+/// This is also the header-read timeout: a connection waiting for a head
+/// has no request in flight. hyper's own timer would cover HTTP/1 only,
+/// and it allocates and registers a timer for every request head
+/// (about 0.5 µs of CPU per request, BENCHMARKS.md); this loop wakes only
+/// at the bounds.
 pub(super) async fn serve_connection<S: super::App>(
     io: Counted,
     remote: SocketAddr,
@@ -246,13 +285,12 @@ pub(super) async fn serve_connection<S: super::App>(
     let idle_limit = config.idle_timeout.min(config.header_read_timeout);
     let mut closing: Option<Instant> = None;
     loop {
-        let now = Instant::now();
-        let wake = match (closing, activity.idle_since()) {
-            (None, Some(since)) => since + idle_limit,
-            (Some(at), Some(_)) => at + config.header_read_timeout,
+        let idle = activity.idle_since();
+        let wake = match (idle, closing) {
+            (Some(since), None) => since + idle_limit,
+            (Some(since), Some(at)) => (since + idle_limit).max(at + CLOSE_GRACE),
             // A request is in flight: look again later.
-            (None, None) => now + idle_limit,
-            (Some(_), None) => now + config.header_read_timeout,
+            (None, _) => Instant::now() + idle_limit,
         };
         tokio::select! {
             result = conn.as_mut() => {
@@ -270,19 +308,18 @@ pub(super) async fn serve_connection<S: super::App>(
                 closing = Some(Instant::now());
             }
             () = sleep_until(wake) => {
-                let now = Instant::now();
-                match (closing, activity.idle_since()) {
-                    (None, Some(since)) if now >= since + idle_limit => {
-                        tracing::debug!(%remote, "idle connection closed");
-                        conn.as_mut().graceful_shutdown();
-                        closing = Some(now);
-                    }
-                    (Some(at), Some(_)) if now >= at + config.header_read_timeout => {
-                        tracing::debug!(%remote, "connection did not close; dropped");
-                        return;
-                    }
-                    _ => {}
+                // A request in flight, or one that came and went since:
+                // nothing to do but look again.
+                if idle.is_none() || activity.idle_since() != idle {
+                    continue;
                 }
+                if closing.is_some() {
+                    tracing::debug!(%remote, "told to close, still open with nothing in flight; dropped");
+                    return;
+                }
+                tracing::debug!(%remote, "idle connection closed");
+                conn.as_mut().graceful_shutdown();
+                closing = Some(Instant::now());
             }
         }
     }

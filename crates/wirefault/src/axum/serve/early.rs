@@ -3,11 +3,13 @@
 //! empty body (see docs/DESIGN.md, "hyper's own error responses").
 //!
 //! hyper answers a request head over its header-count cap with a bare 431
-//! written inside its connection state machine, with no hook. So the
-//! server sets hyper's cap at [`hyper_max_headers`] (four times the
-//! configured limit) and refuses, here, every request between the
-//! configured limit and hyper's cap; only heads beyond hyper's cap still
-//! get hyper's bare answer.
+//! written inside its connection state machine, with no hook. Its cap is
+//! 100 fields unless set; set higher, hyper parses every head into two
+//! heap arrays of that many entries (about 1 µs of CPU per request at
+//! 400, BENCHMARKS.md). So the server leaves hyper's cap at 100 and
+//! raises it only to a configured limit above 100; a configured limit
+//! below 100 is enforced here, and heads between it and 100 fields get
+//! problem+json. Heads beyond hyper's cap get hyper's bare answer.
 
 use crate::axum::{RequestId, REQUEST_ID};
 use crate::{Fault, Problem, PublicFault, PROBLEM_JSON};
@@ -15,9 +17,14 @@ use axum::body::Body;
 use http::header::{HeaderValue, CONTENT_TYPE};
 use http::{Request, Response};
 
-/// hyper's own header-count cap for a configured limit of `max_headers`.
-pub(super) fn hyper_max_headers(max_headers: usize) -> usize {
-    max_headers.saturating_mul(4)
+/// hyper's header-count cap when it parses heads with none set.
+pub(super) const HYPER_DEFAULT_MAX_HEADERS: usize = 100;
+
+/// The header-count cap to set on hyper for a configured limit of
+/// `max_headers`: none (hyper's own 100, parsed on the stack) unless the
+/// limit is higher.
+pub(super) fn hyper_max_headers(max_headers: usize) -> Option<usize> {
+    (max_headers > HYPER_DEFAULT_MAX_HEADERS).then_some(max_headers)
 }
 
 /// The problem+json answer for a request with more than `max_headers`
@@ -74,6 +81,13 @@ mod tests {
             builder = builder.header("x-request-id", id);
         }
         builder.body(()).unwrap()
+    }
+
+    #[test]
+    fn hypers_cap_is_set_only_above_its_default() {
+        assert_eq!(hyper_max_headers(50), None);
+        assert_eq!(hyper_max_headers(100), None);
+        assert_eq!(hyper_max_headers(101), Some(101));
     }
 
     #[test]
