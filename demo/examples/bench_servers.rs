@@ -18,9 +18,12 @@
 //! the origin `http://127.0.0.1:3001`.
 //!
 //! A fourth, `plain` (axum without CORS: preflights get 405), shows what
-//! tower-http's `CorsLayer` costs the `bare` server.
+//! tower-http's `CorsLayer` costs the `bare` server. A fifth,
+//! `wirefault-serve`, is `wirefault` served by `wirefault::axum::serve`
+//! instead of `axum::serve`, for `scripts/bench-serve.sh`: what the
+//! bounded server costs per request.
 //!
-//! `cargo run --release -p wirefault-demo --example bench_servers -- BARE_ADDR WIREFAULT_ADDR TOWER_HTTP_ADDR PLAIN_ADDR`
+//! `cargo run --release -p wirefault-demo --example bench_servers -- BARE_ADDR WIREFAULT_ADDR TOWER_HTTP_ADDR PLAIN_ADDR [WIREFAULT_SERVE_ADDR]`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use axum::extract::rejection::JsonRejection;
@@ -252,6 +255,11 @@ async fn main() {
     let th_listener = tokio::net::TcpListener::bind(&th_addr).await.unwrap();
     let plain_listener = tokio::net::TcpListener::bind(&plain_addr).await.unwrap();
     tokio::spawn(async move { axum::serve(plain_listener, plain()).await });
+    if let Some(addr) = args.next() {
+        let listener = tokio::net::TcpListener::bind(&addr).await.unwrap();
+        println!("wirefault-serve on {addr}");
+        tokio::spawn(async move { wirefault::axum::serve(listener, wirefault()).await });
+    }
     println!(
         "bare on {bare_addr}, wirefault on {wf_addr}, tower-http on {th_addr}, plain on {plain_addr}"
     );

@@ -7,6 +7,8 @@ use crate::public::PublicFault;
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
 
+mod render;
+
 /// The media type of a problem details document.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -21,40 +23,6 @@ const RESERVED: &[&str] = &[
     "errors",
     "request_id",
 ];
-
-/// The problem document of a [`PublicFault`], written straight from the
-/// borrowed view (see [`Problem::render`]).
-struct ProblemRef<'a>(PublicFault<'a>);
-
-impl serde::Serialize for ProblemRef<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let public = &self.0;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("type", public.type_uri())?;
-        map.serialize_entry("title", public.title())?;
-        map.serialize_entry("status", &public.status().as_u16())?;
-        if let Some(detail) = public.detail() {
-            map.serialize_entry("detail", detail)?;
-        }
-        if let Some(instance) = public.instance() {
-            map.serialize_entry("instance", instance)?;
-        }
-        let errors = public.errors();
-        if !errors.is_empty() {
-            map.serialize_entry("errors", errors)?;
-        }
-        for (key, value) in public.extensions() {
-            if !RESERVED.contains(&key.as_str()) {
-                map.serialize_entry(key, value)?;
-            }
-        }
-        if let Some(id) = public.request_id() {
-            map.serialize_entry("request_id", id)?;
-        }
-        map.end()
-    }
-}
 
 /// A problem details document, as sent.
 ///
@@ -122,10 +90,7 @@ impl Problem {
 
     /// The JSON document for a fault's public view (see [`Problem::render`]).
     pub fn render_public(public: PublicFault<'_>) -> String {
-        let status = public.status().as_u16();
-        serde_json::to_string(&ProblemRef(public)).unwrap_or_else(|_| {
-            format!(r#"{{"type":"about:blank","title":"Error","status":{status}}}"#)
-        })
+        render::render(&public)
     }
 
     /// A problem for a status that has no [`Kind`] in the table (a 418, a
