@@ -3,7 +3,7 @@
 use crate::config::Config;
 use crate::db::Db;
 use crate::rate_limit::RateLimiter;
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 use crate::{debug, events, notes, openapi, session, ws};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -31,17 +31,17 @@ impl AppState {
         // here, not on every `GET /openapi.json`.
         let openapi = serde_json::to_vec(&openapi::document(&config))
             .map_err(|e| anyhow::anyhow!("cannot write the OpenAPI document: {e}"))?;
-        Ok(AppState {
+        Ok(AppState::new(Shared {
             db,
             openapi: openapi.into(),
             sessions: Default::default(),
-            cors: Arc::new(cors),
+            cors,
             limiter: RateLimiter::new(config.rate_limit),
             config: Arc::new(config),
             events,
             shutdown: CancellationToken::new(),
             tasks: TaskTracker::new(),
-        })
+        }))
     }
 }
 

@@ -33,4 +33,4 @@ pub mod ws;
 pub use app::app;
 pub use config::Config;
 pub use model::NoteEvent;
-pub use state::AppState;
+pub use state::{AppState, Shared};

@@ -98,6 +98,6 @@ pub fn document(config: &Config) -> utoipa::openapi::OpenApi {
 pub async fn serve(State(state): State<AppState>) -> impl axum::response::IntoResponse {
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
-        state.openapi,
+        state.openapi.clone(),
     )
 }

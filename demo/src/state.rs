@@ -11,9 +11,31 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use wirefault::cors::CorsPolicy;
 
-/// Shared state.
+/// Shared state: a handle, cheap to clone. axum clones the state for
+/// every request (even for a handler that does not extract it), and a
+/// struct of handles would cost an atomic increment and decrement per
+/// field, and two mutex locks for the `CancellationToken`, every time.
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    /// Wraps the shared parts.
+    pub fn new(shared: Shared) -> AppState {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+#[derive(Debug)]
+pub struct Shared {
     /// The database.
     pub db: Db,
     /// The validated configuration.
@@ -23,9 +45,7 @@ pub struct AppState {
     /// Signed-in sessions, in front of the database.
     pub sessions: SessionCache,
     /// The CORS policy, also the WebSocket handshake's Origin allowlist.
-    /// Shared: axum clones the state for every request, and a policy's
-    /// clone copies its lists.
-    pub cors: Arc<CorsPolicy>,
+    pub cors: CorsPolicy,
     /// The write budget per session, shared by HTTP and WebSocket.
     pub limiter: RateLimiter,
     /// Note events, fanned out to SSE streams and WebSocket sessions.

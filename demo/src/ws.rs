@@ -64,7 +64,7 @@ pub async fn handler(
     State(state): State<AppState>,
     handshake: WsHandshake,
 ) -> Result<Response, Fault> {
-    handshake.check_origin(&*state.cors)?;
+    handshake.check_origin(&state.cors)?;
     // The write budget is per session cookie (`user.token`), as over HTTP.
     let user = session_user(&state, handshake.headers())
         .await?
