@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
@@ -401,6 +402,25 @@ async fn shutdown_without_open_connections_returns_at_once() {
         }
     );
     assert!(took < Duration::from_millis(500), "{took:?}");
+}
+
+#[tokio::test]
+async fn connect_info_is_given_when_asked() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = Router::new().route(
+        "/peer",
+        get(|ConnectInfo(peer): ConnectInfo<SocketAddr>| async move { peer.to_string() }),
+    );
+    tokio::spawn(serve(listener, app).connect_info().into_future());
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let local = stream.local_addr().unwrap();
+    stream
+        .write_all(b"GET /peer HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let (status, _, body) = read_response(&mut stream).await.unwrap();
+    assert_eq!((status, body), (200, local.to_string()));
 }
 
 // ---- hyper's own error answers ---------------------------------------------

@@ -170,12 +170,13 @@ impl http_body::Body for Tracked {
     }
 }
 
-/// The application, per connection: adds `ConnectInfo<SocketAddr>` and
-/// keeps the connection's activity.
+/// The application, per connection: keeps the connection's activity and,
+/// when asked, adds `ConnectInfo<SocketAddr>`.
 #[derive(Clone)]
 struct Service<S> {
     router: S,
-    remote: SocketAddr,
+    /// The client's address, when requests are to carry it.
+    connect_info: Option<SocketAddr>,
     activity: Arc<Activity>,
     max_headers: usize,
 }
@@ -198,7 +199,9 @@ where
                 response: Some(refusal),
             };
         }
-        request.extensions_mut().insert(ConnectInfo(self.remote));
+        if let Some(remote) = self.connect_info {
+            request.extensions_mut().insert(ConnectInfo(remote));
+        }
         let in_flight = Some(self.activity.begin());
         let routed = tower::Service::call(&mut self.router, request.map(Body::new));
         Call::Routed { routed, in_flight }
@@ -268,6 +271,7 @@ const CLOSE_GRACE: Duration = Duration::from_millis(200);
 pub(super) async fn serve_connection<S: super::App>(
     io: Counted,
     remote: SocketAddr,
+    connect_info: bool,
     router: S,
     builder: Arc<Builder<TokioExecutor>>,
     config: ServeConfig,
@@ -276,7 +280,7 @@ pub(super) async fn serve_connection<S: super::App>(
     let activity = Arc::new(Activity::new());
     let service = TowerToHyperService::new(Service {
         router,
-        remote,
+        connect_info: connect_info.then_some(remote),
         activity: Arc::clone(&activity),
         max_headers: config.max_headers,
     });
