@@ -11,11 +11,12 @@
 
 mod connection;
 mod early;
+mod watchdog;
 
 use super::ws::Sessions;
 use axum::body::Body;
 use axum::response::Response;
-use connection::{serve_connection, Counted, Signals};
+use connection::{serve_connection, Counted};
 use http::Request;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
@@ -28,8 +29,8 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio::time::{sleep, timeout_at, Instant};
-use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
+use tokio_util::task::{AbortOnDropHandle, TaskTracker};
+use watchdog::{Order, Watchdog};
 
 /// The bounds of a [`serve`]d server.
 ///
@@ -292,10 +293,12 @@ impl<S: App> Serve<S> {
         let builder = Arc::new(builder);
         let slots = Arc::new(Semaphore::new(config.max_connections));
         let connections = TaskTracker::new();
-        let signals = Signals {
-            graceful: CancellationToken::new(),
-            cut: CancellationToken::new(),
-        };
+        let watchdog = Watchdog::new();
+        // A connection waiting for a request is also waiting for a
+        // request head: the shorter bound wins.
+        let idle_limit = config.idle_timeout.min(config.header_read_timeout);
+        // Stops with the server, even one dropped before it returns.
+        let _bounds = AbortOnDropHandle::new(tokio::spawn(Arc::clone(&watchdog).run(idle_limit)));
         let mut backoff = Backoff::new();
         loop {
             // Back-pressure: at the cap, accept nothing until a slot frees.
@@ -336,12 +339,12 @@ impl<S: App> Serve<S> {
                 connect_info,
                 router.clone(),
                 Arc::clone(&builder),
-                config,
-                signals.clone(),
+                config.max_headers,
+                watchdog.register(),
             ));
         }
         drop(listener);
-        drain(config, &connections, &signals, &sessions).await
+        drain(config, &connections, &watchdog, &sessions).await
     }
 }
 
@@ -358,7 +361,7 @@ impl<S: App> IntoFuture for Serve<S> {
 async fn drain(
     config: ServeConfig,
     connections: &TaskTracker,
-    signals: &Signals,
+    watchdog: &Watchdog,
     sessions: &[Sessions],
 ) -> Drained {
     let deadline = Instant::now() + config.drain_timeout;
@@ -367,7 +370,7 @@ async fn drain(
         bound_ms = config.drain_timeout.as_millis() as u64,
         "no longer accepting; draining"
     );
-    signals.graceful.cancel();
+    watchdog.give_all(Order::Close);
     connections.close();
     let sessions_done = async {
         for group in sessions {
@@ -382,7 +385,7 @@ async fn drain(
             connections_cut,
             "connections still open at the drain bound; closing them"
         );
-        signals.cut.cancel();
+        watchdog.give_all(Order::Drop);
         // Each task returns at once on `cut`; this wait is a formality.
         let _ = tokio::time::timeout(Duration::from_secs(1), connections.wait()).await;
     }

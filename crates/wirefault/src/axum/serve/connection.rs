@@ -1,9 +1,9 @@
 //! One accepted connection: its socket (which holds a slot of the
-//! connection cap for as long as it is open, upgrades included), what it is
-//! doing (requests in flight, idle since when), and the task that drives
-//! it until it ends, idles out, or is told to close.
+//! connection cap for as long as it is open, upgrades included), the
+//! service that counts its requests in flight, and the task that drives
+//! it until it ends or the watchdog (`watchdog.rs`) tells it to close.
 
-use super::ServeConfig;
+use super::watchdog::{InFlight, Order, Registration, Watch};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use bytes::Bytes;
@@ -17,15 +17,11 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::OwnedSemaphorePermit;
-use tokio::time::{sleep_until, Instant};
-use tokio_util::sync::CancellationToken;
 
 pin_project_lite::pin_project! {
     /// A socket that holds one slot of the connection cap until it is
@@ -84,56 +80,6 @@ impl AsyncWrite for Counted {
     }
 }
 
-/// What a connection is doing: how many requests have a response not yet
-/// written out, and since when none has. Atomics, not a lock: HTTP/2
-/// streams end on other tasks.
-#[derive(Debug)]
-struct Activity {
-    start: Instant,
-    in_flight: AtomicUsize,
-    /// Nanoseconds from `start` to the moment the last request ended.
-    idle_since: AtomicU64,
-}
-
-impl Activity {
-    fn new() -> Activity {
-        Activity {
-            start: Instant::now(),
-            in_flight: AtomicUsize::new(0),
-            idle_since: AtomicU64::new(0),
-        }
-    }
-
-    /// `Some(since)` when no request is in flight.
-    fn idle_since(&self) -> Option<Instant> {
-        if self.in_flight.load(Ordering::Acquire) > 0 {
-            return None;
-        }
-        let nanos = self.idle_since.load(Ordering::Acquire);
-        Some(self.start + Duration::from_nanos(nanos))
-    }
-
-    fn begin(self: &Arc<Self>) -> InFlight {
-        self.in_flight.fetch_add(1, Ordering::AcqRel);
-        InFlight(Arc::clone(self))
-    }
-}
-
-/// One request in flight, until its response body is done (or dropped),
-/// so a long stream (SSE) counts as activity, not as idleness.
-#[derive(Debug)]
-struct InFlight(Arc<Activity>);
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        let activity = &self.0;
-        // Saturates after 584 years of uptime.
-        let nanos = u64::try_from(activity.start.elapsed().as_nanos()).unwrap_or(u64::MAX);
-        activity.idle_since.fetch_max(nanos, Ordering::AcqRel);
-        activity.in_flight.fetch_sub(1, Ordering::AcqRel);
-    }
-}
-
 pin_project_lite::pin_project! {
     /// A response body that keeps its request in flight until it ends.
     /// hyper takes it as it is: re-boxing it into an axum `Body` would
@@ -170,14 +116,14 @@ impl http_body::Body for Tracked {
     }
 }
 
-/// The application, per connection: keeps the connection's activity and,
+/// The application, per connection: counts its requests in flight and,
 /// when asked, adds `ConnectInfo<SocketAddr>`.
 #[derive(Clone)]
 struct Service<S> {
     router: S,
     /// The client's address, when requests are to carry it.
     connect_info: Option<SocketAddr>,
-    activity: Arc<Activity>,
+    watch: Arc<Watch>,
     max_headers: usize,
 }
 
@@ -202,7 +148,7 @@ where
         if let Some(remote) = self.connect_info {
             request.extensions_mut().insert(ConnectInfo(remote));
         }
-        let in_flight = Some(self.activity.begin());
+        let in_flight = Some(self.watch.begin());
         let routed = tower::Service::call(&mut self.router, request.map(Body::new));
         Call::Routed { routed, in_flight }
     }
@@ -240,91 +186,50 @@ where
     }
 }
 
-/// The signals a connection obeys.
-#[derive(Debug, Clone)]
-pub(super) struct Signals {
-    /// Finish the request in flight, then close.
-    pub(super) graceful: CancellationToken,
-    /// Close now (the drain bound has passed).
-    pub(super) cut: CancellationToken,
-}
-
-/// How long a connection told to close (idle, or draining) may take to do
-/// so before it is dropped, once nothing is in flight: enough to write an
-/// HTTP/2 GOAWAY or finish a close on a live socket.
-const CLOSE_GRACE: Duration = Duration::from_millis(200);
-
-/// Serves one connection until it ends. Once it has had no request in
-/// flight for the idle timeout (or the header-read timeout, if shorter) it
-/// is told to close gracefully: an idle HTTP/1 connection closes, HTTP/2
-/// says GOAWAY, a connection still in hyper-util's protocol sniffing ends.
-/// One told to close (idle, or by `signals.graceful`) that has not closed
-/// once that bound and [`CLOSE_GRACE`] have passed, with nothing in
-/// flight (a peer in the middle of a request head), is dropped; every
-/// connection is dropped when `signals.cut` fires.
-///
-/// This is also the header-read timeout: a connection waiting for a head
-/// has no request in flight. hyper's own timer would cover HTTP/1 only,
-/// and it allocates and registers a timer for every request head
-/// (about 0.5 µs of CPU per request, BENCHMARKS.md); this loop wakes only
-/// at the bounds.
+/// Serves one connection until it ends, or until the watchdog's order:
+/// `Close` starts hyper's graceful shutdown (an idle HTTP/1 connection
+/// closes, HTTP/2 says GOAWAY, a connection still in hyper-util's protocol
+/// sniffing ends, a request in flight finishes first); `Drop` ends it at
+/// once.
 pub(super) async fn serve_connection<S: super::App>(
     io: Counted,
     remote: SocketAddr,
     connect_info: bool,
     router: S,
     builder: Arc<Builder<TokioExecutor>>,
-    config: ServeConfig,
-    signals: Signals,
+    max_headers: usize,
+    registration: Registration,
 ) {
-    let activity = Arc::new(Activity::new());
+    let watch = Arc::clone(registration.watch());
     let service = TowerToHyperService::new(Service {
         router,
         connect_info: connect_info.then_some(remote),
-        activity: Arc::clone(&activity),
-        max_headers: config.max_headers,
+        watch: Arc::clone(&watch),
+        max_headers,
     });
     let conn = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
     tokio::pin!(conn);
-    let idle_limit = config.idle_timeout.min(config.header_read_timeout);
-    let mut closing: Option<Instant> = None;
-    loop {
-        let idle = activity.idle_since();
-        let wake = match (idle, closing) {
-            (Some(since), None) => since + idle_limit,
-            (Some(since), Some(at)) => (since + idle_limit).max(at + CLOSE_GRACE),
-            // A request is in flight: look again later.
-            (None, _) => Instant::now() + idle_limit,
-        };
-        tokio::select! {
-            result = conn.as_mut() => {
-                if let Err(err) = result {
-                    tracing::debug!(%remote, error = %err, "connection ended with an error");
-                }
-                return;
-            }
-            () = signals.cut.cancelled() => {
-                tracing::debug!(%remote, "connection cut at the drain bound");
-                return;
-            }
-            () = signals.graceful.cancelled(), if closing.is_none() => {
-                conn.as_mut().graceful_shutdown();
-                closing = Some(Instant::now());
-            }
-            () = sleep_until(wake) => {
-                // A request in flight, or one that came and went since:
-                // nothing to do but look again.
-                if idle.is_none() || activity.idle_since() != idle {
-                    continue;
-                }
-                if closing.is_some() {
-                    tracing::debug!(%remote, "told to close, still open with nothing in flight; dropped");
-                    return;
-                }
-                tracing::debug!(%remote, "idle connection closed");
-                conn.as_mut().graceful_shutdown();
-                closing = Some(Instant::now());
-            }
+    let mut closing = false;
+    let ended = std::future::poll_fn(|cx| loop {
+        if let Poll::Ready(result) = conn.as_mut().poll(cx) {
+            return Poll::Ready(result.map_err(Some));
         }
+        match watch.order(cx) {
+            Order::Serve => return Poll::Pending,
+            Order::Close if closing => return Poll::Pending,
+            Order::Close => {
+                // hyper acts on it when next polled: poll again.
+                conn.as_mut().graceful_shutdown();
+                closing = true;
+            }
+            Order::Drop => return Poll::Ready(Err(None)),
+        }
+    })
+    .await;
+    match ended {
+        Ok(()) => {}
+        Err(Some(err)) => tracing::debug!(%remote, error = %err, "connection ended with an error"),
+        Err(None) => tracing::debug!(%remote, "connection dropped by the watchdog or the drain"),
     }
+    drop(registration);
 }
