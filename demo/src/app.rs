@@ -9,11 +9,13 @@ use axum::routing::get;
 use axum::{Json, Router};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::Layer;
-use wirefault::axum::{WirefaultLayer, WirefaultService};
+use wirefault::axum::ws::Sessions;
+use wirefault::axum::{serve, Serve, WirefaultLayer, WirefaultService};
 
 /// The largest request body, in bytes.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -87,4 +89,16 @@ pub fn app(state: AppState) -> WirefaultService<Router> {
         .timeout(REQUEST_TIMEOUT)
         .close_codes(state.config.ws_close_codes)
         .layer(routes.with_state(state))
+}
+
+/// The API server: [`app`] on `listener` with the configured bounds. It
+/// drains when the state's shutdown token is cancelled; WebSocket sessions
+/// and SSE streams share that token and the state's task tracker, so the
+/// drain sends them 1001 (or ends them) and waits for them.
+pub fn api_server(listener: TcpListener, state: AppState) -> Serve<WirefaultService<Router>> {
+    let sessions = Sessions::from_parts(state.shutdown.clone(), state.tasks.clone());
+    serve(listener, app(state.clone()))
+        .config(state.config.serve)
+        .sessions(&sessions)
+        .with_graceful_shutdown(state.shutdown.clone().cancelled_owned())
 }

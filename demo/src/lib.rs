@@ -30,7 +30,7 @@ pub mod state;
 pub mod ui;
 pub mod ws;
 
-pub use app::app;
+pub use app::{api_server, app};
 pub use config::Config;
 pub use model::NoteEvent;
 pub use state::{AppState, Shared};

@@ -7,9 +7,8 @@ use std::future::IntoFuture;
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 use wirefault::axum::serve;
-use wirefault::axum::ws::Sessions;
 use wirefault_demo::config::{Args, Config};
-use wirefault_demo::{app, ui, AppState};
+use wirefault_demo::{api_server, ui, AppState};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -43,13 +42,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
     let api_port = api.local_addr()?.port();
     tracing::info!("API on http://{}", api.local_addr()?);
     let shutdown = state.shutdown.clone();
-    // WebSocket sessions and SSE streams share the state's token and
-    // tracker: the server's drain sends them 1001 / ends them, and waits.
-    let sessions = Sessions::from_parts(state.shutdown.clone(), state.tasks.clone());
-    let api_server = serve(api, app(state.clone()))
-        .config(bounds)
-        .sessions(&sessions)
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let api_server = api_server(api, state);
     let ui_server = match ui_addr {
         Some(ui_addr) => {
             let listener = tokio::net::TcpListener::bind(ui_addr)

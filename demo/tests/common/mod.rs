@@ -2,7 +2,7 @@
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 use std::net::SocketAddr;
-use wirefault_demo::{app, AppState, Config};
+use wirefault_demo::{api_server, AppState, Config};
 
 /// A running reference service.
 pub struct TestServer {
@@ -22,13 +22,11 @@ impl TestServer {
         let state = AppState::open(config).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let shutdown = state.shutdown.clone();
-        let router = app(state.clone());
+        // Served as `wirefault-demo` serves it: the bounded server, its
+        // configured bounds, the drain.
+        let server = api_server(listener, state.clone());
         let handle = tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(shutdown.cancelled_owned())
-                .await
-                .unwrap();
+            server.await;
         });
         TestServer {
             addr,
