@@ -77,7 +77,8 @@ fn flask(script: &str) -> App {
 
 /// FastAPI's tutorial style: `{"detail"}` errors, the tutorial's four CORS
 /// origins (http:// and https:// twins among them), a path parameter, a
-/// body model with an example. Nothing at warning or above.
+/// body model with an example, a search by path parameter (no match is an
+/// empty list). Nothing at warning or above.
 #[test]
 fn fastapi_tutorial_app_is_clean() {
     let app = uvicorn("http_fastapi_items", &[]);
@@ -97,6 +98,17 @@ fn fastapi_tutorial_app_is_clean() {
     );
     let notes = report["notes"].to_string();
     assert!(notes.contains("/openapi.json"), "{report:#}");
+    // The search was probed, and its empty list is only noted.
+    let findings = report["findings"].as_array().unwrap();
+    assert!(
+        findings.iter().any(|f| f["rule"] == "WF-HTTP-001"
+            && f["severity"] == "info"
+            && f["request"]["url"]
+                .as_str()
+                .unwrap_or("")
+                .contains("/search/")),
+        "{report:#}"
+    );
 }
 
 /// flask-cors trusting every subdomain with an anchored regex: a correct

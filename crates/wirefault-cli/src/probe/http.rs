@@ -483,9 +483,9 @@ pub(crate) fn judge_missing_resource(exchange: &Exchange, values: &[String]) -> 
         return findings;
     };
     let echoed = values.iter().any(|v| answer.body.contains(v.as_str()));
-    let wrong = answer.status >= 500 || ((200..300).contains(&answer.status) && !echoed);
-    if wrong {
-        findings.push(Finding::new(
+    let success = (200..300).contains(&answer.status);
+    if answer.status >= 500 || (success && !echoed) {
+        let finding = Finding::new(
             rules::HTTP_UNKNOWN_PATH,
             exchange,
             format!(
@@ -494,9 +494,26 @@ pub(crate) fn judge_missing_resource(exchange: &Exchange, values: &[String]) -> 
                 answer.status
             ),
             "HTTP 404 (or 410) with a problem+json body",
-        ));
+        );
+        // A JSON array is a collection: a search or a filter by the
+        // parameter (`/search/{q}`, `/tags/{tag}/posts`), for which "no
+        // match" is an empty list, not a missing resource.
+        findings.push(if success && is_json_array(&answer.body) {
+            finding.rated(
+                Severity::Info,
+                "the answer is a list: a search or filter by this value finds nothing,                  which is not an error; if the path names a parent resource, 404 would                  tell clients it does not exist",
+            )
+        } else {
+            finding
+        });
     }
     findings
+}
+
+/// Whether `body` is a JSON array.
+fn is_json_array(body: &str) -> bool {
+    body.trim_start().starts_with('[')
+        && serde_json::from_str::<serde_json::Value>(body).is_ok_and(|v| v.is_array())
 }
 
 /// A path or query parameter of the wrong type: 400, 404 or 422 expected,
@@ -921,6 +938,15 @@ mod tests {
         assert_eq!(
             ids(&judge_missing_resource(&empty, &values)),
             ["WF-HTTP-001"]
+        );
+        // A list: a search that finds nothing, not a missing resource.
+        let list = exchange(200, &[ct], "[]");
+        let found = judge_missing_resource(&list, &values);
+        assert!(ids(&found).is_empty());
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].rule.id, found[0].severity),
+            ("WF-HTTP-001", Severity::Info)
         );
         let echo = exchange(200, &[ct], r#"{"id":2147483647}"#);
         assert!(judge_missing_resource(&echo, &values).is_empty());

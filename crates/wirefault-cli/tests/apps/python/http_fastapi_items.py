@@ -70,3 +70,9 @@ async def read_item(item_id: int, q: str | None = None):
     if q:
         result["q"] = q
     return result
+
+
+@app.get("/search/{text}")
+async def search_items(text: str):
+    """Items whose name contains `text`: no match is an empty list."""
+    return [item for item in items.values() if text.lower() in item.name.lower()]
