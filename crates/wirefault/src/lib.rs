@@ -34,7 +34,7 @@
 //!   response a service makes into problem+json, and runs WebSocket
 //!   sessions that always end with the right close code.
 //! - The `utoipa` feature documents each operation's failures in an
-//!   OpenAPI document from the same table ([`openapi`]).
+//!   OpenAPI document from the same table (the `openapi` module).
 //! - The `tonic` feature turns a fault into a `tonic::Status` with rich
 //!   error details, and back.
 //!

@@ -39,10 +39,11 @@ pub(crate) enum OriginRule {
 
 /// A validated CORS policy.
 ///
-/// Built with [`CorsPolicy::builder`], or loaded from TOML or the
-/// environment ([`from_toml_str`](crate::cors::CorsPolicyBuilder::from_toml_str),
-/// [`from_env`](crate::cors::CorsPolicyBuilder::from_env)). A policy that exists is safe to
-/// serve: unsafe combinations were refused when it was built.
+/// Built with [`CorsPolicy::builder`], or loaded from the environment
+/// ([`from_env`](crate::cors::CorsPolicyBuilder::from_env)) or, with the
+/// `toml` feature, from TOML (`CorsPolicyBuilder::from_toml_str`). A
+/// policy that exists is safe to serve: unsafe combinations were refused
+/// when it was built.
 ///
 /// ```
 /// use std::time::Duration;
