@@ -741,6 +741,10 @@ async fn session(
                     format!("← text: {}", crate::finding::shorten(text))
                 }
                 Event::Binary(n) => format!("← binary: {n} bytes"),
+                Event::Elided(n) => {
+                    received += n.saturating_sub(1);
+                    format!("← {n} more messages while writing, counted but not kept")
+                }
                 Event::Timeout => break End::Open,
                 other => break End::Event(other.clone()),
             };

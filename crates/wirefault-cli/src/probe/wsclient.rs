@@ -28,6 +28,10 @@ pub(crate) const HANDSHAKE_TIMED_OUT: &str = "the handshake timed out";
 /// Largest frame payload (or fragmented message) read; a bigger one ends
 /// the session as invalid.
 const MAX_FRAME: u64 = 2 * 1024 * 1024;
+/// Unread messages kept while the probe writes (see [`Conn::send`]).
+const MAX_PENDING: usize = 1024;
+/// Bytes of unread text kept while the probe writes.
+const MAX_PENDING_BYTES: usize = 8 * 1024 * 1024;
 /// Size of the pieces a large frame is written in.
 const WRITE_PIECE: usize = 64 * 1024;
 /// Largest response head read.
@@ -72,6 +76,9 @@ pub(crate) enum Event {
     Invalid(String),
     /// Nothing more within the time limit.
     Timeout,
+    /// This many more messages arrived while the probe was writing and its
+    /// buffer of unread messages was full: counted, not kept.
+    Elided(usize),
 }
 
 /// An upgraded connection.
@@ -84,8 +91,11 @@ pub(crate) struct Conn {
     writer: WriteHalf<Stream>,
     /// Bytes read and not parsed yet.
     buf: Vec<u8>,
-    /// Events parsed and not handed out yet.
+    /// Events parsed and not handed out yet (at most [`MAX_PENDING`]
+    /// messages and [`MAX_PENDING_BYTES`] of text; more are counted).
     pending: VecDeque<Event>,
+    /// Bytes of text in `pending`.
+    pending_bytes: usize,
     /// A message being assembled from fragments: opcode and data so far.
     partial: Option<(u8, Vec<u8>)>,
     /// Payloads of pings to answer.
@@ -399,6 +409,7 @@ impl Conn {
             writer,
             buf,
             pending: VecDeque::new(),
+            pending_bytes: 0,
             partial: None,
             pongs: Vec::new(),
             ended: false,
@@ -549,7 +560,20 @@ impl Conn {
     }
 
     fn message(&mut self, opcode: u8, data: Vec<u8>) {
+        // Messages pile up only while the probe writes a large message to
+        // a peer that pushes (`send` reads meanwhile, no one takes them
+        // yet): past the bounds they are counted, not kept.
+        let full = self.pending.len() >= MAX_PENDING
+            || self.pending_bytes + data.len() > MAX_PENDING_BYTES;
+        if full {
+            match self.pending.back_mut() {
+                Some(Event::Elided(n)) => *n += 1,
+                _ => self.pending.push_back(Event::Elided(1)),
+            }
+            return;
+        }
         let event = if opcode == TEXT {
+            self.pending_bytes += data.len();
             Event::Text(String::from_utf8_lossy(&data).into_owned())
         } else {
             Event::Binary(data.len())
@@ -568,6 +592,9 @@ impl Conn {
                 let _ = tokio::time::timeout(left, self.writer.write_all(&frame)).await;
             }
             if let Some(event) = self.pending.pop_front() {
+                if let Event::Text(text) = &event {
+                    self.pending_bytes = self.pending_bytes.saturating_sub(text.len());
+                }
                 return event;
             }
             if self.ended {
@@ -746,6 +773,45 @@ mod tests {
             conn.next_event(deadline).await,
             Event::Text("got 1048577".into())
         );
+    }
+
+    /// A server that pushes thousands of messages while we write: the
+    /// first ones are kept, the rest counted, memory stays bounded.
+    #[tokio::test]
+    async fn messages_pushed_while_writing_are_kept_up_to_a_bound() {
+        const PUSHED: usize = 3000;
+        let url = serve(|mut ws| async move {
+            for i in 0..PUSHED {
+                ws.send(WsMessage::text(format!("push {i}"))).await.unwrap();
+            }
+            while let Some(Ok(message)) = ws.next().await {
+                if let WsMessage::Text(_) = message {
+                    ws.close(None).await.unwrap();
+                    return;
+                }
+            }
+        })
+        .await;
+        let mut conn = upgraded(&url).await;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        // Let the pushes arrive: `send` reads them all while writing.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let big = vec![b'a'; 1024 * 1024 + 1];
+        assert_eq!(conn.send(TEXT, &big, deadline).await, Sent::Whole);
+        let (mut kept, mut counted) = (0, 0);
+        loop {
+            match conn.next_event(deadline).await {
+                Event::Text(text) => {
+                    assert_eq!(text, format!("push {kept}"));
+                    kept += 1;
+                }
+                Event::Elided(n) => counted += n,
+                Event::Close(_) => break,
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(kept + counted, PUSHED);
+        assert_eq!(kept, MAX_PENDING);
     }
 
     /// A server that refuses a message after its first bytes: the send
