@@ -212,7 +212,7 @@ pub(super) async fn serve_connection<S: super::App>(
     let mut closing = false;
     let ended = std::future::poll_fn(|cx| loop {
         if let Poll::Ready(result) = conn.as_mut().poll(cx) {
-            return Poll::Ready(result.map_err(Some));
+            return Poll::Ready(result.err());
         }
         match watch.order(cx) {
             Order::Serve => return Poll::Pending,
@@ -222,14 +222,15 @@ pub(super) async fn serve_connection<S: super::App>(
                 conn.as_mut().graceful_shutdown();
                 closing = true;
             }
-            Order::Drop => return Poll::Ready(Err(None)),
+            Order::Drop => {
+                tracing::debug!(%remote, "connection dropped by the watchdog or the drain");
+                return Poll::Ready(None);
+            }
         }
     })
     .await;
-    match ended {
-        Ok(()) => {}
-        Err(Some(err)) => tracing::debug!(%remote, error = %err, "connection ended with an error"),
-        Err(None) => tracing::debug!(%remote, "connection dropped by the watchdog or the drain"),
+    if let Some(err) = ended {
+        tracing::debug!(%remote, error = %err, "connection ended with an error");
     }
     drop(registration);
 }
