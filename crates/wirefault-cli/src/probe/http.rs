@@ -501,7 +501,11 @@ pub(crate) fn judge_missing_resource(exchange: &Exchange, values: &[String]) -> 
         findings.push(if success && is_json_array(&answer.body) {
             finding.rated(
                 Severity::Info,
-                "the answer is a list: a search or filter by this value finds nothing,                  which is not an error; if the path names a parent resource, 404 would                  tell clients it does not exist",
+                concat!(
+                    "the answer is a list: a search or filter by this value finds nothing, ",
+                    "which is not an error; if the path names a parent resource, 404 would ",
+                    "tell clients it does not exist"
+                ),
             )
         } else {
             finding
