@@ -6,29 +6,17 @@
 mod common;
 
 use common::TestServer;
-use std::net::SocketAddr;
-use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-use tokio::time::timeout;
+use wirefault_test_helpers::http::{exchange, RawResponse};
 
 const ALLOWED: &str = "http://127.0.0.1:3001";
 
-/// A parsed HTTP/1.1 response: status, lower-case header lines, body.
-struct Raw {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
+/// What these tests ask of a response.
+trait Framing {
+    fn has_cors(&self) -> bool;
+    fn problem(&self) -> serde_json::Value;
 }
 
-impl Raw {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
+impl Framing for RawResponse {
     fn has_cors(&self) -> bool {
         self.headers
             .iter()
@@ -46,53 +34,6 @@ impl Raw {
         let body: serde_json::Value = serde_json::from_str(&self.body).unwrap();
         assert_eq!(body["status"], self.status);
         body
-    }
-}
-
-/// Sends `request` as is and reads one response: its head, then as many
-/// body bytes as its `Content-Length` says (or up to EOF), bounded.
-async fn exchange(addr: SocketAddr, request: &[u8]) -> Raw {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    stream.write_all(request).await.unwrap();
-    let mut buf = Vec::new();
-    let read = async {
-        let mut chunk = [0u8; 4096];
-        loop {
-            if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-                let length = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .and_then(|v| v.trim().parse::<usize>().ok());
-                if length.is_some_and(|n| buf.len() >= end + 4 + n) {
-                    return;
-                }
-            }
-            match stream.read(&mut chunk).await {
-                Ok(0) | Err(_) => return,
-                Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            }
-        }
-    };
-    timeout(Duration::from_secs(5), read)
-        .await
-        .expect("the server answered within 5 s");
-    let text = String::from_utf8_lossy(&buf).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").expect("a full response head");
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("a status line");
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    Raw {
-        status,
-        headers,
-        body: body.to_owned(),
     }
 }
 

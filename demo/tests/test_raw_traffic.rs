@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
+use wirefault_test_helpers::http::whole_response_len;
 
 /// The longest any single case may wait for the server.
 const READ_BOUND: Duration = Duration::from_secs(3);
@@ -65,21 +66,6 @@ enum Outcome {
     Closed,
 }
 
-/// Whether `bytes` hold one whole HTTP response (head and
-/// `Content-Length` body); the server may keep the connection open.
-fn whole_response(bytes: &[u8]) -> bool {
-    let Some(end) = bytes.windows(4).position(|w| w == b"\r\n\r\n") else {
-        return false;
-    };
-    let head = String::from_utf8_lossy(&bytes[..end]).to_ascii_lowercase();
-    let length = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .unwrap_or(0);
-    bytes.len() >= end + 4 + length
-}
-
 /// Reads until EOF, a connection reset or (for `http`) one whole
 /// response, bounded by `READ_BOUND`.
 async fn read_answer(stream: &mut TcpStream, http: bool, what: &str) -> Vec<u8> {
@@ -96,7 +82,7 @@ async fn read_answer(stream: &mut TcpStream, http: bool, what: &str) -> Vec<u8> 
             Ok(Ok(0)) | Ok(Err(_)) => return out,
             Ok(Ok(n)) => {
                 out.extend_from_slice(&buf[..n]);
-                if http && whole_response(&out) {
+                if http && whole_response_len(&out).is_some() {
                     return out;
                 }
             }

@@ -1,10 +1,9 @@
 //! WebSocket: a client that reads JSON messages and the server's close
-//! frame, and raw HTTP requests for the handshake.
+//! frame, and raw HTTP requests for the handshake (through [`crate::http`]).
 
 use crate::STEP;
 use futures_util::{SinkExt, StreamExt};
 use std::net::SocketAddr;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
@@ -83,36 +82,7 @@ pub async fn closed(client: &mut Client) -> (u16, String) {
 /// `\r\n`) over a raw connection; returns the status, the lower-cased
 /// head and the body (read to its `Content-Length`, bounded by [`STEP`]).
 pub async fn raw_get(addr: SocketAddr, path: &str, head: &str) -> (u16, String, String) {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
     let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{head}\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut buf = Vec::new();
-    let mut chunk = [0_u8; 4096];
-    let read = async {
-        loop {
-            let n = stream.read(&mut chunk).await.unwrap();
-            if n == 0 {
-                break;
-            }
-            buf.extend_from_slice(&chunk[..n]);
-            let text = String::from_utf8_lossy(&buf).to_string();
-            if let Some(end) = text.find("\r\n\r\n") {
-                let head = text[..end].to_ascii_lowercase();
-                let length = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .map_or(0, |v| v.trim().parse::<usize>().unwrap());
-                if buf.len() >= end + 4 + length {
-                    break;
-                }
-            }
-        }
-    };
-    tokio::time::timeout(STEP, read)
-        .await
-        .expect("the answer in time");
-    let text = String::from_utf8(buf).unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    let status = head[9..12].parse().unwrap();
-    (status, head.to_ascii_lowercase(), body.to_owned())
+    let response = crate::http::exchange(addr, request.as_bytes()).await;
+    (response.status, response.head, response.body)
 }

@@ -19,6 +19,7 @@ use tokio_tungstenite::tungstenite::Message;
 use wirefault::axum::ws::{Incoming, Session, SessionHandler, Sessions, WsConfig, WsHandshake};
 use wirefault::axum::{serve, Drained, ServeConfig};
 use wirefault::Fault;
+use wirefault_test_helpers::http as raw_http;
 
 struct Quiet;
 
@@ -103,33 +104,11 @@ impl Server {
 
 use std::future::IntoFuture;
 
-/// Reads one response (head and a Content-Length body); `None` when the
+/// Reads one response: status, lower-cased head, body; `None` when the
 /// connection ends first.
 async fn read_response(stream: &mut TcpStream) -> Option<(u16, String, String)> {
-    let mut buf = Vec::new();
-    let mut chunk = [0_u8; 4096];
-    loop {
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-            let length = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .map_or(0, |v| v.trim().parse::<usize>().unwrap());
-            if buf.len() >= end + 4 + length {
-                let body = String::from_utf8_lossy(&buf[end + 4..end + 4 + length]).into_owned();
-                let status = head[9..12].parse().unwrap();
-                return Some((status, head, body));
-            }
-        }
-        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut chunk))
-            .await
-            .expect("a response in time")
-            .ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
+    let response = raw_http::read_response(stream).await?;
+    Some((response.status, response.head, response.body))
 }
 
 /// How long until the server closes `stream` (at most `bound`).
