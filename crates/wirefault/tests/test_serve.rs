@@ -255,6 +255,43 @@ async fn http2_with_prior_knowledge_is_served_and_idles_out() {
 }
 
 #[tokio::test]
+async fn an_http2_connect_stream_keeps_its_connection_open() {
+    // A WebSocket over HTTP/2 (RFC 8441) is a CONNECT stream that outlives
+    // its response: the connection must not be idled out under it.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = Router::new().route("/tunnel", axum::routing::any(|| async { "" }));
+    tokio::spawn(
+        serve(listener, app)
+            .config(ServeConfig::new().idle_timeout(Duration::from_millis(300)))
+            .into_future(),
+    );
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    let (client, connection) = h2::client::handshake(tcp).await.unwrap();
+    let connection = tokio::spawn(connection);
+    let mut client = client.ready().await.unwrap();
+    let mut request = http::Request::connect(format!("http://{addr}/tunnel"))
+        .body(())
+        .unwrap();
+    request
+        .extensions_mut()
+        .insert(h2::ext::Protocol::from_static("websocket"));
+    let (response, _stream) = client.send_request(request, false).unwrap();
+    let response = tokio::time::timeout(Duration::from_secs(5), response)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    // Well past the idle timeout and the grace, the stream's connection
+    // is still there.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert!(
+        !connection.is_finished(),
+        "the connection was closed under an open stream"
+    );
+}
+
+#[tokio::test]
 async fn at_the_cap_new_connections_wait_until_one_closes() {
     let server = Server::start(
         ServeConfig::new()

@@ -149,8 +149,13 @@ where
             request.extensions_mut().insert(ConnectInfo(remote));
         }
         let in_flight = Some(self.watch.begin());
+        let connect = request.method() == http::Method::CONNECT;
         let routed = tower::Service::call(&mut self.router, request.map(Body::new));
-        Call::Routed { routed, in_flight }
+        Call::Routed {
+            routed,
+            in_flight,
+            connect,
+        }
     }
 }
 
@@ -159,7 +164,7 @@ pin_project_lite::pin_project! {
     /// refusal the server made before routing.
     #[project = CallProj]
     pub(super) enum Call<F> {
-        Routed { #[pin] routed: F, in_flight: Option<InFlight> },
+        Routed { #[pin] routed: F, in_flight: Option<InFlight>, connect: bool },
         Refused { response: Option<Response<Body>> },
     }
 }
@@ -172,9 +177,24 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let (response, in_flight) = match self.project() {
-            CallProj::Routed { routed, in_flight } => {
+            CallProj::Routed {
+                routed,
+                in_flight,
+                connect,
+            } => {
                 let Ok(response) = std::task::ready!(routed.poll(cx));
-                (response, in_flight.take())
+                let in_flight = in_flight.take();
+                // An HTTP/2 CONNECT answered 2xx (a WebSocket over HTTP/2,
+                // RFC 8441) becomes a stream hyper hands to the handler:
+                // it outlives the response body, and nothing tells the
+                // server when it ends. Its connection is never idle again
+                // (the drain still closes it).
+                if let (true, true, Some(in_flight)) =
+                    (*connect, response.status().is_success(), &in_flight)
+                {
+                    in_flight.hold_connection();
+                }
+                (response, in_flight)
             }
             CallProj::Refused { response } => match response.take() {
                 Some(response) => (response, None),

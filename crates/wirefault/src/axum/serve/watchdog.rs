@@ -102,6 +102,14 @@ impl Watch {
 #[derive(Debug)]
 pub(super) struct InFlight(Arc<Watch>);
 
+impl InFlight {
+    /// Keeps the connection busy for as long as it is open, beyond this
+    /// request (an upgraded HTTP/2 stream, whose end the server cannot see).
+    pub(super) fn hold_connection(&self) {
+        self.0.in_flight.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
 impl Drop for InFlight {
     fn drop(&mut self) {
         let watch = &self.0;
