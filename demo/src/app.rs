@@ -7,7 +7,6 @@ use crate::state::{AppState, Shared};
 use crate::{debug, events, notes, openapi, session, ws};
 use axum::routing::get;
 use axum::{Json, Router};
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
@@ -33,16 +32,18 @@ impl AppState {
         // here, not on every `GET /openapi.json`.
         let openapi = serde_json::to_vec(&openapi::document(&config))
             .map_err(|e| anyhow::anyhow!("cannot write the OpenAPI document: {e}"))?;
+        let (shutdown, tasks) = (CancellationToken::new(), TaskTracker::new());
         Ok(AppState::new(Shared {
             db,
             openapi: openapi.into(),
             sessions: Default::default(),
             cors,
             limiter: RateLimiter::new(config.rate_limit),
-            config: Arc::new(config),
+            config,
             events,
-            shutdown: CancellationToken::new(),
-            tasks: TaskTracker::new(),
+            ws_sessions: Sessions::from_parts(shutdown.clone(), tasks.clone()),
+            shutdown,
+            tasks,
         }))
     }
 }
@@ -96,9 +97,8 @@ pub fn app(state: AppState) -> WirefaultService<Router> {
 /// and SSE streams share that token and the state's task tracker, so the
 /// drain sends them 1001 (or ends them) and waits for them.
 pub fn api_server(listener: TcpListener, state: AppState) -> Serve<WirefaultService<Router>> {
-    let sessions = Sessions::from_parts(state.shutdown.clone(), state.tasks.clone());
     serve(listener, app(state.clone()))
         .config(state.config.serve)
-        .sessions(&sessions)
+        .sessions(&state.ws_sessions)
         .with_graceful_shutdown(state.shutdown.clone().cancelled_owned())
 }

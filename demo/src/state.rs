@@ -9,6 +9,7 @@ use std::sync::Arc;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use wirefault::axum::ws::Sessions;
 use wirefault::cors::CorsPolicy;
 
 /// Shared state: a handle, cheap to clone. axum clones the state for
@@ -39,7 +40,7 @@ pub struct Shared {
     /// The database.
     pub db: Db,
     /// The validated configuration.
-    pub config: Arc<Config>,
+    pub config: Config,
     /// This instance's OpenAPI document, as served (JSON).
     pub openapi: axum::body::Bytes,
     /// Signed-in sessions, in front of the database.
@@ -55,4 +56,7 @@ pub struct Shared {
     /// Long-lived tasks (WebSocket sessions, SSE streams) spawned on their
     /// behalf register here; `main` waits for them, bounded, on shutdown.
     pub tasks: TaskTracker,
+    /// The WebSocket sessions, on `shutdown` and `tasks`: the server's
+    /// drain sends them 1001 and waits for them.
+    pub ws_sessions: Sessions,
 }

@@ -24,7 +24,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::{json, Value};
 use wirefault::axum::ws::{
-    broadcast_events, Incoming, Session, SessionHandler, Sessions, WsConfig, WsHandshake,
+    broadcast_events, Incoming, Session, SessionHandler, WsConfig, WsHandshake,
 };
 use wirefault::Fault;
 
@@ -72,10 +72,7 @@ pub async fn handler(
     // Close codes: the layer's (`app`), from the configuration.
     let config = WsConfig::new()
         .max_message_bytes(MAX_MESSAGE_BYTES)
-        .sessions(&Sessions::from_parts(
-            state.shutdown.clone(),
-            state.tasks.clone(),
-        ));
+        .sessions(&state.ws_sessions);
     let events = broadcast_events(state.events.subscribe());
     let accepted = handshake.accept(config)?;
     Ok(accepted.run_with_events(Notes { state, user }, events))
