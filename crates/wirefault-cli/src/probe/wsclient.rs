@@ -98,8 +98,9 @@ pub(crate) struct Conn {
     pending_bytes: usize,
     /// A message being assembled from fragments: opcode and data so far.
     partial: Option<(u8, Vec<u8>)>,
-    /// Payloads of pings to answer.
-    pongs: Vec<Vec<u8>>,
+    /// The payload of the latest ping not answered yet (RFC 6455 §5.5.3:
+    /// answering the most recent one is enough, so a flood takes no memory).
+    pong: Option<Vec<u8>>,
     /// The close frame or the end of the stream was seen.
     ended: bool,
 }
@@ -359,6 +360,12 @@ fn parse_frame(buf: &[u8]) -> Parsed {
     if len > MAX_FRAME {
         return Parsed::End(Event::Invalid(format!("a frame of {len} bytes")));
     }
+    if opcode >= CLOSE && len > 125 {
+        // RFC 6455 §5.5.
+        return Parsed::End(Event::Invalid(format!(
+            "a control frame of {len} bytes (at most 125)"
+        )));
+    }
     let len = len as usize;
     let mut key = None;
     if b1 & 0x80 != 0 {
@@ -411,7 +418,7 @@ impl Conn {
             pending: VecDeque::new(),
             pending_bytes: 0,
             partial: None,
-            pongs: Vec::new(),
+            pong: None,
             ended: false,
         }
     }
@@ -485,17 +492,19 @@ impl Conn {
         }
     }
 
-    /// Reads what is already there, for at most `wait`.
+    /// Reads what is already there, for at most `wait`, parsing as it goes
+    /// (so the buffer holds at most one frame, and messages their bound).
     async fn drain(&mut self, wait: Duration) {
         let deadline = Instant::now() + wait;
         let mut chunk = [0u8; 16 * 1024];
         while let Ok(Ok(n)) =
             tokio::time::timeout_at(deadline.into(), self.reader.read(&mut chunk)).await
         {
-            if n == 0 {
+            if n == 0 || self.ended {
                 break;
             }
             self.buf.extend_from_slice(&chunk[..n]);
+            self.absorb();
         }
     }
 
@@ -531,7 +540,7 @@ impl Conn {
 
     fn frame(&mut self, fin: bool, opcode: u8, payload: Vec<u8>) {
         match opcode {
-            PING => self.pongs.push(payload),
+            PING => self.pong = Some(payload),
             PONG => {}
             CLOSE => self.end(Event::Close(payload)),
             CONTINUATION => match self.partial.take() {
@@ -586,7 +595,7 @@ impl Conn {
     pub(crate) async fn next_event(&mut self, deadline: Instant) -> Event {
         loop {
             self.absorb();
-            for payload in std::mem::take(&mut self.pongs) {
+            if let Some(payload) = self.pong.take() {
                 let frame = encode_frame(PONG, &payload);
                 let left = deadline.saturating_duration_since(Instant::now());
                 let _ = tokio::time::timeout(left, self.writer.write_all(&frame)).await;
@@ -665,6 +674,13 @@ mod tests {
         // A fragmented ping is not allowed.
         assert!(matches!(
             parse_frame(&[0x09, 0]),
+            Parsed::End(Event::Invalid(_))
+        ));
+        // A control frame over 125 bytes is not allowed (RFC 6455 §5.5).
+        let mut big_ping = vec![0x89, 126, 0, 200];
+        big_ping.extend_from_slice(&[0; 200]);
+        assert!(matches!(
+            parse_frame(&big_ping),
             Parsed::End(Event::Invalid(_))
         ));
         let frame = server_frame(true, TEXT, b"hi");
