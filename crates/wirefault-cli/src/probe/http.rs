@@ -495,10 +495,10 @@ pub(crate) fn judge_missing_resource(exchange: &Exchange, values: &[String]) -> 
             ),
             "HTTP 404 (or 410) with a problem+json body",
         );
-        // A JSON array is a collection: a search or a filter by the
+        // A JSON list is a collection: a search or a filter by the
         // parameter (`/search/{q}`, `/tags/{tag}/posts`), for which "no
         // match" is an empty list, not a missing resource.
-        findings.push(if success && is_json_array(&answer.body) {
+        findings.push(if success && is_json_list(&answer.body) {
             finding.rated(
                 Severity::Info,
                 concat!(
@@ -514,10 +514,24 @@ pub(crate) fn judge_missing_resource(exchange: &Exchange, values: &[String]) -> 
     findings
 }
 
-/// Whether `body` is a JSON array.
-fn is_json_array(body: &str) -> bool {
-    body.trim_start().starts_with('[')
-        && serde_json::from_str::<serde_json::Value>(body).is_ok_and(|v| v.is_array())
+/// Whether `body` is a JSON list: an array, or a page of one (an object
+/// holding an empty array beside scalars only, `{"items":[],"total":0}`).
+fn is_json_list(body: &str) -> bool {
+    use serde_json::Value;
+    match serde_json::from_str::<Value>(body) {
+        Ok(Value::Array(_)) => true,
+        Ok(Value::Object(members)) => {
+            members
+                .values()
+                .any(|v| v.as_array().is_some_and(Vec::is_empty))
+                && members.values().all(|v| match v {
+                    Value::Array(items) => items.is_empty(),
+                    Value::Object(_) => false,
+                    _ => true,
+                })
+        }
+        _ => false,
+    }
 }
 
 /// A path or query parameter of the wrong type: 400, 404 or 422 expected,
@@ -951,6 +965,13 @@ mod tests {
         assert_eq!(
             (found[0].rule.id, found[0].severity),
             ("WF-HTTP-001", Severity::Info)
+        );
+        let page = exchange(200, &[ct], r#"{"items":[],"total":0,"next":null}"#);
+        assert!(ids(&judge_missing_resource(&page, &values)).is_empty());
+        let record = exchange(200, &[ct], r#"{"name":null,"tags":[],"owner":{}}"#);
+        assert_eq!(
+            ids(&judge_missing_resource(&record, &values)),
+            ["WF-HTTP-001"]
         );
         let echo = exchange(200, &[ct], r#"{"id":2147483647}"#);
         assert!(judge_missing_resource(&echo, &values).is_empty());

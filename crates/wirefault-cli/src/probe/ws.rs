@@ -173,6 +173,8 @@ struct Profile {
     pushes: bool,
     /// Why the endpoint is known to speak JSON, if it is.
     json: Option<String>,
+    /// The sample message was sent (and the session read).
+    sampled: bool,
     /// The sample message was answered.
     answers_sample: bool,
 }
@@ -188,6 +190,11 @@ impl Profile {
         }
         match kind {
             Kind::Sample => Err("the sample message may need no answer".into()),
+            // A protocol that does not answer even a valid message owes no
+            // answer to a bad one.
+            Kind::Bad(_) if self.sampled && !self.answers_sample => {
+                Err("the valid sample message got no answer either".into())
+            }
             Kind::Bad(_) => match &self.json {
                 Some(why) => Ok(format!("a JSON protocol ({why})")),
                 None => Err(
@@ -321,6 +328,7 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
         match sampled {
             Ok(session) => {
                 last_opened = Some(session.exchange.clone());
+                profile.sampled = true;
                 profile.answers_sample = session.received > 0;
                 if let End::Event(Event::Close(payload)) = &session.end {
                     let (code, reason) = close_parts(payload).unwrap_or((1005, &[]));
@@ -628,10 +636,13 @@ async fn foreign_origin(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
             Handshake::Upgraded(mut conn) => {
                 conn.close(ctx.timeout.min(Duration::from_millis(500)))
                     .await;
-                false
+                Some(false)
             }
-            _ => true,
+            Handshake::Refused(_) => Some(true),
+            // No answer at all (a timeout, a reset): unknown.
+            Handshake::Failed(_) => None,
         })
+        .flatten()
     };
     let (severity, context) = foreign_origin_rating(ctx.has_cookie, refused_without);
     let exchange = Exchange {
@@ -1103,6 +1114,14 @@ mod tests {
             ..json_profile()
         };
         assert_eq!(judge(&variant, &answering).0.len(), 1);
+        // Bad input is not owed an answer the valid sample did not get.
+        let bad = session(End::Open, 0, &[], Kind::Bad(BadInput::MalformedText));
+        assert_eq!(judge(&bad, &json_profile()).0.len(), 1);
+        let silent = Profile {
+            sampled: true,
+            ..json_profile()
+        };
+        assert!(judge(&bad, &silent).0.is_empty());
         // Not read at all: not a failure.
         let unread = session(End::NotRead("stalled".into()), 0, &[], text);
         assert!(judge(&unread, &json_profile()).0.is_empty());

@@ -360,8 +360,9 @@ fn parse_frame(buf: &[u8]) -> Parsed {
     if len > MAX_FRAME {
         return Parsed::End(Event::Invalid(format!("a frame of {len} bytes")));
     }
-    if opcode >= CLOSE && len > 125 {
-        // RFC 6455 §5.5.
+    if matches!(opcode, PING | PONG) && len > 125 {
+        // RFC 6455 §5.5. (An oversized close frame is read: its reason's
+        // length is what WF-WS-005 judges.)
         return Parsed::End(Event::Invalid(format!(
             "a control frame of {len} bytes (at most 125)"
         )));
