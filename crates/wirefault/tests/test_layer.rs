@@ -125,6 +125,39 @@ async fn request_id_is_current_inside_and_on_every_response() {
     assert_eq!(res.text().await.unwrap(), made);
 }
 
+/// The id as a service inside the layer saw it in its `call`.
+#[derive(Clone)]
+struct SeenInCall(Option<RequestId>);
+
+#[tokio::test]
+async fn request_id_is_current_in_an_inner_services_call_too() {
+    // The layer straight around a service whose `call` reads the id
+    // (`MapRequest` runs its closure in `call`, before any future is
+    // polled), not around a `Router`, which defers its routes' `call`s.
+    let routes = Router::new().route(
+        "/seen",
+        get(|seen: axum::Extension<SeenInCall>| async move {
+            seen.0 .0.map(|id| id.0).unwrap_or_default()
+        }),
+    );
+    let inner = tower::util::MapRequest::new(routes, |mut req: axum::extract::Request| {
+        req.extensions_mut()
+            .insert(SeenInCall(RequestId::current()));
+        req
+    });
+    let app = axum::ServiceExt::<axum::extract::Request>::into_make_service(layer().layer(inner));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let res = client()
+        .get(format!("http://{addr}/seen"))
+        .header("x-request-id", "client-id-4")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.text().await.unwrap(), "client-id-4");
+}
+
 #[tokio::test]
 async fn every_error_carries_cors_and_the_request_id() {
     let addr = serve(layer().layer(routes())).await;

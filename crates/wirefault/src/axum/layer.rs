@@ -172,18 +172,17 @@ where
     B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
     B::Error: Into<axum::BoxError>,
 {
-    /// Everything before the handler. The context is lent only to render
-    /// an early answer: the handler's code runs when its future is polled.
+    /// Everything before the handler, the inner service's `call`
+    /// included; the caller lends the request's context around it.
     fn start(
         &mut self,
         mut req: Request,
         verdict: Option<&OriginVerdict>,
         preflight: bool,
-        context: &mut Option<RequestContext>,
     ) -> Guarded<S::Future> {
         let config = &self.config;
         if let Err(fault) = config.framing.check(&req) {
-            return Guarded::ready(current::lend(context, || fault.into_response()));
+            return Guarded::ready(fault.into_response());
         }
         if let (Some(cors), Some(verdict), true) = (&config.cors, verdict, preflight) {
             return Guarded::ready(cors.preflight(verdict));
@@ -197,7 +196,7 @@ where
             match declared {
                 Some(length) if length > limit as u64 => {
                     let fault = Fault::payload_too_large(body_limit_detail(Some(limit)));
-                    return Guarded::ready(current::lend(context, || fault.into_response()));
+                    return Guarded::ready(fault.into_response());
                 }
                 // hyper holds a body to its declared length: no limit needed.
                 Some(_) => {}
@@ -208,7 +207,7 @@ where
                 }
             }
         }
-        Guarded::start(&mut self.inner, req, config.body_limit, Some(context))
+        Guarded::start(&mut self.inner, req, config.body_limit)
     }
 }
 
@@ -254,7 +253,11 @@ where
         let preflight = verdict.is_some() && CorsRules::is_preflight(&req);
         let guarded = {
             let _entered = span.enter();
-            self.start(req, verdict.as_ref(), preflight, &mut context)
+            // Lent for the inner `call` too: `RequestId::current()` works
+            // in any service inside, not only in futures.
+            current::lend(&mut context, || {
+                self.start(req, verdict.as_ref(), preflight)
+            })
         };
         WirefaultFuture {
             guarded,

@@ -7,7 +7,6 @@
 //! `CatchPanic`, which boxes every response body (an allocation per
 //! request); `catch_unwind` around each poll costs nothing until a panic.
 
-use super::current::{self, RequestContext};
 use super::framing::FramingRules;
 use super::panic::panic_response;
 use super::request_id::RequestId;
@@ -119,7 +118,7 @@ where
         if let Err(fault) = self.config.framing.check(&req) {
             return Guarded::ready(fault.into_response());
         }
-        Guarded::start(&mut self.inner, req, self.config.body_limit, None)
+        Guarded::start(&mut self.inner, req, self.config.body_limit)
     }
 }
 
@@ -180,13 +179,8 @@ where
     B::Error: Into<axum::BoxError>,
 {
     /// Calls `inner`, a panic in the call included (its 500 rendered
-    /// with `context` lent, when given).
-    pub(crate) fn start<S>(
-        inner: &mut S,
-        req: Request,
-        body_limit: Option<usize>,
-        context: Option<&mut Option<RequestContext>>,
-    ) -> Guarded<F>
+    /// with the current context, if any).
+    pub(crate) fn start<S>(inner: &mut S, req: Request, body_limit: Option<usize>) -> Guarded<F>
     where
         S: Service<Request, Future = F>,
     {
@@ -203,10 +197,7 @@ where
                     line: Some(line),
                 },
             },
-            Err(panic) => Guarded::ready(match context {
-                Some(context) => current::lend(context, || panic_response(panic)),
-                None => panic_response(panic),
-            }),
+            Err(panic) => Guarded::ready(panic_response(panic)),
         }
     }
 }
