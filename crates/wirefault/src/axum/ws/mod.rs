@@ -184,7 +184,8 @@ impl OriginCheck for crate::cors::CorsPolicy {
 ///
 /// A request without `Origin` (not from a browser) passes; one `Origin`
 /// passes when the predicate allows it; anything else (a foreign origin,
-/// several `Origin` headers, one that is not text) is a 403.
+/// several `Origin` headers, one that is not ASCII, as no serialized
+/// origin is) is a 403 without asking the predicate.
 ///
 /// ```
 /// use http::HeaderMap;
@@ -195,6 +196,10 @@ impl OriginCheck for crate::cors::CorsPolicy {
 /// assert!(check.check_origin(&headers).is_ok());
 /// headers.insert("origin", "https://evil.example".parse().unwrap());
 /// assert_eq!(check.check_origin(&headers).unwrap_err().status(), 403);
+/// let accept_all = AllowOrigin::new(|_| true);
+/// let non_ascii = http::HeaderValue::from_bytes("https://é.example".as_bytes()).unwrap();
+/// headers.insert("origin", non_ascii);
+/// assert_eq!(accept_all.check_origin(&headers).unwrap_err().status(), 403);
 /// ```
 pub struct AllowOrigin<F>(F);
 
@@ -220,7 +225,7 @@ where
 {
     fn check_origin(&self, headers: &HeaderMap) -> Result<(), Fault> {
         crate::cors::check_origin_header(headers, |origin| {
-            std::str::from_utf8(origin).is_ok_and(|origin| (self.0)(origin))
+            origin.is_ascii() && std::str::from_utf8(origin).is_ok_and(|origin| (self.0)(origin))
         })
         .map_err(Fault::from)
     }
