@@ -34,8 +34,9 @@ pub fn response(kind: Kind) -> Response {
         response.headers.insert(
             name.as_str().to_owned(),
             RefOr::T(required_header(&format!(
-                "Always sent with {} (RFC 9110 §15).",
-                kind.status().as_u16()
+                "Always sent with {} ({}).",
+                kind.status().as_u16(),
+                kind.spec()
             ))),
         );
     }
