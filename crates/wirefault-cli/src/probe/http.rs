@@ -402,7 +402,7 @@ fn machine_readable(answer: &HttpAnswer) -> Readable {
             "the JSON error body has none of the fields {}",
             DESCRIPTIVE_FIELDS.join(", ")
         ))
-    } else if essence == "application/problem+json" {
+    } else if essence == wirefault::spec::PROBLEM_JSON {
         Readable::Problem
     } else {
         Readable::Json

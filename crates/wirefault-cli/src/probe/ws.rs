@@ -940,7 +940,7 @@ fn judge_close(exchange: &Exchange, payload: &[u8]) -> Vec<Finding> {
                 rules::WS_BAD_CLOSE_CODE,
                 exchange,
                 "the close reason is not valid UTF-8",
-                "a UTF-8 reason of at most 123 bytes",
+                format!("a UTF-8 reason of at most {} bytes", spec::MAX_REASON_BYTES),
             ));
             return findings;
         }
@@ -954,7 +954,7 @@ fn judge_close(exchange: &Exchange, payload: &[u8]) -> Vec<Finding> {
                 reason.len(),
                 reason.len() + 2
             ),
-            "a reason of at most 123 UTF-8 bytes",
+            format!("a reason of at most {} UTF-8 bytes", spec::MAX_REASON_BYTES),
         ));
     }
     if let Some(marker) = super::leak::find(text) {

@@ -140,7 +140,7 @@ where
     }
 
     fn call(&mut self, mut request: Request<Incoming>) -> Self::Future {
-        if let Some(refusal) = super::early::too_many_headers(&request, self.max_headers) {
+        if let Some(refusal) = super::early::too_many_headers(&mut request, self.max_headers) {
             return Call::Refused {
                 response: Some(refusal),
             };

@@ -11,7 +11,8 @@
 //! below 100 is enforced here, and heads between it and 100 fields get
 //! problem+json. Heads beyond hyper's cap get hyper's bare answer.
 
-use crate::axum::{RequestId, REQUEST_ID};
+use crate::axum::request_id::RequestIdRule;
+use crate::axum::REQUEST_ID;
 use crate::{Fault, Problem, PublicFault, PROBLEM_JSON};
 use axum::body::Body;
 use http::header::{HeaderValue, CONTENT_TYPE};
@@ -30,7 +31,7 @@ pub(super) fn hyper_max_headers(max_headers: usize) -> Option<usize> {
 /// The problem+json answer for a request with more than `max_headers`
 /// header fields, if it has that many.
 pub(super) fn too_many_headers<B>(
-    request: &Request<B>,
+    request: &mut Request<B>,
     max_headers: usize,
 ) -> Option<Response<Body>> {
     let count = request.headers().len();
@@ -40,16 +41,9 @@ pub(super) fn too_many_headers<B>(
     let fault = Fault::headers_too_large(format!(
         "the request has {count} header fields; at most {max_headers} are accepted"
     ));
-    Some(render(&fault, request_id(request)))
-}
-
-/// The client's `X-Request-Id` when it sent one valid id, else a new one.
-fn request_id<B>(request: &Request<B>) -> HeaderValue {
-    let mut ids = request.headers().get_all(&REQUEST_ID).iter();
-    match (ids.next(), ids.next()) {
-        (Some(id), None) if RequestId::is_valid(id.as_bytes()) => id.clone(),
-        _ => crate::axum::request_id::new_uuid(),
-    }
+    // The server's own id rule (the layer's may differ; it has not run).
+    let id = RequestIdRule::default().assign(request.headers_mut());
+    Some(render(&fault, id))
 }
 
 fn render(fault: &Fault, id: HeaderValue) -> Response<Body> {
@@ -92,8 +86,8 @@ mod tests {
 
     #[test]
     fn at_the_limit_passes_over_it_is_431_problem_json() {
-        assert!(too_many_headers(&request(100, None), 100).is_none());
-        let response = too_many_headers(&request(101, None), 100).unwrap();
+        assert!(too_many_headers(&mut request(100, None), 100).is_none());
+        let response = too_many_headers(&mut request(101, None), 100).unwrap();
         assert_eq!(response.status(), 431);
         assert_eq!(response.headers()[CONTENT_TYPE], PROBLEM_JSON);
         assert_eq!(response.headers()[REQUEST_ID].len(), 36);
@@ -101,9 +95,9 @@ mod tests {
 
     #[test]
     fn a_valid_client_id_is_kept_an_invalid_one_replaced() {
-        let response = too_many_headers(&request(100, Some("abc-1")), 50).unwrap();
+        let response = too_many_headers(&mut request(100, Some("abc-1")), 50).unwrap();
         assert_eq!(response.headers()[REQUEST_ID], "abc-1");
-        let response = too_many_headers(&request(100, Some("a b")), 50).unwrap();
+        let response = too_many_headers(&mut request(100, Some("a b")), 50).unwrap();
         assert_ne!(response.headers()[REQUEST_ID], "a b");
     }
 }
