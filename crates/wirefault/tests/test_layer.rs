@@ -46,6 +46,10 @@ fn routes() -> Router {
             "/upload",
             post(|body: Bytes| async move { body.len().to_string() }),
         )
+        .route(
+            "/avatar",
+            post(|| async { (StatusCode::PAYLOAD_TOO_LARGE, "an avatar is at most 1 MB") }),
+        )
 }
 
 fn layer() -> WirefaultLayer {
@@ -202,6 +206,20 @@ async fn every_error_carries_cors_and_the_request_id() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(res.headers()["access-control-allow-origin"], ALLOWED);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(
+        body["detail"], "the request body is larger than the limit of 1024 bytes",
+        "{body}"
+    );
+    // A handler's own 413 keeps its words.
+    let res = client
+        .post(format!("http://{addr}/avatar"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["detail"], "an avatar is at most 1 MB", "{body}");
 
     // A refused origin gets no CORS header, on errors either.
     let res = client

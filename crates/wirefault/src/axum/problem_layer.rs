@@ -289,8 +289,7 @@ fn rewritten(
     // Headers the status needs (Retry-After on 429/503, WWW-Authenticate
     // on 401), unless the response already has them; most statuses need
     // none, and then no fault is built for them.
-    let needs_headers = !crate::spec::required_headers(status).is_empty();
-    if let Some(kind) = kind.filter(|_| needs_headers) {
+    if let Some(kind) = kind.filter(|kind| !kind.required_headers().is_empty()) {
         for (name, value) in Fault::new(kind).http_headers() {
             if let Some(name) = name {
                 parts.headers.entry(name).or_insert(value);
@@ -305,10 +304,12 @@ fn rewritten(
             tracing::error!(request_id, status = status.as_u16(), body = %text.as_deref().unwrap_or(""), "error response rewritten");
             Problem::for_status(status, None, Some(request_id)).to_json()
         } else {
-            // A configured body limit says more than
-            // "length limit exceeded".
-            let text = text.filter(|_| {
-                !(status == StatusCode::PAYLOAD_TOO_LARGE && line.body_limit.is_some())
+            // A configured body limit says more than the limiter's
+            // "length limit exceeded" (a handler's own 413 text stays).
+            let text = text.filter(|text| {
+                !(status == StatusCode::PAYLOAD_TOO_LARGE
+                    && line.body_limit.is_some()
+                    && text.contains("length limit exceeded"))
             });
             let detail = match text.filter(|t| !t.trim().is_empty()) {
                 Some(text) => shorten(text.trim()),
