@@ -75,10 +75,15 @@ pub(crate) async fn find(ctx: &Ctx) -> Option<Found> {
         .zip(&answers)
         .find_map(|(path, exchange)| {
             let answer = exchange.received.http()?;
-            if !(200..300).contains(&answer.status) || !openapi::looks_like_document(&answer.body) {
+            if !(200..300).contains(&answer.status) {
                 return None;
             }
-            let document = openapi::parse_text(&answer.body).ok()?;
+            // Parsed once: checked for its shape, then read.
+            let value = openapi::read_value(&answer.body).ok()?;
+            if !openapi::looks_like_document(&value) {
+                return None;
+            }
+            let document = openapi::parse(&value).ok()?;
             Some(Found {
                 document,
                 source: (*path).to_owned(),

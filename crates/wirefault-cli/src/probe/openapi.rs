@@ -234,24 +234,22 @@ fn encode(text: &str) -> String {
 
 /// Parses document text: JSON, else YAML.
 pub(crate) fn parse_text(text: &str) -> anyhow::Result<Document> {
-    let doc: Value = match serde_json::from_str(text) {
-        Ok(doc) => doc,
-        Err(json_error) => serde_norway::from_str(text).map_err(|yaml_error| {
+    parse(&read_value(text)?)
+}
+
+/// Document text as a value: JSON, else YAML.
+pub(crate) fn read_value(text: &str) -> anyhow::Result<Value> {
+    serde_json::from_str(text).or_else(|json_error| {
+        serde_norway::from_str(text).map_err(|yaml_error| {
             anyhow::anyhow!("neither JSON ({json_error}) nor YAML ({yaml_error})")
-        })?,
-    };
-    parse(&doc)
+        })
+    })
 }
 
 /// `true` when a parsed value looks like an OpenAPI (or Swagger) document.
-pub(crate) fn looks_like_document(text: &str) -> bool {
-    let doc: Option<Value> = serde_json::from_str(text)
-        .ok()
-        .or_else(|| serde_norway::from_str(text).ok());
-    doc.is_some_and(|d| {
-        (d.get("openapi").is_some() || d.get("swagger").is_some())
-            && d.get("paths").is_some_and(Value::is_object)
-    })
+pub(crate) fn looks_like_document(doc: &Value) -> bool {
+    (doc.get("openapi").is_some() || doc.get("swagger").is_some())
+        && doc.get("paths").is_some_and(Value::is_object)
 }
 
 /// Reads the operations of a parsed document.
@@ -641,8 +639,13 @@ components:
             user.concrete_path(),
             "/users/00000000-0000-0000-0000-000000000000?tag=red"
         );
-        assert!(looks_like_document(YAML));
-        assert!(!looks_like_document("<html>openapi</html>"));
+        assert!(looks_like_document(&read_value(YAML).unwrap()));
+        assert!(!looks_like_document(
+            &read_value("<html>openapi</html>").unwrap()
+        ));
+        assert!(!looks_like_document(
+            &read_value(r#"{"openapi": "3.1.0"}"#).unwrap()
+        ));
     }
 
     #[test]
