@@ -24,6 +24,27 @@ pub use crate::headers::{
 };
 pub use crate::problem::PROBLEM_JSON;
 
+/// The request-id header: every response carries it, every problem names
+/// its value.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// A client's request id is kept when it matches this (1 to 128 of
+/// `[A-Za-z0-9._-]`, so it cannot inject text into logs or problem
+/// bodies); see [`is_valid_request_id`].
+pub const REQUEST_ID_PATTERN: &str = "^[A-Za-z0-9._-]{1,128}$";
+
+/// Whether `id` matches [`REQUEST_ID_PATTERN`].
+pub fn is_valid_request_id(id: &[u8]) -> bool {
+    (1..=128).contains(&id.len())
+        && id
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// The event name of the error event that ends a failed Server-Sent
+/// Events stream.
+pub const SSE_ERROR_EVENT: &str = "error";
+
 /// Whether an endpoint may put `code` in a close frame it sends, and
 /// common peers accept it (see [`crate::CloseCode::is_sendable`]).
 pub const fn close_code_is_sendable(code: u16) -> bool {

@@ -18,7 +18,7 @@ use std::task::{ready, Context, Poll};
 use tower::{Layer, Service};
 
 /// The request id header.
-pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub const REQUEST_ID: HeaderName = crate::spec::REQUEST_ID;
 
 /// The id of the request being served.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,10 +40,7 @@ impl RequestId {
     /// `[A-Za-z0-9._-]`. Anything else is replaced, so a client cannot
     /// inject text into logs or problem bodies.
     pub fn is_valid(id: &[u8]) -> bool {
-        (1..=128).contains(&id.len())
-            && id
-                .iter()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        crate::spec::is_valid_request_id(id)
     }
 
     /// Calls `f` with the current request id, borrowed (no allocation).

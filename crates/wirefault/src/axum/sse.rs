@@ -20,7 +20,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 /// The event name of the error event that ends a failed stream.
-pub const ERROR_EVENT: &str = "error";
+pub const ERROR_EVENT: &str = crate::spec::SSE_ERROR_EVENT;
 
 /// An SSE response from a stream of `Result<Event, Fault>`.
 ///

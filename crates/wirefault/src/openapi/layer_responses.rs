@@ -2,16 +2,13 @@
 //! every operation, added to a document in one call.
 
 use super::kind_response::{required_header, response, status_key};
-use super::problem_schema::{PROBLEM_SCHEMA, REQUEST_ID_PATTERN};
+use super::problem_schema::PROBLEM_SCHEMA;
+use crate::spec::{REQUEST_ID, REQUEST_ID_PATTERN};
 use crate::{Kind, Problem};
 use utoipa::openapi::path::{Operation, Parameter, ParameterIn, PathItem};
 use utoipa::openapi::schema::{Schema, Type};
 use utoipa::openapi::{OpenApi, Ref, RefOr};
 use utoipa::{Modify, PartialSchema};
-
-/// The request id header the request-id layer sets on every response
-/// (`wirefault::axum::REQUEST_ID`, which needs the `axum` feature).
-const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// The header component every response refers to for it.
 const REQUEST_ID_COMPONENT: &str = "X-Request-Id";
@@ -128,7 +125,7 @@ impl LayerResponses {
                 if let RefOr::T(answer) = answer {
                     answer
                         .headers
-                        .entry(REQUEST_ID_HEADER.to_owned())
+                        .entry(REQUEST_ID.as_str().to_owned())
                         .or_insert_with(|| {
                             RefOr::Ref(Ref::new(format!(
                                 "#/components/headers/{REQUEST_ID_COMPONENT}"
@@ -292,15 +289,9 @@ mod tests {
             not_found.description, "no such note",
             "the handler's own stays"
         );
-        assert!(not_found.headers.contains_key(REQUEST_ID_HEADER));
+        assert!(not_found.headers.contains_key(REQUEST_ID.as_str()));
         let components = doc.components.unwrap();
         assert!(components.schemas.contains_key(PROBLEM_SCHEMA));
         assert!(components.headers.contains_key(REQUEST_ID_COMPONENT));
-    }
-
-    #[cfg(feature = "axum")]
-    #[test]
-    fn the_request_id_header_is_the_layers() {
-        assert_eq!(REQUEST_ID_HEADER, crate::axum::REQUEST_ID.as_str());
     }
 }

@@ -76,16 +76,12 @@ impl PartialSchema for Problem {
             .property(
                 "request_id",
                 string("The request's `X-Request-Id`, to quote when reporting the problem.")
-                    .pattern(Some(REQUEST_ID_PATTERN)),
+                    .pattern(Some(crate::spec::REQUEST_ID_PATTERN)),
             )
             .additional_properties(Some(AdditionalProperties::<Schema>::FreeForm(true)))
             .into()
     }
 }
-
-/// A request id as the request-id layer keeps or makes it (see
-/// `wirefault::axum::RequestId::is_valid`).
-pub(crate) const REQUEST_ID_PATTERN: &str = "^[A-Za-z0-9._-]{1,128}$";
 
 impl ToSchema for Problem {
     fn name() -> Cow<'static, str> {

@@ -17,10 +17,6 @@ use utoipa::openapi::{Content, Ref, RefOr};
 /// The media type of an event stream.
 pub const EVENT_STREAM: &str = "text/event-stream";
 
-/// The name of the event that ends a failed stream
-/// (`wirefault::axum::ERROR_EVENT`, which needs the `axum` feature).
-const ERROR_EVENT: &str = "error";
-
 /// One kind of event a stream sends: its `event:` name, what it means,
 /// and the schema of its `data:` (a JSON text).
 #[derive(Debug, Clone)]
@@ -93,7 +89,7 @@ impl SseEvent {
 /// ```
 pub fn sse_response(description: &str, events: impl IntoIterator<Item = SseEvent>) -> Response {
     let error = SseEvent::new(
-        ERROR_EVENT,
+        crate::spec::SSE_ERROR_EVENT,
         "The stream failed: the problem (a server error shows only its generic title and \
          the request id). It is the last event; the stream ends after it.",
         Ref::from_schema_name(PROBLEM_SCHEMA),
@@ -111,12 +107,4 @@ pub fn sse_response(description: &str, events: impl IntoIterator<Item = SseEvent
         RefOr::T(Content::new(Some(one_of))),
     );
     response
-}
-
-#[cfg(all(test, feature = "axum"))]
-mod tests {
-    #[test]
-    fn the_error_event_is_the_one_fault_sse_sends() {
-        assert_eq!(super::ERROR_EVENT, crate::axum::ERROR_EVENT);
-    }
 }
