@@ -410,11 +410,14 @@ impl ExposureState {
             if is_exempt_from_exposure(name) || self.policy.exposes(name) {
                 continue;
             }
-            let first_time = self
-                .warned
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .insert(name.clone());
+            let first_time = {
+                let mut warned = self
+                    .warned
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                // A name is cloned (allocated, if custom) the first time only.
+                !warned.contains(name) && warned.insert(name.clone())
+            };
             if first_time {
                 tracing::warn!(
                     header = %name,
