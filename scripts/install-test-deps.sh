@@ -3,7 +3,8 @@
 # Debian's Chromium (browser CORS test), playwright-core (drives it),
 # FastAPI + uvicorn (the auditor's real-world fixtures), the auditor's
 # sample apps (Flask + flask-cors, flask-sock, PyYAML; Express + cors, ws)
-# and schemathesis (scripts/schemathesis.sh). Idempotent.
+# schemathesis (scripts/schemathesis.sh) and maturin + ziglang
+# (scripts/package.sh). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +19,8 @@ python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 
     -r crates/wirefault-cli/tests/fastapi/requirements.txt \
     -r crates/wirefault-cli/tests/apps/python/http_requirements.txt \
     -r crates/wirefault-cli/tests/apps/python/ws_requirements.txt \
-    -r scripts/schemathesis-requirements.txt
+    -r scripts/schemathesis-requirements.txt \
+    -r scripts/package-requirements.txt
 
 # The auditor's sample apps (Express + cors, Express + ws), from their lock files.
 if [ ! -d crates/wirefault-cli/tests/apps/node/http_apps/node_modules/express ]; then
