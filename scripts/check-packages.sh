@@ -103,19 +103,33 @@ mkdir -p "$work/tar"
 tar -C "$work/tar" -xzf "$archive"
 check "$(basename "$archive")" "$work"/tar/wirefault-*/wirefault
 
-# The GitHub Action's steps, from the wheel, against the reference service.
-echo "--- scripts/github-action.sh"
-WIREFAULT_URL=$demo WIREFAULT_WHEEL=$wheel WIREFAULT_SARIF=$work/action/wirefault.sarif \
-    WIREFAULT_ARGS="--timeout 3 --ws /ws" RUNNER_TEMP=$work \
-    bash scripts/github-action.sh
-python3 - "$work/action/wirefault.sarif" crates/wirefault-cli/tests/data/sarif-2.1.0-rtm.5.json <<'PY'
+# The GitHub Action's steps, from the wheel: the reference service (exit 0)
+# and the planted mistake (exit 1, findings in the SARIF); each SARIF is
+# validated against the 2.1.0 schema, and the step outputs are checked.
+action() {
+    local url=$1 expected=$2 out=$work/action-$2
+    mkdir -p "$out"
+    local code=0
+    WIREFAULT_URL=$url WIREFAULT_WHEEL=$wheel WIREFAULT_SARIF=$out/wirefault.sarif \
+        WIREFAULT_ARGS="--timeout 3 --ignore 'WF-HTTP-007:/nowhere*'" RUNNER_TEMP=$work \
+        GITHUB_OUTPUT=$out/outputs bash scripts/github-action.sh || code=$?
+    [ "$code" = "$expected" ] || { echo "github-action.sh: exit $code, not $expected" >&2; return 1; }
+    grep -qx "exit-code=$expected" "$out/outputs" || { cat "$out/outputs"; return 1; }
+    python3 - "$out/wirefault.sarif" crates/wirefault-cli/tests/data/sarif-2.1.0-rtm.5.json "$expected" <<'PY'
 import json, sys
 import jsonschema
-log, schema = (json.load(open(path, encoding="utf-8")) for path in sys.argv[1:])
+log, schema = (json.load(open(path, encoding="utf-8")) for path in sys.argv[1:3])
 jsonschema.validators.validator_for(schema)(schema).validate(log)
-assert log["runs"][0]["tool"]["driver"]["name"] == "wirefault", "not wirefault's SARIF"
-print("the action's SARIF validates against SARIF 2.1.0")
+run = log["runs"][0]
+assert run["tool"]["driver"]["name"] == "wirefault", "not wirefault's SARIF"
+results = run["results"]
+assert bool(results) == (sys.argv[3] == "1"), f"{len(results)} results for exit {sys.argv[3]}"
+print(f"the action's SARIF ({len(results)} results) validates against SARIF 2.1.0")
 PY
+}
+echo "--- scripts/github-action.sh"
+action "$demo" 0
+action "$leak" 1
 
 echo "--- cargo publish --dry-run --workspace"
 cargo publish --dry-run --workspace --allow-dirty
