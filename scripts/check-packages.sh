@@ -97,6 +97,15 @@ mkdir -p "$work/npm"
     --registry http://127.0.0.1:9/ --fetch-retries 0 \
     "$npm_platform" "$npm_main" >/dev/null)
 check "npm install (npx)" bash -c 'cd "$0" && exec npx --no-install wirefault "$@"' "$work/npm"
+# Without its platform package, the main package says so (exit 2).
+mkdir -p "$work/npm-alone"
+(cd "$work/npm-alone" && npm install --no-audit --no-fund --loglevel=silent \
+    --registry http://127.0.0.1:9/ --fetch-retries 0 "$npm_main" >/dev/null)
+code=0
+(cd "$work/npm-alone" && npx --no-install wirefault --version) 2>"$work/err" || code=$?
+[ "$code" = 2 ] && grep -q "no binary for" "$work/err" ||
+    { cat "$work/err"; echo "npm without the platform package: exit $code" >&2; exit 1; }
+echo "npm install of the main package alone: exit 2, $(head -c 60 "$work/err")..."
 
 # The archive.
 mkdir -p "$work/tar"
