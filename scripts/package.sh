@@ -51,7 +51,7 @@ case $target in
 *-linux-gnu) linux_flags=(--zig --compatibility manylinux2014) ;;
 esac
 echo "--- maturin build ($target)"
-maturin build --release --target "$target" "${linux_flags[@]}" \
+python3 -m maturin build --release --target "$target" "${linux_flags[@]}" \
     -m crates/wirefault-cli/Cargo.toml --out "$dist"
 wheel=$(ls "$dist"/wirefault-"$version"-*.whl)
 
