@@ -112,6 +112,12 @@ mkdir -p "$work/tar"
 tar -C "$work/tar" -xzf "$archive"
 check "$(basename "$archive")" "$work"/tar/wirefault-*/wirefault
 
+# manylinux2014: the binary asks for no glibc symbol newer than 2.17.
+newest=$(objdump -T "$work"/tar/wirefault-*/wirefault | grep -o 'GLIBC_[0-9.]*' | sort -V | tail -n 1)
+[ "$(printf '%s\n' "$newest" GLIBC_2.17 | sort -V | tail -n 1)" = GLIBC_2.17 ] ||
+    { echo "the binary needs $newest, newer than manylinux2014's GLIBC_2.17" >&2; exit 1; }
+echo "the binary needs glibc $newest at most"
+
 # The GitHub Action's steps, from the wheel: the reference service (exit 0)
 # and the planted mistake (exit 1, findings in the SARIF); each SARIF is
 # validated against the 2.1.0 schema, and the step outputs are checked.
