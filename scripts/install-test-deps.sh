@@ -3,8 +3,7 @@
 # Debian's Chromium (browser CORS test), playwright-core (drives it),
 # FastAPI + uvicorn (the auditor's real-world fixtures), the auditor's
 # sample apps (Flask + flask-cors, flask-sock, PyYAML; Express + cors, ws)
-# schemathesis (scripts/schemathesis.sh) and maturin + ziglang
-# (scripts/package.sh). Idempotent.
+# and schemathesis (scripts/schemathesis.sh). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +14,7 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 # pip checks the pinned versions itself and installs only what differs.
+# package-requirements.txt: maturin and ziglang for scripts/package.sh.
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
     -r crates/wirefault-cli/tests/fastapi/requirements.txt \
     -r crates/wirefault-cli/tests/apps/python/http_requirements.txt \
