@@ -14,11 +14,13 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 # pip checks the pinned versions itself and installs only what differs.
+# package-requirements.txt: maturin and ziglang for scripts/package.sh.
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
     -r crates/wirefault-cli/tests/fastapi/requirements.txt \
     -r crates/wirefault-cli/tests/apps/python/http_requirements.txt \
     -r crates/wirefault-cli/tests/apps/python/ws_requirements.txt \
-    -r scripts/schemathesis-requirements.txt
+    -r scripts/schemathesis-requirements.txt \
+    -r scripts/package-requirements.txt
 
 # The auditor's sample apps (Express + cors, Express + ws), from their lock files.
 if [ ! -d crates/wirefault-cli/tests/apps/node/http_apps/node_modules/express ]; then

@@ -34,6 +34,17 @@ Targets other than loopback and private test hosts need --allow-remote."
         /// A rule id, e.g. WF-HTTP-001.
         id: String,
     },
+    /// Print a shell completion script, e.g.
+    /// `wirefault completions bash > ~/.local/share/bash-completion/completions/wirefault`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Write the man pages (wirefault.1, wirefault-audit.1, ...) into a directory.
+    Man {
+        /// The directory, e.g. ~/.local/share/man/man1 (created if missing).
+        dir: PathBuf,
+    },
 }
 
 /// Arguments of `wirefault audit`.
@@ -488,5 +499,21 @@ mod tests {
             Command::Explain { id } => assert_eq!(id, "WF-WS-001"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn completions_and_man() {
+        match Cli::try_parse_from(["wirefault", "completions", "zsh"])
+            .unwrap()
+            .command
+        {
+            Command::Completions { shell } => assert_eq!(shell, clap_complete::Shell::Zsh),
+            other => panic!("{other:?}"),
+        }
+        assert!(Cli::try_parse_from(["wirefault", "completions", "tcsh"]).is_err());
+        assert!(matches!(
+            Cli::try_parse_from(["wirefault", "man", "out"]).unwrap().command,
+            Command::Man { dir } if dir == std::path::Path::new("out")
+        ));
     }
 }

@@ -7,8 +7,10 @@
 
 use std::fmt;
 
-/// The full rule documentation, embedded at build time.
-pub(crate) const RULES_MD: &str = include_str!("../../../docs/rules.md");
+/// The full rule documentation, embedded at build time. `rules.md` in the
+/// crate is a symbolic link to `docs/rules.md` (the one source), so the
+/// published crate carries the text (`cargo package` copies a link's target).
+pub(crate) const RULES_MD: &str = include_str!("../rules.md");
 
 /// How bad a finding is; ordered, so `--fail-on` can compare. The model
 /// is written at the top of `docs/rules.md`: error for a security hole or
