@@ -348,14 +348,15 @@ fn ws_endpoints(
     }
     let mut endpoints = Vec::new();
     for path in paths.into_iter().take(MAX_WS_PATHS) {
-        let mut samples = args.ws_messages.iter().filter(|m| m.path == path);
-        let sample = samples.next().map(|m| m.sample.clone());
-        if samples.next().is_some() {
-            anyhow::bail!("--ws-message: one sample per path ({path} has more)");
-        }
+        let samples = args
+            .ws_messages
+            .iter()
+            .filter(|m| m.path == path)
+            .map(|m| m.sample.clone())
+            .collect();
         endpoints.push(ws::Endpoint {
             url: ctx.path_url(path),
-            sample,
+            samples,
             protocol: args.ws_protocol.clone(),
         });
     }
