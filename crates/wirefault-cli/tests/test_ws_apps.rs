@@ -18,17 +18,11 @@ mod fixtures;
 use std::collections::BTreeSet;
 
 use fixtures::apps::{apps_dir, start, uvicorn, App};
-use fixtures::audit_at_warning;
+use fixtures::{assert_app_rules, audit_at_warning};
 
-/// Asserts the rules found at warning or above (every rule, not only the
-/// WebSocket ones), and the exit code they give; returns the report.
+/// Audits the app; asserts the rules at warning or above; the report.
 fn assert_ws(app: &App, args: &[&str], expected: &[&str]) -> serde_json::Value {
-    let url = format!("http://127.0.0.1:{}/", app.port);
-    let (ids, code, report) = audit_at_warning(&url, args);
-    let expected: BTreeSet<String> = expected.iter().map(|s| (*s).to_owned()).collect();
-    assert_eq!(ids, expected, "{args:?}: {report:#}");
-    assert_eq!(code, i32::from(!expected.is_empty()), "{report:#}");
-    report
+    assert_app_rules(app.port, args, expected)
 }
 
 /// Asserts that every WF-WS-002 in the report is a warning about the

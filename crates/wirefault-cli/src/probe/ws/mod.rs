@@ -212,7 +212,16 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
         }));
     }
     let context = samples.first();
-    let follow_up = context.unwrap_or(&probe);
+    // After a vanished oversized message: a valid message that was answered
+    // on its own session (the last sample: after a join, the next one).
+    let follow_up = match samples.last() {
+        Some(last) => profile
+            .samples
+            .get(samples.len() - 1)
+            .is_some_and(|a| *a == Some(true))
+            .then_some(last),
+        None => profile.answers.is_some().then_some(&probe),
+    };
     let mut scripts: Vec<Script> = Vec::new();
     for with_context in [None, context] {
         if with_context.is_none() || context.is_some() {
@@ -220,7 +229,7 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
                 context: with_context,
                 message: Some(message),
                 follow_up:
-                    matches!(message.kind, Kind::Bad(BadInput::Oversized(_))).then_some(follow_up),
+                    follow_up.filter(|_| matches!(message.kind, Kind::Bad(BadInput::Oversized(_)))),
                 greeting: profile.greeting,
             }));
         }
