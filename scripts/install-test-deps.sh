@@ -13,6 +13,15 @@ if ! command -v chromium >/dev/null 2>&1; then
     apt-get install -y -qq chromium >/dev/null
 fi
 
+# gorilla/websocket for the Go WebSocket sample apps
+# (crates/wirefault-cli/tests/apps/go/ws_apps), built offline in GOPATH
+# mode from Debian's packages; harmless if golang-go is installed above too.
+if [ ! -d /usr/share/gocode/src/github.com/gorilla/websocket ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq golang-go golang-github-gorilla-websocket-dev >/dev/null
+fi
+
 # pip checks the pinned versions itself and installs only what differs.
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
     -r crates/wirefault-cli/tests/fastapi/requirements.txt \

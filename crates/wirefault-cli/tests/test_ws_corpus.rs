@@ -161,3 +161,43 @@ fn node_join_chat_ignores_bad_json_after_the_join() {
     let app = node("ws_node_join_chat.js", &["--correct"]);
     audit(&app, &join, &[]);
 }
+
+/// Builds `tests/apps/go/ws_apps/NAME` with Debian's Go and gorilla
+/// packages (GOPATH mode, offline) and starts it on a free port.
+fn go(name: &str, extra: &[&str]) -> App {
+    let dir = apps_dir(&format!("go/ws_apps/{name}"));
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("go");
+    let bin = out.join(name);
+    let status = std::process::Command::new("go")
+        .args(["build", "-o"])
+        .arg(&bin)
+        .arg(".")
+        .current_dir(&dir)
+        .env("GO111MODULE", "off")
+        .env("GOPATH", "/usr/share/gocode")
+        .env("GOCACHE", out.join("cache"))
+        .status()
+        .unwrap_or_else(|e| panic!("cannot run go (run scripts/install-test-deps.sh): {e}"));
+    assert!(status.success(), "go build {name}: {status}");
+    let mut args = vec!["-addr", "127.0.0.1:{port}"];
+    args.extend_from_slice(extra);
+    start(&dir, bin.to_str().unwrap(), &args, &[])
+}
+
+/// A gorilla echo whose close handler only logs: the client's close frame
+/// is not answered, and TCP is dropped.
+#[test]
+fn gorilla_echo_that_drops_tcp_on_close() {
+    let app = go("close_logger", &[]);
+    let report = audit(&app, &["--ws", "/echo"], &["WF-WS-008"]);
+    let closing = findings(&report, "WF-WS-008");
+    assert!(
+        closing[0]["observed"]
+            .as_str()
+            .unwrap()
+            .contains("dropped the TCP connection"),
+        "{report:#}"
+    );
+    let app = go("close_logger", &["-answer-close"]);
+    audit(&app, &["--ws", "/echo"], &[]);
+}
