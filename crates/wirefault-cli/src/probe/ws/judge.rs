@@ -178,6 +178,9 @@ pub(crate) fn closing(watch: &Watch) -> Result<Vec<Finding>, String> {
     let expected = "a close frame back (RFC 6455 §5.5.1), then the end of the connection";
     let exchange = &watch.exchange;
     match &watch.closing {
+        // An answer without a code is valid (RFC 6455 §5.5.1: echoing the
+        // code is what endpoints "typically" do, not a must).
+        Closing::Answer(Event::Close(payload)) if payload.is_empty() => Ok(Vec::new()),
         Closing::Answer(Event::Close(payload)) => Ok(close(exchange, payload)),
         Closing::Answer(Event::Timeout) => Ok(vec![Finding::new(
             rules::WS_NO_CLOSE_ANSWER,
@@ -581,8 +584,9 @@ mod tests {
             rule(Closing::Answer(Event::Close(vec![3, 232]))),
             Ok(vec![])
         );
+        assert_eq!(rule(Closing::Answer(Event::Close(vec![]))), Ok(vec![]));
         assert_eq!(
-            rule(Closing::Answer(Event::Close(vec![]))),
+            rule(Closing::Answer(Event::Close(vec![3]))),
             Ok(vec!["WF-WS-004"])
         );
         assert_eq!(rule(Closing::Answer(Event::Eof)), Ok(vec!["WF-WS-008"]));

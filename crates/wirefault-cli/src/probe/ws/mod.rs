@@ -212,6 +212,7 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
         }));
     }
     let context = samples.first();
+    let context_answered = profile.samples.first() == Some(&Some(true));
     // After a vanished oversized message: a valid message that was answered
     // on its own session (the last sample: after a join, the next one).
     let follow_up = match samples.last() {
@@ -227,6 +228,7 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
         if with_context.is_none() || context.is_some() {
             scripts.extend(bad.iter().map(|message| Script {
                 context: with_context,
+                context_answered,
                 message: Some(message),
                 follow_up:
                     follow_up.filter(|_| matches!(message.kind, Kind::Bad(BadInput::Oversized(_)))),
@@ -244,6 +246,7 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
         .filter(|(i, c)| *i == 0 || c.is_some())
         .map(|(_, with_context)| Script {
             context: with_context,
+            context_answered,
             message: Some(&binary),
             follow_up: None,
             greeting: profile.greeting,

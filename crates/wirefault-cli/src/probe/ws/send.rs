@@ -116,6 +116,9 @@ impl Message {
 pub(crate) struct Script<'a> {
     /// A valid message first (the sample), its answer awaited.
     pub(crate) context: Option<&'a Message>,
+    /// The context message was answered on its own session: wait for its
+    /// answer (else only a moment, for a join the server does not answer).
+    pub(crate) context_answered: bool,
     /// The message under test (`None`: the session only watches).
     pub(crate) message: Option<&'a Message>,
     /// A valid message sent when the one under test got no answer at all:
@@ -470,7 +473,12 @@ pub(crate) async fn run(
     if let (None, Some(context)) = (&end, script.context) {
         end = send(&mut conn, context, ctx.timeout, &mut transcript).await;
         if end.is_none() {
-            let deadline = Instant::now() + short;
+            let settle = if script.context_answered {
+                short
+            } else {
+                short.min(Duration::from_millis(200))
+            };
+            let deadline = Instant::now() + settle;
             end = read(&mut conn, deadline, 1, "", &mut transcript, &mut ignored)
                 .await
                 .map(End::Event);
