@@ -37,6 +37,12 @@ if [ ! -d crates/wirefault-cli/tests/apps/node/ws_apps/node_modules/ws ]; then
     (cd crates/wirefault-cli/tests/apps/node/ws_apps && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# The Rust WebSocket sample apps (axum, actix-ws): their own cargo project
+# and lock file, built into target/sample-apps (shared with the Rust HTTP
+# sample apps; a no-op when up to date).
+CARGO_TARGET_DIR="$PWD/target/sample-apps" cargo build -q --locked \
+    --manifest-path crates/wirefault-cli/tests/apps/rust/ws_apps/Cargo.toml
+
 if [ ! -d demo/tests/browser/node_modules/playwright-core ]; then
     (cd demo/tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -21,6 +21,32 @@ fn audit(app: &App, args: &[&str], expected: &[&str]) -> serde_json::Value {
     assert_app_rules(app.port, args, expected)
 }
 
+/// Audits the app with the planted mistake, expecting `expected`, then
+/// its correct version, expecting nothing; returns the first report.
+fn mistake_then_fix(
+    mistake: App,
+    fixed: impl FnOnce() -> App,
+    args: &[&str],
+    expected: &[&str],
+) -> serde_json::Value {
+    let report = audit(&mistake, args, expected);
+    drop(mistake);
+    audit(&fixed(), args, &[]);
+    report
+}
+
+/// Asserts that the report's WF-WS-008 says TCP was dropped on close.
+fn assert_dropped_on_close(report: &serde_json::Value) {
+    let closing = findings(report, "WF-WS-008");
+    assert!(
+        closing[0]["observed"]
+            .as_str()
+            .unwrap()
+            .contains("dropped the TCP connection"),
+        "{report:#}"
+    );
+}
+
 /// The findings of one rule.
 fn findings<'a>(report: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json::Value> {
     report["findings"]
@@ -31,10 +57,20 @@ fn findings<'a>(report: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json
         .collect()
 }
 
-/// `websockets` is a WebSocket-only server: it answers every plain HTTP
-/// request, on any path, with 426 and a text body. The HTTP rules judge
-/// that (WF-HTTP-001, WF-HTTP-007); this corpus judges the WebSocket ones.
-const WS_ONLY: [&str; 4] = ["--ignore", "WF-HTTP-001", "--ignore", "WF-HTTP-007"];
+/// For apps that serve only a socket: their plain HTTP answers (the 426 of
+/// `websockets` on every path, the empty 404 and 405 of bare axum and
+/// actix-web routers) are the HTTP rules' to judge, in the HTTP corpus;
+/// this corpus judges the WebSocket rules.
+const WS_ONLY: [&str; 8] = [
+    "--ignore",
+    "WF-HTTP-001",
+    "--ignore",
+    "WF-HTTP-003",
+    "--ignore",
+    "WF-HTTP-006",
+    "--ignore",
+    "WF-HTTP-007",
+];
 
 fn python(script: &str, extra: &[&str]) -> App {
     let mut args = vec![script, "{port}"];
@@ -53,9 +89,13 @@ fn node(script: &str, extra: &[&str]) -> App {
 /// echo goes on afterwards.
 #[test]
 fn websockets_echo_that_drops_oversized_messages_silently() {
-    let app = python("ws_websockets_echo_limit.py", &[]);
     let args = [&["--ws", "/"][..], &WS_ONLY].concat();
-    let report = audit(&app, &args, &["WF-WS-003"]);
+    let report = mistake_then_fix(
+        python("ws_websockets_echo_limit.py", &[]),
+        || python("ws_websockets_echo_limit.py", &["--correct"]),
+        &args,
+        &["WF-WS-003"],
+    );
     let silence = findings(&report, "WF-WS-003");
     let text = format!("{silence:?}");
     assert!(
@@ -64,8 +104,6 @@ fn websockets_echo_that_drops_oversized_messages_silently() {
             && text.contains("sent after it was answered"),
         "{report:#}"
     );
-    let app = python("ws_websockets_echo_limit.py", &["--correct"]);
-    audit(&app, &args, &[]);
 }
 
 /// A chat that greets each client once: a greeting, not a feed, so the
@@ -73,15 +111,17 @@ fn websockets_echo_that_drops_oversized_messages_silently() {
 /// JSON).
 #[test]
 fn websockets_greeting_chat_that_ignores_bad_json() {
-    let app = python("ws_websockets_greeting_chat.py", &[]);
     let args = [&["--ws", "/"][..], &WS_ONLY].concat();
-    let report = audit(&app, &args, &["WF-WS-003"]);
+    let report = mistake_then_fix(
+        python("ws_websockets_greeting_chat.py", &[]),
+        || python("ws_websockets_greeting_chat.py", &["--correct"]),
+        &args,
+        &["WF-WS-003"],
+    );
     assert!(
         !report["skipped"].to_string().contains("pushes"),
         "{report:#}"
     );
-    let app = python("ws_websockets_greeting_chat.py", &["--correct"]);
-    audit(&app, &args, &[]);
 }
 
 /// A join-first FastAPI chat whose `receive_text()` dies on binary, found
@@ -129,16 +169,18 @@ fn node_basic_auth_socket_accepting_foreign_origins() {
 /// the upgraded socket: WF-WS-007 for a bogus token and for none.
 #[test]
 fn node_token_checked_after_the_upgrade() {
-    let app = node("ws_node_token_after_upgrade.js", &[]);
-    let report = audit(&app, &["--ws", "/live?token=s3cret"], &["WF-WS-007"]);
+    let report = mistake_then_fix(
+        node("ws_node_token_after_upgrade.js", &[]),
+        || node("ws_node_token_after_upgrade.js", &["--check-first"]),
+        &["--ws", "/live?token=s3cret"],
+        &["WF-WS-007"],
+    );
     let raw = findings(&report, "WF-WS-007");
     let text = format!("{raw:?}");
     assert!(
         text.contains("a bogus `token`") && text.contains("no `token`"),
         "{report:#}"
     );
-    let app = node("ws_node_token_after_upgrade.js", &["--check-first"]);
-    audit(&app, &["--ws", "/live?token=s3cret"], &[]);
 }
 
 /// A join-first chat that ignores bad JSON after the join: only bad input
@@ -188,16 +230,58 @@ fn go(name: &str, extra: &[&str]) -> App {
 /// is not answered, and TCP is dropped.
 #[test]
 fn gorilla_echo_that_drops_tcp_on_close() {
-    let app = go("close_logger", &[]);
-    let report = audit(&app, &["--ws", "/echo"], &["WF-WS-008"]);
-    let closing = findings(&report, "WF-WS-008");
-    assert!(
-        closing[0]["observed"]
-            .as_str()
-            .unwrap()
-            .contains("dropped the TCP connection"),
-        "{report:#}"
+    let report = mistake_then_fix(
+        go("close_logger", &[]),
+        || go("close_logger", &["-answer-close"]),
+        &["--ws", "/echo"],
+        &["WF-WS-008"],
     );
-    let app = go("close_logger", &["-answer-close"]);
-    audit(&app, &["--ws", "/echo"], &[]);
+    assert_dropped_on_close(&report);
+}
+
+/// Starts a binary of `tests/apps/rust/ws_apps`, built by
+/// `scripts/install-test-deps.sh` into `target/sample-apps`.
+fn rust(name: &str, extra: &[&str]) -> App {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let bin = root.join("target/sample-apps/debug").join(name);
+    assert!(
+        bin.exists(),
+        "{} is not built (run scripts/install-test-deps.sh)",
+        bin.display()
+    );
+    let mut args = vec!["{port}"];
+    args.extend_from_slice(extra);
+    start(&apps_dir("rust/ws_apps"), bin.to_str().unwrap(), &args, &[])
+}
+
+/// An axum echo written as axum's docs write it sends the client's close
+/// frame back: tungstenite refuses, the handler returns, and the answer it
+/// queued is never sent (the client sees 1006).
+#[test]
+fn axum_echo_that_sends_the_close_back() {
+    let args = [&["--ws", "/ws"][..], &WS_ONLY].concat();
+    let report = mistake_then_fix(
+        rust("axum_echo_close", &[]),
+        || rust("axum_echo_close", &["--answer-close"]),
+        &args,
+        &["WF-WS-008"],
+    );
+    assert_dropped_on_close(&report);
+}
+
+/// An actix-ws echo whose frame limit ends the README loop like any error:
+/// the oversized message gets a close frame without a code (1005).
+#[test]
+fn actix_ws_echo_that_closes_oversized_without_a_code() {
+    let args = [&["--ws", "/ws"][..], &WS_ONLY].concat();
+    let report = mistake_then_fix(
+        rust("actix_echo_limit", &[]),
+        || rust("actix_echo_limit", &["--close-1009"]),
+        &args,
+        &["WF-WS-004"],
+    );
+    for close in findings(&report, "WF-WS-004") {
+        let body = close["request"]["body"].as_str().unwrap();
+        assert!(body.contains("bytes of `a`"), "{close:#}");
+    }
 }
