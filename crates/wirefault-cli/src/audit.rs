@@ -74,6 +74,7 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     let tls = tls::client_config(&TlsOptions {
         ca_cert: args.ca_cert.as_deref(),
         insecure: args.insecure,
+        client_cert: args.client_cert.as_deref(),
     })?;
     let client = reqwest::Client::builder()
         .use_preconfigured_tls((*tls).clone())
@@ -91,6 +92,7 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
                 .headers
                 .iter()
                 .any(|h| h.name.eq_ignore_ascii_case("cookie")),
+        has_client_cert: args.client_cert.is_some(),
         origin: trusted.first().map(|(o, _)| o.clone()),
         timeout,
         tls,

@@ -85,6 +85,11 @@ pub(crate) struct AuditArgs {
     #[arg(long)]
     pub(crate) insecure: bool,
 
+    /// A PEM file with a client certificate (and its chain) and its private
+    /// key, presented on every TLS handshake (mutual TLS).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) client_cert: Option<PathBuf>,
+
     /// A header for every probe, "Name: value" (repeatable).
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", value_parser = parse_header)]
     pub(crate) headers: Vec<HeaderArg>,

@@ -29,7 +29,8 @@ fn ambient(ctx: &Ctx) -> Option<Ambient> {
     if ctx.has_cookie {
         return Some(Ambient::Cookie);
     }
-    ctx.auth
+    let basic = ctx
+        .auth
         .iter()
         .any(|(name, value)| {
             name.eq_ignore_ascii_case("authorization")
@@ -39,12 +40,15 @@ fn ambient(ctx: &Ctx) -> Option<Ambient> {
                     .get(..6)
                     .is_some_and(|s| s.eq_ignore_ascii_case("basic "))
         })
-        .then_some(Ambient::Basic)
+        .then_some(Ambient::Basic);
+    basic.or(ctx.has_client_cert.then_some(Ambient::ClientCert))
 }
 
 /// Handshake from [`FOREIGN_ORIGIN`]: must be refused before the upgrade
 /// when the socket authenticates with credentials the browser sends by
-/// itself (cookies, HTTP Basic). Rated by what the audit could see.
+/// itself (cookies, HTTP Basic, a client certificate). Rated by what the
+/// audit could see. (The handshake without credentials still presents the
+/// client certificate: it is part of the TLS setup of every probe.)
 pub(crate) async fn foreign_origin(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
     let url = &endpoint.url;
     let (request, handshake) =

@@ -243,6 +243,8 @@ pub(crate) enum Ambient {
     Cookie,
     /// HTTP Basic (`-H 'Authorization: Basic …'`).
     Basic,
+    /// A TLS client certificate (`--client-cert`).
+    ClientCert,
 }
 
 impl Ambient {
@@ -250,6 +252,7 @@ impl Ambient {
         match self {
             Ambient::Cookie => "the cookie",
             Ambient::Basic => "the HTTP Basic credentials",
+            Ambient::ClientCert => "the client certificate",
         }
     }
 
@@ -264,6 +267,10 @@ impl Ambient {
                 "a browser that has cached them for this host sends them from any page, \
                  except where the HTTP-auth cache is partitioned by top-level site (in \
                  Chrome only behind a flag)"
+            }
+            Ambient::ClientCert => {
+                "a browser that holds it presents it on the TLS handshake to this host, \
+                 whichever page opens the socket (after asking the user at most once)"
             }
         }
     }
@@ -286,6 +293,7 @@ pub(crate) fn foreign_origin_rating(
                 match a {
                     Ambient::Cookie => "cookie",
                     Ambient::Basic => "Basic",
+                    Ambient::ClientCert => "certificate",
                 },
                 a.name(),
                 a.limits()
@@ -606,7 +614,7 @@ mod tests {
 
     #[test]
     fn ambient_credentials_make_a_foreign_origin_an_error() {
-        for a in [Ambient::Cookie, Ambient::Basic] {
+        for a in [Ambient::Cookie, Ambient::Basic, Ambient::ClientCert] {
             for refused in [Some(true), Some(false), None] {
                 assert_eq!(foreign_origin_rating(Some(a), refused).0, Severity::Error);
             }
