@@ -285,3 +285,22 @@ fn actix_ws_echo_that_closes_oversized_without_a_code() {
         assert!(body.contains("bytes of `a`"), "{close:#}");
     }
 }
+
+/// Two message types of one protocol: the SQL error in the close reason is
+/// reachable only through the second type, so only a second sample for the
+/// same path finds it.
+#[test]
+fn fastapi_second_message_type_leaks_sql_in_the_close_reason() {
+    let app = uvicorn("ws_fastapi_typed_messages", &[]);
+    let quote = r#"/market={"type":"quote","symbol":"ACME"}"#;
+    let history = r#"/market={"type":"history","symbol":"ACME"}"#;
+    audit(&app, &["--ws-message", quote], &[]);
+    let report = audit(
+        &app,
+        &["--ws-message", quote, "--ws-message", history],
+        &["WF-WS-006"],
+    );
+    let leak = findings(&report, "WF-WS-006");
+    let body = leak[0]["request"]["body"].as_str().unwrap();
+    assert!(body.contains("variant of sample 2"), "{report:#}");
+}
