@@ -175,42 +175,7 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
     }
 
     // Bad input and variants, alone and after the first sample.
-    let mut bad: Vec<Message> = [
-        BadInput::MalformedText,
-        BadInput::Oversized(send::OVERSIZED_SMALL),
-        BadInput::Oversized(OVERSIZED),
-    ]
-    .iter()
-    .map(|b| b.message())
-    .collect();
-    for (i, text) in endpoint.samples.iter().enumerate() {
-        let Ok(value) = serde_json::from_str::<Value>(text) else {
-            continue;
-        };
-        if !matches!(value, Value::Object(_) | Value::Array(_)) {
-            continue;
-        }
-        let (variants, built) = wsvariants::variants(&value);
-        if built > variants.len() {
-            run.outcome.caps.push(format!(
-                "{url}: {built} variants of sample {} built, {} sent (at most {MAX_VARIANTS})",
-                i + 1,
-                variants.len()
-            ));
-        }
-        bad.extend(variants.into_iter().map(|v| {
-            let shown = crate::finding::shorten(&v.text);
-            Message::text(
-                v.text,
-                format!(
-                    "text (variant of sample {}) {}: {shown}",
-                    i + 1,
-                    v.description
-                ),
-                Kind::Variant(i),
-            )
-        }));
-    }
+    let bad = bad_messages(endpoint, &mut run.outcome.caps);
     let context = samples.first();
     let context_answered = profile.samples.first() == Some(&Some(true));
     // After a vanished oversized message: a valid message that was answered
@@ -223,35 +188,23 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
             .then_some(last),
         None => profile.answers.is_some().then_some(&probe),
     };
-    let mut scripts: Vec<Script> = Vec::new();
-    for with_context in [None, context] {
-        if with_context.is_none() || context.is_some() {
-            scripts.extend(bad.iter().map(|message| Script {
-                context: with_context,
-                context_answered,
-                message: Some(message),
-                follow_up:
-                    follow_up.filter(|_| matches!(message.kind, Kind::Bad(BadInput::Oversized(_)))),
-                greeting: profile.greeting,
-            }));
-        }
-    }
+    // Each message alone, and again after the first sample (if any).
+    let contexts: Vec<Option<&Message>> = std::iter::once(None).chain(context.map(Some)).collect();
+    let base = Script {
+        context_answered,
+        follow_up,
+        greeting: profile.greeting,
+        ..Script::default()
+    };
+    let scripts: Vec<Script> = contexts
+        .iter()
+        .flat_map(|c| bad.iter().map(|m| base.with(*c, m)))
+        .collect();
     // The binary message goes last: a text handler that crashes on it can
     // leave a broken client in a chat's list, which changes how later
     // sessions end.
     let binary = BadInput::Binary.message();
-    let last: Vec<Script> = [None, context]
-        .into_iter()
-        .enumerate()
-        .filter(|(i, c)| *i == 0 || c.is_some())
-        .map(|(_, with_context)| Script {
-            context: with_context,
-            context_answered,
-            message: Some(&binary),
-            follow_up: None,
-            greeting: profile.greeting,
-        })
-        .collect();
+    let last: Vec<Script> = contexts.iter().map(|c| base.with(*c, &binary)).collect();
     let budget = phase_two_budget(ctx.timeout);
     let budget_end = Instant::now() + budget;
     let total = scripts.len() + last.len();
@@ -280,6 +233,44 @@ pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
         ran += 1;
     }
     run.finish(total - ran)
+}
+
+/// The bad inputs, then the variants of each JSON sample (at most
+/// [`MAX_VARIANTS`] each; a cut is noted in `caps`).
+fn bad_messages(endpoint: &Endpoint, caps: &mut Vec<String>) -> Vec<Message> {
+    let mut bad: Vec<Message> = [
+        BadInput::MalformedText,
+        BadInput::Oversized(send::OVERSIZED_SMALL),
+        BadInput::Oversized(OVERSIZED),
+    ]
+    .iter()
+    .map(|b| b.message())
+    .collect();
+    for (i, text) in endpoint.samples.iter().enumerate() {
+        let value = match serde_json::from_str::<Value>(text) {
+            Ok(value @ (Value::Object(_) | Value::Array(_))) => value,
+            _ => continue,
+        };
+        let (variants, built) = wsvariants::variants(&value);
+        if built > variants.len() {
+            caps.push(format!(
+                "{}: {built} variants of sample {} built, {} sent (at most {MAX_VARIANTS})",
+                endpoint.url,
+                i + 1,
+                variants.len()
+            ));
+        }
+        bad.extend(variants.into_iter().map(|v| {
+            let shown = crate::finding::shorten(&v.text);
+            let description = format!(
+                "text (variant of sample {}) {}: {shown}",
+                i + 1,
+                v.description
+            );
+            Message::text(v.text, description, Kind::Variant(i))
+        }));
+    }
+    bad
 }
 
 /// The state of one endpoint's sessions.

@@ -129,6 +129,20 @@ pub(crate) struct Script<'a> {
     pub(crate) greeting: usize,
 }
 
+impl<'a> Script<'a> {
+    /// This script for `message`, after `context`; the follow-up is kept
+    /// only after an oversized message.
+    pub(crate) fn with(self, context: Option<&'a Message>, message: &'a Message) -> Self {
+        let oversized = matches!(message.kind, Kind::Bad(BadInput::Oversized(_)));
+        Script {
+            context,
+            message: Some(message),
+            follow_up: self.follow_up.filter(|_| oversized),
+            ..self
+        }
+    }
+}
+
 /// How a session ended.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum End {
