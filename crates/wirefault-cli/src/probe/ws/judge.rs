@@ -69,6 +69,10 @@ pub(crate) fn session(session: &Session, profile: &Profile) -> (Vec<Finding>, Op
                 Some(format!("sessions left open were not judged: {why}")),
             ),
         },
+        End::Before(_) => (
+            Vec::new(),
+            Some("a session ended during the greeting, before its message was sent".into()),
+        ),
         End::NotRead(why) => (
             Vec::new(),
             Some(format!(
@@ -569,6 +573,10 @@ mod tests {
         // Not read at all: not a failure.
         let unread = session_of(End::NotRead("stalled".into()), 0, &[], TEXT);
         assert!(session(&unread, &json_profile()).0.is_empty());
+        // Ended before the message was sent: nothing to judge it by.
+        let early = session_of(End::Before(Box::new(Event::Eof)), 0, &[], TEXT);
+        let (findings, note) = session(&early, &json_profile());
+        assert!(findings.is_empty() && note.is_some());
     }
 
     fn watched(closing: Closing) -> Watch {

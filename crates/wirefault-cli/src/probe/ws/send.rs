@@ -152,6 +152,8 @@ pub(crate) enum End {
     Open,
     /// The server did not read the message.
     NotRead(String),
+    /// The session ended during the greeting, before anything was sent.
+    Before(Box<Event>),
 }
 
 /// One session after the upgrade.
@@ -473,7 +475,7 @@ pub(crate) async fn run(
             &mut ignored,
         )
         .await
-        .map(End::Event);
+        .map(|event| End::Before(Box::new(event)));
     }
     let described = match (script.context, script.message) {
         (Some(context), Some(message)) => format!(
@@ -535,6 +537,7 @@ pub(crate) async fn run(
             conn.close(Duration::from_millis(100)).await;
         }
         End::Event(_) => {}
+        End::Before(_) => {}
         End::Open | End::NotRead(_) => {
             conn.close(ctx.timeout.min(Duration::from_millis(500)))
                 .await;
@@ -582,6 +585,10 @@ pub(crate) fn describe_end(end: &End, wait: Duration, received: usize) -> String
         }
         End::Event(_) | End::Open => format!("… no close within {:.1}s", wait.as_secs_f64()),
         End::NotRead(why) => format!("… the server did not take the message: {why}"),
+        End::Before(event) => format!(
+            "(ended during the greeting, before the message was sent) {}",
+            describe_end(&End::Event((**event).clone()), wait, received)
+        ),
     }
 }
 
