@@ -20,14 +20,17 @@ impl Drop for Echo {
 /// Builds `ws-echo` (a workspace member: a no-op when `cargo test
 /// --workspace` built it) and starts it on a free port; its address.
 fn start_echo() -> (Echo, String) {
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "-q", "-p", "ws-echo"])
-        .status()
-        .unwrap();
-    assert!(status.success(), "cargo build -p ws-echo: {status}");
-    // This test runs from target/<profile>/deps.
+    // This test runs from target/<profile>/deps: build ws-echo there.
     let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("ws-echo");
+    let profile_dir = exe.parent().unwrap().parent().unwrap();
+    let mut build = Command::new(env!("CARGO"));
+    build.args(["build", "-q", "-p", "ws-echo"]);
+    if profile_dir.ends_with("release") {
+        build.arg("--release");
+    }
+    let status = build.status().unwrap();
+    assert!(status.success(), "cargo build -p ws-echo: {status}");
+    let bin = profile_dir.join("ws-echo");
     let mut child = Command::new(&bin)
         .arg("127.0.0.1:0")
         .stdout(Stdio::piped())
