@@ -296,9 +296,10 @@ pub(crate) enum Closing {
     Answer(Event),
 }
 
-/// Watches a session that sends nothing: messages within `idle` (longer
-/// when they started late, to tell a greeting from a feed), then sends a
-/// close frame and waits, at most the timeout, for the close frame back.
+/// Watches a session that sends nothing: messages within `idle`, and once
+/// one came, until the timeout after it (a greeting is one burst, a feed
+/// sends again), then sends a close frame and waits, at most the timeout,
+/// for the close frame back.
 pub(crate) async fn watch(
     ctx: &Ctx,
     endpoint: &Endpoint,
@@ -330,8 +331,16 @@ pub(crate) async fn watch(
         } else {
             keeps_sending = true;
         }
-        // A late first message: watch as long after it, to see if more follow.
-        deadline = deadline.max(first + idle).min(start + 2 * idle);
+        // After a first message, watch as long as a judged silence lasts
+        // (the timeout): a feed slower than the greeting window shows here,
+        // so its next message is not taken for an answer later.
+        deadline = if keeps_sending {
+            deadline.min(now)
+        } else {
+            deadline
+                .max(first + ctx.timeout)
+                .min(start + idle + ctx.timeout)
+        };
         if received <= SHOWN_MESSAGES {
             transcript.push(shown);
         }
