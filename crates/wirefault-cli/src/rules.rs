@@ -118,6 +118,8 @@ rules! {
         "send a generic reason for server errors; log the details";
     WS_HTTP_AFTER_UPGRADE = "WF-WS-007", Error, "HTTP error sent after the upgrade",
         "after the upgrade, report errors with a close frame, not an HTTP response";
+    WS_NO_CLOSE_ANSWER = "WF-WS-008", Warning, "Close frame not answered with a close frame",
+        "answer the client's close frame with a close frame before closing TCP (RFC 6455 §5.5.1)";
 }
 
 /// The rule with this id, case-insensitively.
