@@ -84,12 +84,18 @@ pub fn app(state: AppState) -> WirefaultService<Router> {
     } else {
         routes = routes.route("/debug/{*rest}", get(debug::off));
     }
-    WirefaultLayer::new()
+    layer(&state.config)
         .cors(&state.cors)
+        .layer(routes.with_state(state))
+}
+
+/// wirefault's layer as the API runs it, CORS aside: the body limit, the
+/// timeout, the close codes. The OpenAPI document is read from it.
+pub fn layer(config: &Config) -> WirefaultLayer {
+    WirefaultLayer::new()
         .body_limit(BODY_LIMIT)
         .timeout(REQUEST_TIMEOUT)
-        .close_codes(state.config.ws_close_codes)
-        .layer(routes.with_state(state))
+        .close_codes(config.ws_close_codes)
 }
 
 /// The API server: [`app`] on `listener` with the configured bounds. It

@@ -20,6 +20,7 @@ pub mod config;
 pub mod db;
 pub mod debug;
 pub mod events;
+pub mod log;
 pub mod model;
 pub mod notes;
 pub mod openapi;
