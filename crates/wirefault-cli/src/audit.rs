@@ -6,8 +6,10 @@
 //!    `--path`'s `GET` paths (parameters filled) and the base page's
 //!    same-host links.
 //! 3. Everything else at once: wrong and unsupported methods, missing
-//!    resources and wrong-typed parameters, bad bodies and body variants,
-//!    CORS on each API path, WebSocket probes.
+//!    resources and wrong-typed parameters, bad bodies and body variants
+//!    (of bodies given, or built from the schema), credentials (none and
+//!    bogus) on protected operations, CORS on each API path, WebSocket
+//!    probes.
 //!
 //! Every list is capped; a cap that cuts something is said in the report.
 
