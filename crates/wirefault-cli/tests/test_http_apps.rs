@@ -426,3 +426,21 @@ fn express_presence_only_middleware_is_found_from_the_audits_key() {
         "{report:#}"
     );
 }
+
+/// Optional authentication (`auto_error=False`, a bogus token refused):
+/// the anonymous 200 on an operation FastAPI lists as protected is noted
+/// only.
+#[test]
+fn fastapi_optional_authentication_is_noted_only() {
+    let app = uvicorn("http_fastapi_security_optional", &[]);
+    let report = assert_found(&url(&app), &[], &[]);
+    let optional = finding(&report, "WF-HTTP-011");
+    assert_eq!(optional["severity"], "info", "{report:#}");
+    assert!(
+        optional["request"]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/feed"),
+        "{report:#}"
+    );
+}
