@@ -317,7 +317,7 @@ fn schema_built_body_finds_a_500() {
 /// not reached.
 #[test]
 fn empty_object_variant_finds_an_empty_400() {
-    let app = node("http_express_empty_400.js", true);
+    let app = node("http_express_contacts_empty_body.js", true);
     let path = ["--path", "/api/contacts"];
     assert_found(&url(&app), &path, &[]);
     let report = assert_found(
