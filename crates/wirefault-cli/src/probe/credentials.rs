@@ -1,6 +1,7 @@
 //! Credential probes: a protected operation sent without its credential,
 //! and with a bogus one. 401 (with a challenge) or 403 is expected; a 2xx
-//! lets anyone in, a 5xx blames the server for the client's mistake.
+//! lets anyone in (rated by the evidence, see [`judge`]), a 5xx blames the
+//! server for the client's mistake.
 //!
 //! An operation is protected when the OpenAPI document says so (its
 //! `security`, see [`super::security`]), or, when the user gave credentials
