@@ -6,8 +6,10 @@
 //!    `--path`'s `GET` paths (parameters filled) and the base page's
 //!    same-host links.
 //! 3. Everything else at once: wrong and unsupported methods, missing
-//!    resources and wrong-typed parameters, bad bodies and body variants,
-//!    CORS on each API path, WebSocket probes.
+//!    resources and wrong-typed parameters, bad bodies and body variants
+//!    (of bodies given, or built from the schema), credentials (none and
+//!    bogus) on protected operations, CORS on each API path, WebSocket
+//!    probes.
 //!
 //! Every list is capped; a cap that cuts something is said in the report.
 
@@ -27,7 +29,7 @@ use crate::filter::Filter;
 use crate::finding::{self, Audit, Exchange, Finding, Outcome, Received};
 use crate::probe::http::BadBody;
 use crate::probe::openapi::{self, Document, Location, Operation, Param};
-use crate::probe::{body, cors, discover, http, ws, Ctx};
+use crate::probe::{body, cors, credentials, discover, http, sample, ws, Ctx};
 use crate::tls::{self, TlsOptions};
 
 /// Most `GET` paths from the OpenAPI document and `--path` probed.
@@ -44,6 +46,8 @@ const MAX_WRONG_TYPES: usize = 3;
 const MAX_METHOD_PROBES: usize = 30;
 /// Most valid bodies (from `--body` and the document) varied.
 const MAX_BODIES: usize = 10;
+/// Most operations that get the credential probes.
+const MAX_CREDENTIAL_OPS: usize = 20;
 /// Most paths that get the CORS probes.
 const MAX_CORS_PATHS: usize = 5;
 
@@ -265,6 +269,13 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         &mut caps,
         &mut notes,
     );
+    credential_probes(
+        ctx_ref,
+        &all_ops,
+        args.allow_destructive,
+        &mut tasks,
+        &mut caps,
+    );
     let cors_paths: Vec<Url> = {
         let api: BTreeSet<&Url> = api_gets.iter().collect();
         let mut paths = vec![base.clone()];
@@ -395,6 +406,7 @@ fn user_paths(paths: &[String], caps: &mut Vec<String>) -> Vec<Operation> {
             body_schema: None,
             body_example: None,
             prefix: String::new(),
+            security: None,
         })
         .collect()
 }
@@ -438,17 +450,23 @@ fn parameter_probes<'a>(
         caps,
     ) {
         let params = op.path_params();
-        if params.iter().any(|p| !p.is_enum()) {
-            let values: Vec<String> = params
-                .iter()
-                .filter(|p| !p.is_enum())
-                .map(Param::missing_value)
-                .collect();
+        // One round per value a parameter of unknown type tries (a number,
+        // then text); a typed one has the same value in each.
+        let rounds = params.iter().map(|p| p.missing_values().len()).max();
+        for round in 0..rounds.unwrap_or(0) {
+            if params.iter().all(Param::is_enum) {
+                break;
+            }
+            let miss = |p: &Param| {
+                let values = p.missing_values();
+                values[round.min(values.len() - 1)].clone()
+            };
+            let values: Vec<String> = params.iter().filter(|p| !p.is_enum()).map(miss).collect();
             let url = ctx.path_url(&op.path_with(&|p: &Param| {
                 if p.location == Location::Query || p.is_enum() {
                     p.fill()
                 } else {
-                    p.missing_value()
+                    miss(p)
                 }
             }));
             tasks.push(Box::pin(async move {
@@ -567,7 +585,12 @@ fn body_probes<'a>(
     notes: &mut Vec<String>,
 ) {
     let allowed = |m: &str| m == "POST" || (allow_destructive && matches!(m, "PUT" | "PATCH"));
+    // `{}` is both a bad body and a variant: sent once.
+    let mut seen = BTreeSet::new();
     let mut send = |method: String, url: Url, bad: BadBody| {
+        if !seen.insert((method.clone(), url.to_string(), bad.text.clone())) {
+            return;
+        }
         tasks.push(Box::pin(async move {
             let sent = Some(("application/json", bad.text.clone()));
             http::judge_bad_body(&http::send(ctx, &method, &url, &[], sent).await, &bad).into()
@@ -600,18 +623,31 @@ fn body_probes<'a>(
             op.and_then(|o| o.body_schema.clone()),
         ));
     }
+    let mut built = Vec::new();
     for op in ops {
         let given = bodies
             .iter()
             .any(|b| b.method == op.method && b.path == op.path);
-        if let (Some(example), false) = (&op.body_example, given) {
+        if given {
+            continue;
+        }
+        if let Some((json, from_schema)) = valid_body(op) {
+            if from_schema && allowed(&op.method) {
+                built.push(format!("{} {}{}", op.method, op.prefix, op.path));
+            }
             valid.push((
                 op.method.clone(),
                 ctx.path_url(&op.concrete_path()),
-                example.clone(),
+                json,
                 op.body_schema.clone(),
             ));
         }
+    }
+    if !built.is_empty() {
+        notes.push(format!(
+            "request bodies built from the schema (the document gives no example): {}",
+            built.join(", ")
+        ));
     }
     let skipped = valid.iter().filter(|(m, ..)| !allowed(m)).count();
     if skipped > 0 {
@@ -624,6 +660,48 @@ fn body_probes<'a>(
         for bad in body::variants(&json, schema.as_ref()) {
             send(method.clone(), url.clone(), bad);
         }
+    }
+}
+
+/// A valid body for `op`: the document's example, else one built from its
+/// schema (`true`), else none.
+fn valid_body(op: &Operation) -> Option<(serde_json::Value, bool)> {
+    match (&op.body_example, &op.body_schema) {
+        (Some(example), _) => Some((example.clone(), false)),
+        (None, Some(schema)) => Some((sample::valid_value(schema), true)),
+        (None, None) => None,
+    }
+}
+
+/// Each protected operation (the document's word, or, with `-H`/`--cookie`
+/// values, any operation) without its credential and with a bogus one
+/// (see [`credentials`]). `GET` only; `POST`, `PUT` and `PATCH` too with
+/// `--allow-destructive`, with a valid body; never `DELETE`.
+fn credential_probes<'a>(
+    ctx: &'a Ctx,
+    ops: &[Operation],
+    allow_destructive: bool,
+    tasks: &mut Vec<Task<'a>>,
+    caps: &mut Vec<String>,
+) {
+    let user_credentials = ctx.auth.iter().any(|(n, _)| credentials::is_credential(n));
+    let mut seen = BTreeSet::new();
+    let chosen: Vec<&Operation> = ops
+        .iter()
+        .filter(|o| o.method == "GET" || (allow_destructive && o.method != "DELETE"))
+        .filter(|o| o.security.is_some() || user_credentials)
+        .filter(|o| seen.insert((o.method.clone(), o.concrete_path())))
+        .collect();
+    for op in capped(&chosen, MAX_CREDENTIAL_OPS, "credential probes", caps) {
+        let url = ctx.path_url(&op.concrete_path());
+        let body = (op.method != "GET")
+            .then(|| valid_body(op).map(|(json, _)| json.to_string()))
+            .flatten();
+        let method = op.method.clone();
+        let requirement = op.security.clone();
+        tasks.push(Box::pin(async move {
+            credentials::run(ctx, &method, &url, &requirement, body).await
+        }));
     }
 }
 

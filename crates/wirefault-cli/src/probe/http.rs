@@ -50,6 +50,20 @@ pub(crate) async fn send_keeping(
     body: Option<(&str, String)>,
     limit: usize,
 ) -> Exchange {
+    send_as(ctx, &ctx.auth, method, url, extra, body, limit).await
+}
+
+/// [`send_keeping`] with `auth` (shown redacted) in place of the user's
+/// `--header` and `--cookie` values: the credential probes leave some out.
+pub(crate) async fn send_as(
+    ctx: &Ctx,
+    auth: &[(String, crate::cli::Secret)],
+    method: &str,
+    url: &Url,
+    extra: &[(String, String)],
+    body: Option<(&str, String)>,
+    limit: usize,
+) -> Exchange {
     let user_agent = concat!("wirefault/", env!("CARGO_PKG_VERSION"));
     let mut shown = vec![("User-Agent".to_owned(), user_agent.to_owned())];
     // Probes ask for JSON, as an API client does; the probe's own or the
@@ -57,22 +71,22 @@ pub(crate) async fn send_keeping(
     let has_accept = extra
         .iter()
         .map(|(n, _)| n)
-        .chain(ctx.auth.iter().map(|(n, _)| n))
+        .chain(auth.iter().map(|(n, _)| n))
         .any(|n| n.eq_ignore_ascii_case("accept"));
     if !has_accept {
         shown.push(("Accept".to_owned(), API_ACCEPT.to_owned()));
     }
     // The user's Accept wins over the probe's own too.
-    let user_accept = ctx
-        .auth
-        .iter()
-        .any(|(n, _)| n.eq_ignore_ascii_case("accept"));
+    let user_accept = auth.iter().any(|(n, _)| n.eq_ignore_ascii_case("accept"));
     let extra: Vec<&(String, String)> = extra
         .iter()
         .filter(|(n, _)| !(user_accept && n.eq_ignore_ascii_case("accept")))
         .collect();
     shown.extend(extra.iter().map(|h| (*h).clone()));
-    shown.extend(ctx.shown_auth());
+    shown.extend(
+        auth.iter()
+            .map(|(n, _)| (n.clone(), super::REDACTED.to_owned())),
+    );
     let method_value = Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET);
     let mut builder = ctx
         .client
@@ -84,7 +98,7 @@ pub(crate) async fn send_keeping(
     for (name, value) in extra {
         builder = builder.header(name.as_str(), value.as_str());
     }
-    for (name, value) in &ctx.auth {
+    for (name, value) in auth {
         builder = builder.header(name.as_str(), value.0.as_str());
     }
     let mut shown_body = None;

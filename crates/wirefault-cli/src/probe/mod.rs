@@ -2,10 +2,13 @@
 
 pub(crate) mod body;
 pub(crate) mod cors;
+pub(crate) mod credentials;
 pub(crate) mod discover;
 pub(crate) mod http;
 pub(crate) mod leak;
 pub(crate) mod openapi;
+pub(crate) mod sample;
+pub(crate) mod security;
 pub(crate) mod ws;
 pub(crate) mod wsclient;
 pub(crate) mod wsvariants;

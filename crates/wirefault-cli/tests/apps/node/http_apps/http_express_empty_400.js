@@ -1,8 +1,8 @@
-// An Express comments API whose errors are JSON — its own 404 handler, its
-// error handler, a 422 for a comment that is not text — except one: a body
-// without `text` gets `res.status(400).end()`, an empty 400 its
-// maintainers would fix (WF-HTTP-006).
+// A contacts API whose errors are JSON, but for one: an empty body.
 //
+// Planted mistake: `{}` is answered 400 with no body at all, where every
+// other error says what went wrong in JSON (WF-HTTP-006). Only `{}` gets
+// there: a body with any field goes to the field checks (422 with JSON).
 // Run: NODE_ENV=production node http_express_empty_400.js PORT
 'use strict'
 
@@ -11,21 +11,21 @@ const express = require('express')
 const app = express()
 app.use(express.json())
 
-const comments = [{ id: 1, text: 'first!' }]
+const contacts = []
 
-app.get('/', (req, res) => res.json({ comments: '/api/comments' }))
-app.get('/api/comments', (req, res) => res.json(comments))
+app.get('/api/contacts', (req, res) => res.json(contacts))
 
-app.post('/api/comments', (req, res) => {
-  if (req.body?.text === undefined) {
+app.post('/api/contacts', (req, res) => {
+  if (!req.body || Object.keys(req.body).length === 0) {
     return res.status(400).end()
   }
-  if (typeof req.body.text !== 'string') {
-    return res.status(422).json({ error: 'text must be a string' })
+  const { name, email } = req.body
+  if (typeof name !== 'string' || typeof email !== 'string') {
+    return res.status(422).json({ error: 'name and email must be text' })
   }
-  const comment = { id: comments.length + 1, text: req.body.text }
-  comments.push(comment)
-  res.status(201).json(comment)
+  const contact = { id: contacts.length + 1, name, email }
+  contacts.push(contact)
+  res.status(201).json(contact)
 })
 
 app.use((req, res) => res.status(404).json({ error: 'not found' }))
