@@ -317,7 +317,7 @@ fn schema_built_body_finds_a_500() {
 /// not reached.
 #[test]
 fn empty_object_variant_finds_an_empty_400() {
-    let app = node("http_express_empty_400.js", true);
+    let app = node("http_express_contacts_empty_body.js", true);
     let path = ["--path", "/api/contacts"];
     assert_found(&url(&app), &path, &[]);
     let report = assert_found(
@@ -423,6 +423,24 @@ fn express_presence_only_middleware_is_found_from_the_audits_key() {
         bogus["request"]["headers"]
             .to_string()
             .contains("wirefault-bogus-credential"),
+        "{report:#}"
+    );
+}
+
+/// Optional authentication (`auto_error=False`, a bogus token refused):
+/// the anonymous 200 on an operation FastAPI lists as protected is noted
+/// only.
+#[test]
+fn fastapi_optional_authentication_is_noted_only() {
+    let app = uvicorn("http_fastapi_security_optional", &[]);
+    let report = assert_found(&url(&app), &[], &[]);
+    let optional = finding(&report, "WF-HTTP-011");
+    assert_eq!(optional["severity"], "info", "{report:#}");
+    assert!(
+        optional["request"]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/feed"),
         "{report:#}"
     );
 }

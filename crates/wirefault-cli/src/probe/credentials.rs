@@ -176,13 +176,19 @@ fn bogus_copy(user: &[(String, Secret)], kept: &[(String, Secret)]) -> Attempt {
         })
         .collect();
     let names: Vec<String> = headers.iter().map(|(n, _)| format!("`{n}`")).collect();
+    // The scheme of the user's `Authorization`, which a 401 should name.
+    let challenges = user
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        .filter_map(|(_, v)| v.0.split_once(' ').map(|(scheme, _)| title(scheme)))
+        .collect();
     Attempt {
         what: format!("with a bogus copy of the audit's {}", names.join(" and ")),
         kept: kept.to_vec(),
         headers,
         query: Vec::new(),
         bogus: true,
-        challenges: Vec::new(),
+        challenges,
     }
 }
 
@@ -195,53 +201,106 @@ fn title(scheme: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Judges the answer to one attempt. `declared` is `true` when the document
-/// requires a credential; otherwise `refused` says whether the attempt
-/// without any credential was refused (401/403), the evidence that the
-/// operation is protected. An attempt on an operation not known to be
-/// protected gets only the checks every answer gets.
+/// Judges one operation's answers: `none` to the request without a
+/// credential, `bogus` to each bogus one (sent only when the operation is
+/// `declared` protected by the document, or `none` was refused with 401 or
+/// 403).
+///
+/// - A bogus credential answered 2xx where none was refused: error, the
+///   service checks credentials and lets a bogus one through.
+/// - No credential answered 2xx on an operation the document protects:
+///   info when a bogus credential is refused (optional authentication, the
+///   document should list `{}`); warning otherwise (the check is missing,
+///   or the operation is public and the document should say
+///   `security: []`: only the document says it is protected).
+/// - A 5xx on an operation known to be protected: the client's mistake
+///   blamed on the server (WF-HTTP-004).
 pub(crate) fn judge(
-    exchange: &Exchange,
-    attempt: &Attempt,
+    none: &Exchange,
+    bogus: &[(Attempt, Exchange)],
     declared: bool,
-    refused: bool,
 ) -> Vec<Finding> {
-    let mut findings = http::judge_answer(exchange);
-    let Some(answer) = exchange.received.http() else {
+    let mut findings = http::judge_answer(none);
+    for (_, exchange) in bogus {
+        findings.extend(http::judge_answer(exchange));
+    }
+    let Some(without) = none.received.http() else {
         return findings;
     };
-    let what = &attempt.what;
+    let status = |e: &Exchange| e.received.http().map(|a| a.status);
+    let success = |s: Option<u16>| s.is_some_and(|s| (200..300).contains(&s));
     let expected = "HTTP 401 with a WWW-Authenticate challenge, or 403";
-    let status = answer.status;
-    // Without the document's word, only a bogus credential on an operation
-    // refused without one is judged: the answer without is the evidence,
-    // and a route that fails with or without credentials is not theirs.
-    let protected = declared || (attempt.bogus && refused);
-    if !protected {
-        return findings;
-    }
-    if (200..300).contains(&status) {
-        let why = if declared {
-            "the OpenAPI document requires a credential for this operation"
-        } else {
-            "the same request without the audit's credentials was refused"
-        };
-        findings.push(Finding::new(
+    let refused = !success(Some(without.status)) && without.status < 500;
+    if declared && success(Some(without.status)) {
+        let bogus_refused = bogus
+            .iter()
+            .any(|(_, e)| status(e).is_some_and(|s| matches!(s, 401 | 403)));
+        let finding = Finding::new(
             rules::HTTP_AUTH_2XX,
-            exchange,
-            format!("a protected operation {what} was answered HTTP {status} ({why})"),
+            none,
+            format!(
+                "an operation the OpenAPI document protects was answered HTTP {} \
+                 without a credential",
+                without.status
+            ),
             expected,
-        ));
-    } else if status >= 500 {
+        );
+        findings.push(if bogus_refused {
+            finding.rated(
+                Severity::Info,
+                "a bogus credential is refused: optional authentication; the document \
+                 should list `{}` among the operation's security requirements",
+            )
+        } else {
+            finding.rated(
+                Severity::Warning,
+                "only the document says the operation is protected: its check is \
+                 missing, or it is public and its document should say `security: []`",
+            )
+        });
+    }
+    if declared && without.status >= 500 {
         findings.push(Finding::new(
             rules::HTTP_BODY_5XX,
-            exchange,
-            format!("a request {what} was answered HTTP {status}"),
+            none,
+            format!(
+                "a request without a credential was answered HTTP {}",
+                without.status
+            ),
             expected,
         ));
-    } else if status == 401 && !attempt.challenges.is_empty() {
-        if let Some(challenge) = answer.header("www-authenticate") {
-            if !names_scheme(challenge, &attempt.challenges) {
+    }
+    for (attempt, exchange) in bogus {
+        let Some(answer) = exchange.received.http() else {
+            continue;
+        };
+        let what = &attempt.what;
+        if success(Some(answer.status)) && refused {
+            let why = if declared {
+                "the OpenAPI document protects this operation"
+            } else {
+                "the request without the audit's credentials"
+            };
+            findings.push(Finding::new(
+                rules::HTTP_AUTH_2XX,
+                exchange,
+                format!(
+                    "a request {what} was answered HTTP {}; without a credential, HTTP {} \
+                     ({why})",
+                    answer.status, without.status
+                ),
+                expected,
+            ));
+        } else if answer.status >= 500 {
+            findings.push(Finding::new(
+                rules::HTTP_BODY_5XX,
+                exchange,
+                format!("a request {what} was answered HTTP {}", answer.status),
+                expected,
+            ));
+        } else if answer.status == 401 && !attempt.challenges.is_empty() {
+            let challenge = answer.header("www-authenticate").unwrap_or("");
+            if !challenge.is_empty() && !names_scheme(challenge, &attempt.challenges) {
                 findings.push(
                     Finding::new(
                         rules::HTTP_401_NO_CHALLENGE,
@@ -272,9 +331,10 @@ fn names_scheme(challenge: &str, schemes: &[String]) -> bool {
     })
 }
 
-/// Sends the attempts for one operation and judges them: the bogus ones
-/// only when the operation is protected (declared, or refused without
-/// credentials). `body` is the JSON body of a `POST`/`PUT`/`PATCH`.
+/// Sends the attempts for one operation and judges them (see [`judge`]):
+/// the bogus ones only when the operation is declared protected, or the
+/// request without credentials was refused with 401 or 403. `body` is the
+/// JSON body of a `POST`/`PUT`/`PATCH`.
 pub(crate) async fn run(
     ctx: &Ctx,
     method: &str,
@@ -283,36 +343,33 @@ pub(crate) async fn run(
     body: Option<String>,
 ) -> Outcome {
     let declared = requirement.is_some();
-    let mut findings = Vec::new();
-    let mut refused = false;
-    for attempt in attempts(requirement, &ctx.auth) {
-        if attempt.bogus && !declared && !refused {
-            break;
-        }
+    let mut attempts = attempts(requirement, &ctx.auth).into_iter();
+    let Some(without) = attempts.next() else {
+        return Outcome::default();
+    };
+    let send = |attempt: &Attempt| {
         let mut target = url.clone();
         if !attempt.query.is_empty() {
             target.query_pairs_mut().extend_pairs(&attempt.query);
         }
         let sent = body.clone().map(|text| ("application/json", text));
-        let exchange = http::send_as(
-            ctx,
-            &attempt.kept,
-            method,
-            &target,
-            &attempt.headers,
-            sent,
-            BODY_LIMIT,
-        )
-        .await;
-        if !attempt.bogus {
-            refused = exchange
-                .received
-                .http()
-                .is_some_and(|a| matches!(a.status, 401 | 403));
+        let kept = attempt.kept.clone();
+        let headers = attempt.headers.clone();
+        async move { http::send_as(ctx, &kept, method, &target, &headers, sent, BODY_LIMIT).await }
+    };
+    let none = send(&without).await;
+    let refused = none
+        .received
+        .http()
+        .is_some_and(|a| matches!(a.status, 401 | 403));
+    let mut bogus = Vec::new();
+    if declared || refused {
+        for attempt in attempts {
+            let exchange = send(&attempt).await;
+            bogus.push((attempt, exchange));
         }
-        findings.extend(judge(&exchange, &attempt, declared, refused));
     }
-    findings.into()
+    judge(&none, &bogus, declared).into()
 }
 
 #[cfg(test)]
@@ -408,6 +465,7 @@ mod tests {
                 ("X-API-Key".into(), BOGUS.into()),
             ]
         );
+        assert_eq!(got[1].challenges, ["Token"]);
     }
 
     #[test]
@@ -419,44 +477,52 @@ mod tests {
             )]]),
             &[],
         );
-        let (none, bogus) = (&bearer[0], &bearer[1]);
+        let bogus = &bearer[1];
         let ct = ("content-type", "application/problem+json");
         let body = r#"{"type":"about:blank","title":"Unauthorized","status":401}"#;
         let challenged = exchange(401, &[ct, ("www-authenticate", "Bearer")], body);
-        assert!(judge(&challenged, bogus, true, true).is_empty());
-        assert!(judge(&exchange(403, &[ct], body), none, true, false).is_empty());
-        // A 2xx for a declared operation: error, with or without credential.
         let ok = exchange(200, &[ct], "[]");
+        let crash = exchange(500, &[ct], body);
+        let with = |e: &Exchange| vec![(bogus.clone(), e.clone())];
+        // Refused both ways: nothing.
+        assert!(judge(&challenged, &with(&challenged), true).is_empty());
+        assert!(judge(&exchange(403, &[ct], body), &with(&challenged), true).is_empty());
+        // Refused without, let in with a bogus one: error, with or without
+        // the document's word.
         assert_eq!(
-            rated(&judge(&ok, bogus, true, true)),
+            rated(&judge(&challenged, &with(&ok), true)),
             [("WF-HTTP-011", Severity::Error)]
         );
         assert_eq!(
-            rated(&judge(&ok, none, true, false)),
+            rated(&judge(&challenged, &with(&ok), false)),
             [("WF-HTTP-011", Severity::Error)]
         );
-        // Without the document: public when the request without is 2xx.
-        assert!(judge(&ok, none, false, false).is_empty());
-        assert!(judge(&ok, bogus, false, false).is_empty());
-        let crash = exchange(500, &[ct], r#"{"error":"boom"}"#);
-        assert!(judge(&crash, none, false, false).is_empty());
+        // Let in without: only the document says it is protected.
         assert_eq!(
-            rated(&judge(&ok, bogus, false, true)),
-            [("WF-HTTP-011", Severity::Error)]
+            rated(&judge(&ok, &with(&ok), true)),
+            [("WF-HTTP-011", Severity::Warning)]
         );
+        // ... and a bogus credential refused: optional authentication.
+        assert_eq!(
+            rated(&judge(&ok, &with(&challenged), true)),
+            [("WF-HTTP-011", Severity::Info)]
+        );
+        // Without the document: public.
+        assert!(judge(&ok, &[], false).is_empty());
+        assert!(judge(&crash, &[], false).is_empty());
         // 5xx: the client's mistake blamed on the server.
         assert_eq!(
-            rated(&judge(&crash, bogus, false, true)),
+            rated(&judge(&challenged, &with(&crash), false)),
             [("WF-HTTP-004", Severity::Error)]
         );
         assert_eq!(
-            rated(&judge(&crash, bogus, true, true)),
+            rated(&judge(&crash, &with(&challenged), true)),
             [("WF-HTTP-004", Severity::Error)]
         );
         // 401 without a challenge is WF-HTTP-009; with another scheme's, info.
         let bare = exchange(401, &[ct], body);
         assert_eq!(
-            rated(&judge(&bare, none, true, false)),
+            rated(&judge(&bare, &[], true)),
             [("WF-HTTP-009", Severity::Warning)]
         );
         let basic = exchange(
@@ -465,7 +531,7 @@ mod tests {
             body,
         );
         assert_eq!(
-            rated(&judge(&basic, bogus, true, true)),
+            rated(&judge(&challenged, &with(&basic), true)),
             [("WF-HTTP-009", Severity::Info)]
         );
         let both = exchange(
@@ -479,8 +545,9 @@ mod tests {
             ],
             body,
         );
-        assert!(judge(&both, bogus, true, true).is_empty());
+        assert!(judge(&challenged, &with(&both), true).is_empty());
         // 404 and other refusals are not judged here.
-        assert!(judge(&exchange(404, &[ct], body), bogus, true, true).is_empty());
+        let gone = exchange(404, &[ct], body);
+        assert!(judge(&gone, &with(&gone), true).is_empty());
     }
 }

@@ -3,7 +3,7 @@
 // Planted mistake: `{}` is answered 400 with no body at all, where every
 // other error says what went wrong in JSON (WF-HTTP-006). Only `{}` gets
 // there: a body with any field goes to the field checks (422 with JSON).
-// Run: NODE_ENV=production node http_express_empty_400.js PORT
+// Run: NODE_ENV=production node http_express_contacts_empty_body.js PORT
 'use strict'
 
 const express = require('express')
