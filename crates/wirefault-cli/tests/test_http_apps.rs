@@ -164,7 +164,8 @@ fn express_cors_api_is_clean() {
 
 /// A single-page app with its API under /api: the SPA's page for unknown
 /// paths outside the API, and the API router's own JSON 404 for TRACE, are
-/// info; the same page over an API at the root stays WF-HTTP-001.
+/// info; so is the same page when no API path is known (a catch-all page
+/// that says nothing failed).
 #[test]
 fn express_spa_with_an_api_prefix_is_clean() {
     let app = node("http_express_spa_api.js", true);
@@ -187,8 +188,13 @@ fn express_spa_with_an_api_prefix_is_clean() {
         .find(|f| f["rule"] == "WF-HTTP-001")
         .unwrap();
     assert_eq!(fallback["severity"], "info", "{report:#}");
-    // Without the API's paths, nothing says the page is outside an API.
-    assert_found(&url(&app), &[], &["WF-HTTP-001"]);
+    // Without the API's paths, nothing says the page is outside an API,
+    // and nothing says a request failed either: a catch-all page, noted.
+    let report = assert_found(&url(&app), &[], &[]);
+    assert!(
+        has(&report, "WF-HTTP-001", "info", "/", "catch-all"),
+        "{report:#}"
+    );
 }
 
 /// An HTML site for people: its pages and Express's 404 page are pages.
@@ -363,8 +369,8 @@ fn fastapi_security_docs_style_is_clean() {
 #[test]
 fn fastapi_presence_only_check_lets_a_bogus_key_in() {
     let app = uvicorn("http_fastapi_security_presence", &[]);
-    let report = assert_found(&url(&app), &[], &["WF-HTTP-011"]);
-    let seen = places(&report, "WF-HTTP-011");
+    let report = assert_found(&url(&app), &[], &["WF-HTTP-012"]);
+    let seen = places(&report, "WF-HTTP-012");
     assert!(seen.iter().any(|u| u.ends_with("/items/")), "{report:#}");
     assert!(seen.iter().any(|u| u.ends_with("/users/me")), "{report:#}");
     let text = report.to_string();
@@ -374,7 +380,7 @@ fn fastapi_presence_only_check_lets_a_bogus_key_in() {
     let with_key = assert_found(
         &url(&app),
         &["-H", "X-API-Key: real-secret-key"],
-        &["WF-HTTP-011"],
+        &["WF-HTTP-012"],
     );
     assert!(
         !with_key.to_string().contains("real-secret-key"),
@@ -411,14 +417,14 @@ fn express_presence_only_middleware_is_found_from_the_audits_key() {
     let report = assert_found(
         &url(&app),
         &[path[0], path[1], "-H", "X-API-Key: some-real-key"],
-        &["WF-HTTP-011"],
+        &["WF-HTTP-012"],
     );
     assert_eq!(
-        places(&report, "WF-HTTP-011"),
+        places(&report, "WF-HTTP-012"),
         [format!("{}api/reports", url(&app))],
         "{report:#}"
     );
-    let bogus = finding(&report, "WF-HTTP-011");
+    let bogus = finding(&report, "WF-HTTP-012");
     assert!(
         bogus["request"]["headers"]
             .to_string()
@@ -434,7 +440,7 @@ fn express_presence_only_middleware_is_found_from_the_audits_key() {
 fn fastapi_optional_authentication_is_noted_only() {
     let app = uvicorn("http_fastapi_security_optional", &[]);
     let report = assert_found(&url(&app), &[], &[]);
-    let optional = finding(&report, "WF-HTTP-011");
+    let optional = finding(&report, "WF-HTTP-012");
     assert_eq!(optional["severity"], "info", "{report:#}");
     assert!(
         optional["request"]["url"]
@@ -443,4 +449,106 @@ fn fastapi_optional_authentication_is_noted_only() {
             .ends_with("/feed"),
         "{report:#}"
     );
+}
+
+/// `true` when a finding of `rule` was rated `severity` at a URL holding
+/// `at`, with a context holding `why`.
+fn has(report: &serde_json::Value, rule: &str, severity: &str, at: &str, why: &str) -> bool {
+    report["findings"].as_array().unwrap().iter().any(|f| {
+        f["rule"] == rule
+            && f["severity"] == severity
+            && f["request"]["url"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(at)
+            && f["context"].as_str().unwrap_or_default().contains(why)
+    })
+}
+
+/// Node's own `http` module, its errors all empty, a handler that ignores
+/// the method, a route that computes from any two numbers and one that
+/// fails every third call: stock error bodies, a method-blind handler, a
+/// computation and an intermittent 5xx are all only noted.
+#[test]
+fn a_plain_node_service_is_judged_by_evidence_not_by_its_stack() {
+    let app = node("http_node_quotes.js", true);
+    let report = assert_found(
+        &url(&app),
+        &["--path", "/quotes/{id}", "--path", "/add/{a}/{b}"],
+        &[],
+    );
+    for (rule, at, why) in [
+        ("WF-HTTP-001", "/quotes/", "intermittent 5xx"),
+        ("WF-HTTP-001", "/add/", "no evidence"),
+        ("WF-HTTP-002", "/", "whatever the method"),
+        ("WF-HTTP-006", "/", "no evidence"),
+    ] {
+        assert!(
+            has(&report, rule, "info", at, why),
+            "{rule} {at}: {report:#}"
+        );
+    }
+}
+
+/// Flask pages: a `/<name>/` route behind Werkzeug's trailing-slash
+/// redirect, and a 406 to `Accept: application/json` that comes before
+/// the 405: the redirect is followed and the 406 asked again, so nothing
+/// is reported at warning or above.
+#[test]
+fn redirects_are_followed_and_a_406_is_asked_again() {
+    let app = flask("http_flask_pages.py");
+    let report = assert_found(&url(&app), &[], &[]);
+    let text = report.to_string();
+    assert!(
+        text.contains("*/*"),
+        "the 406 was not asked again: {report:#}"
+    );
+    assert!(!report.to_string().contains("WF-HTTP-001"), "{report:#}");
+}
+
+/// A body that makes the service exit: an error on that request, every
+/// probe after it listed as not run in every format, exit 1.
+#[test]
+fn a_body_that_kills_the_service_is_an_error_and_the_rest_is_not_run() {
+    let args = [
+        "--path",
+        "/api/notes",
+        "--body",
+        r#"POST /api/notes={"text": "hello"}"#,
+    ];
+    let app = node("http_express_crash_on_body.js", true);
+    let report = assert_found(&url(&app), &args, &["WF-HTTP-011"]);
+    let crash = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "WF-HTTP-011")
+        .unwrap();
+    assert_eq!(crash["severity"], "error");
+    assert_eq!(crash["request"]["method"], "POST", "{report:#}");
+    assert_eq!(crash["request"]["body"], "null", "{report:#}");
+    let skipped = report["skipped"].as_array().unwrap();
+    assert!(
+        skipped.len() >= 3
+            && skipped
+                .iter()
+                .all(|s| s["reason"].as_str().unwrap_or_default().contains("not run")),
+        "{report:#}"
+    );
+    for (format, marker) in [
+        ("human", "not run: the service had stopped"),
+        ("junit", "not run: the service had stopped"),
+        ("sarif", "not run: the service had stopped"),
+    ] {
+        let app = node("http_express_crash_on_body.js", true);
+        let mut all = vec!["audit", "--format", format];
+        let target = url(&app);
+        all.push(&target);
+        all.extend(args);
+        let out = wirefault(&all);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{format}: {text}");
+        assert!(text.contains(marker), "{format}: {text}");
+        assert!(text.contains("WF-HTTP-011"), "{format}: {text}");
+    }
 }

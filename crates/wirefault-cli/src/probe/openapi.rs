@@ -28,6 +28,8 @@ pub(crate) struct Document {
     pub(crate) ops: Vec<Operation>,
     /// How many operations the document has in all.
     pub(crate) total: usize,
+    /// The responses each operation read declares.
+    pub(crate) responses: Vec<crate::model::declared::Declared>,
 }
 
 /// Where a parameter goes.
@@ -291,6 +293,9 @@ pub(crate) fn parse(doc: &Value) -> anyhow::Result<Document> {
                 params.push(own);
             }
             let (body_schema, body_example) = request_body(doc, op);
+            let full_path = format!("{prefix}{path}");
+            out.responses
+                .extend(crate::model::declared::of(doc, method, &full_path, op));
             out.ops.push(Operation {
                 method: method.to_ascii_uppercase(),
                 path: path.clone(),
