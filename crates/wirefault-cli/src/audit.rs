@@ -570,8 +570,8 @@ fn parameter_probes<'a>(
                 let values = p.missing_values();
                 values[round.min(values.len() - 1)].clone()
             };
-            let values: Vec<String> = params.iter().filter(|p| !p.is_enum()).map(miss).collect();
             let found = found.clone();
+            let values: Vec<String> = params.iter().filter(|p| !p.is_enum()).map(miss).collect();
             let url = ctx.path_url(&op.path_with(&|p: &Param| {
                 if p.location == Location::Query || p.is_enum() {
                     p.fill()

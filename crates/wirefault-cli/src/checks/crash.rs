@@ -1,4 +1,4 @@
-//! WF-HTTP-011: the service stopped accepting connections during the
+//! WF-HTTP-012: the service stopped accepting connections during the
 //! audit. The request on the wire when it did is the input that crashed
 //! it; everything after it was not run (the report lists it).
 
@@ -42,7 +42,7 @@ mod tests {
         let finding = check(&death);
         assert_eq!(
             (finding.rule.id, finding.severity),
-            ("WF-HTTP-011", Severity::Error)
+            ("WF-HTTP-012", Severity::Error)
         );
         assert!(finding.observed.contains("2 other request(s)"));
     }

@@ -1,4 +1,4 @@
-//! WF-HTTP-012 (and WF-HTTP-004, WF-HTTP-009) on the credential probes: a
+//! WF-HTTP-011 (and WF-HTTP-004, WF-HTTP-009) on the credential probes: a
 //! protected operation without a credential and with a bogus one, each
 //! answer weighed against the other answers of the same operation (the
 //! model's `credentials`). The first answer is judged, before any
@@ -217,20 +217,20 @@ mod tests {
         );
         // Refused without, let in with a bogus one: error, with or without
         // the document's word.
-        assert_eq!(judge(true, &challenged, &ok), [None, error("WF-HTTP-012")]);
-        assert_eq!(judge(false, &challenged, &ok), [None, error("WF-HTTP-012")]);
+        assert_eq!(judge(true, &challenged, &ok), [None, error("WF-HTTP-011")]);
+        assert_eq!(judge(false, &challenged, &ok), [None, error("WF-HTTP-011")]);
         // A redirect to a sign-in page is a refusal.
         let sign_in = exchange(302, &[("location", "/login")], "");
-        assert_eq!(judge(true, &sign_in, &ok), [None, error("WF-HTTP-012")]);
+        assert_eq!(judge(true, &sign_in, &ok), [None, error("WF-HTTP-011")]);
         // Let in without: only the document says it is protected...
         assert_eq!(
             judge(true, &ok, &ok),
-            [Some(("WF-HTTP-012", Severity::Warning)), None]
+            [Some(("WF-HTTP-011", Severity::Warning)), None]
         );
         // ... and a bogus credential refused: optional authentication.
         assert_eq!(
             judge(true, &ok, &challenged),
-            [Some(("WF-HTTP-012", Severity::Info)), None]
+            [Some(("WF-HTTP-011", Severity::Info)), None]
         );
         // Without the document: the answer without is evidence only.
         assert_eq!(judge(false, &ok, &ok), [None, None]);

@@ -3,7 +3,7 @@
 //
 // Planted mistake: the 'end' callback runs outside Express's error
 // handling, so a body whose `text` is not a string (or `null`) throws
-// there and ends the process (WF-HTTP-011). Every later probe finds the
+// there and ends the process (WF-HTTP-012). Every later probe finds the
 // port closed.
 // Run: NODE_ENV=production node http_express_crash_on_body.js PORT
 "use strict";
