@@ -142,25 +142,7 @@ pub(crate) async fn observe_as(
     let mut url = url.clone();
     let mut body = body.map(|(t, b)| (t.to_owned(), b));
     let mut extra: Vec<(String, String)> = headers.to_vec();
-    let send =
-        |method: &str, url: &Url, extra: &[(String, String)], body: &Option<(String, String)>| {
-            let (method, url, extra, body) =
-                (method.to_owned(), url.clone(), extra.to_vec(), body.clone());
-            async move {
-                let body = body.as_ref().map(|(t, b)| (t.as_str(), b.clone()));
-                http::send_as(
-                    ctx,
-                    auth,
-                    &method,
-                    &url,
-                    &extra,
-                    body,
-                    crate::finding::BODY_LIMIT,
-                )
-                .await
-            }
-        };
-    let mut chain = vec![send(&method, &url, &extra, &body).await];
+    let mut chain = vec![send(ctx, auth, &method, &url, &extra, &body).await];
     if chain.iter().any(super::liveness::was_not_run) {
         return Observation {
             probe,
@@ -188,7 +170,7 @@ pub(crate) async fn observe_as(
         } else {
             break;
         }
-        chain.push(send(&method, &url, &extra, &body).await);
+        chain.push(send(ctx, auth, &method, &url, &extra, &body).await);
     }
     let failed = chain
         .last()
@@ -201,7 +183,7 @@ pub(crate) async fn observe_as(
         if !failed || ctx.liveness.is_dead() {
             break;
         }
-        let exchange = send(&method, &url, &extra, &body).await;
+        let exchange = send(ctx, auth, &method, &url, &extra, &body).await;
         let answered = exchange.received.http().is_some();
         again = Some(exchange);
         if answered {
@@ -224,6 +206,28 @@ fn asked_for_json(exchange: &Exchange) -> bool {
         .headers
         .iter()
         .any(|(n, v)| n.eq_ignore_ascii_case("accept") && v == API_ACCEPT)
+}
+
+/// [`http::send_as`] with owned parts.
+async fn send(
+    ctx: &Ctx,
+    auth: &[(String, Secret)],
+    method: &str,
+    url: &Url,
+    extra: &[(String, String)],
+    body: &Option<(String, String)>,
+) -> Exchange {
+    let body = body.as_ref().map(|(t, b)| (t.as_str(), b.clone()));
+    http::send_as(
+        ctx,
+        auth,
+        method,
+        url,
+        extra,
+        body,
+        crate::finding::BODY_LIMIT,
+    )
+    .await
 }
 
 /// Where a 3xx answer sends the client, when it is the same scheme, host
