@@ -418,6 +418,13 @@ fn schema_built_body_finds_a_500() {
     );
     let crash = finding(&report, "WF-HTTP-004");
     assert_eq!(crash["request"]["body"], r#"{"name":12345}"#, "{report:#}");
+    // The human report says so too.
+    let human = wirefault(&["audit", &url(&app), "--timeout", "3"]);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("note: request bodies built from the schema") && text.contains("POST /tags"),
+        "{text}"
+    );
 }
 
 /// `{}` is one of a valid body's variants: an empty 400 for it, on a
