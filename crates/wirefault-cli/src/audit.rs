@@ -396,7 +396,8 @@ fn rules_of(prefix: &str) -> Vec<&'static str> {
 }
 
 /// Runs a probe that judges itself, unless the target had stopped: then
-/// its rules are listed as not run at `url`.
+/// its rules are listed as not run at `url` (and as partly run when it
+/// stopped while the probe ran).
 async fn guarded<T: Into<Outcome>>(
     ctx: &Ctx,
     url: &Url,
@@ -413,7 +414,15 @@ async fn guarded<T: Into<Outcome>>(
             ..Outcome::default()
         };
     }
-    probe.await.into()
+    let mut outcome: Outcome = probe.await.into();
+    if ctx.liveness.is_dead() {
+        outcome.skipped.push(Skipped {
+            rules,
+            target: url.to_string(),
+            reason: format!("partly {}", liveness::NOT_RUN),
+        });
+    }
+    outcome
 }
 
 /// The "not run" entry of a probe not sent.
