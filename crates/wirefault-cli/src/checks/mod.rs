@@ -33,7 +33,7 @@ pub(crate) fn judge(observation: &Observation, model: &Model) -> Vec<Finding> {
     let mut findings = match &observation.probe {
         // Evidence for other checks only.
         Probe::OtherUnknownPath | Probe::ApiUnknownPath => return Vec::new(),
-        _ => answer::check(exchange, model),
+        _ => answer::check(exchange, crate::model::style::reach(observation), model),
     };
     findings.extend(match &observation.probe {
         Probe::UnknownPath => unknown_path::check(observation, model),
@@ -50,5 +50,9 @@ pub(crate) fn judge(observation: &Observation, model: &Model) -> Vec<Finding> {
 /// The checks every answer gets, with no model to weigh them against (a
 /// refused WebSocket handshake, judged where it is sent).
 pub(crate) fn judge_answer(exchange: &Exchange) -> Vec<Finding> {
-    answer::check(exchange, &Model::default())
+    answer::check(
+        exchange,
+        crate::model::style::Reach::Router,
+        &Model::default(),
+    )
 }

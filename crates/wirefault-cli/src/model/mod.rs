@@ -52,12 +52,10 @@ impl Model {
                     model.unknown.push(exchange.clone());
                 }
                 Probe::ApiUnknownPath => model.api_unknown = Some(exchange.clone()),
-                Probe::Known => {
-                    model.found.push(exchange.clone());
-                    model.style.learn(exchange);
-                }
-                _ => model.style.learn(exchange),
+                Probe::Known => model.found.push(exchange.clone()),
+                _ => {}
             }
+            model.style.learn(exchange, style::reach(observation));
         }
         model
     }
