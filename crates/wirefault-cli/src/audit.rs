@@ -324,6 +324,7 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     for part in done {
         match part {
             Done::Observed(observation) => observations.push(observation),
+            Done::ObservedAll(all) => observations.extend(all),
             Done::Judged(judged) => outcome.extend(judged),
         }
     }
@@ -368,10 +369,12 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     })
 }
 
-/// What a phase-3 task gives: an observation to judge with the model, or
-/// findings its probe judged itself (CORS, WebSocket).
+/// What a phase-3 task gives: an observation (or several, judged
+/// together) to judge with the model, or findings its probe judged itself
+/// (CORS, WebSocket).
 enum Done {
     Observed(Observation),
+    ObservedAll(Vec<Observation>),
     Judged(Outcome),
 }
 
@@ -813,12 +816,7 @@ fn credential_probes<'a>(
         let method = op.method.clone();
         let requirement = op.security.clone();
         tasks.push(Box::pin(async move {
-            let probe = credentials::run(ctx, &method, &url, &requirement, body);
-            let rules = vec![
-                crate::rules::HTTP_AUTH_2XX.id,
-                crate::rules::HTTP_401_NO_CHALLENGE.id,
-            ];
-            Done::Judged(guarded(ctx, &url, rules, probe).await)
+            Done::ObservedAll(credentials::run(ctx, &method, &url, &requirement, body).await)
         }));
     }
 }

@@ -8,6 +8,7 @@
 pub(crate) mod answer;
 pub(crate) mod bad_body;
 pub(crate) mod crash;
+pub(crate) mod credentials;
 pub(crate) mod error_body;
 pub(crate) mod leak;
 pub(crate) mod missing_resource;
@@ -40,6 +41,7 @@ pub(crate) fn judge(observation: &Observation, model: &Model) -> Vec<Finding> {
         Probe::MissingResource { .. } => missing_resource::check(observation, model),
         Probe::WrongType { .. } => wrong_type::check(observation),
         Probe::BadBody(_) => bad_body::check(observation),
+        Probe::Credential(_) => credentials::check(observation, model),
         Probe::Known | Probe::OtherUnknownPath | Probe::ApiUnknownPath => None,
     });
     findings

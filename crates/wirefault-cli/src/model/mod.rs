@@ -3,12 +3,14 @@
 //! paths, real resources) and its own error style. The checks read it as
 //! evidence; none of them sends anything.
 
+pub(crate) mod credentials;
 pub(crate) mod declared;
 pub(crate) mod shape;
 pub(crate) mod style;
 
 use crate::finding::Exchange;
 use crate::probe::observe::{Observation, Probe};
+use credentials::CredentialAnswers;
 use declared::Declared;
 use style::ErrorStyle;
 
@@ -26,6 +28,9 @@ pub(crate) struct Model {
     pub(crate) api_unknown: Option<Exchange>,
     /// Its answers to `GET`s of paths it has, for comparing a miss with.
     pub(crate) found: Vec<Exchange>,
+    /// Its answers to protected operations without and with bogus
+    /// credentials.
+    pub(crate) credentials: CredentialAnswers,
 }
 
 impl Model {
@@ -36,6 +41,9 @@ impl Model {
             ..Model::default()
         };
         for observation in observations {
+            if let Probe::Credential(attempt) = &observation.probe {
+                model.credentials.learn(attempt, observation);
+            }
             let Some(exchange) = observation.answer() else {
                 continue;
             };
