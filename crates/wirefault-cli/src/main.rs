@@ -7,11 +7,13 @@
 //! man page. Exit codes: see [`exit`].
 
 mod audit;
+mod checks;
 mod cli;
 mod exit;
 mod filter;
 mod finding;
 mod manual;
+mod model;
 mod net;
 mod probe;
 mod report;
