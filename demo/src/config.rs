@@ -270,6 +270,7 @@ impl Config {
 
     /// The CORS policy: the allowed origins with credentials, the methods
     /// and request headers the API uses, and the custom response headers
+    /// exposed; gRPC-Web's request headers allowed and its status headers
     /// exposed. The WebSocket handshake checks `Origin` against it too.
     pub fn cors_policy(&self) -> Result<CorsPolicy, ConfigError> {
         let registry = HeaderRegistry::new()
@@ -281,6 +282,7 @@ impl Config {
             .allow_methods(["GET", "POST", "DELETE"])
             .allow_headers(["content-type", "x-request-id"])
             .expose_registry(&registry)
+            .grpc_web()
             .allow_credentials(true)
             .max_age(Duration::from_secs(600))
             .build()
