@@ -163,7 +163,7 @@ async fn notes_round_trip_with_the_http_session() {
 
 #[tokio::test]
 async fn an_invalid_note_names_every_bad_field() {
-    let (s, cookie, mut c) = signed_in("alice").await;
+    let (_server, cookie, mut c) = signed_in("alice").await;
     let status = c
         .create_note(with_cookie(new_note("", &"b".repeat(10_001)), &cookie))
         .await
@@ -208,7 +208,7 @@ async fn an_invalid_note_names_every_bad_field() {
 
 #[tokio::test]
 async fn a_taken_title_is_already_exists() {
-    let (s, cookie, mut c) = signed_in("alice").await;
+    let (_server, cookie, mut c) = signed_in("alice").await;
     c.create_note(with_cookie(new_note("twice", ""), &cookie))
         .await
         .unwrap();
