@@ -86,14 +86,19 @@ pub fn app(state: AppState) -> WirefaultService<Router> {
     } else {
         routes = routes.route("/debug/{*rest}", get(debug::off));
     }
-    let layer = WirefaultLayer::new()
-        .cors(&state.cors)
-        .body_limit(BODY_LIMIT)
-        .timeout(REQUEST_TIMEOUT)
-        .close_codes(state.config.ws_close_codes);
+    let layer = layer(&state.config).cors(&state.cors);
     let grpc = grpc::service(&state);
     let http = BoxCloneSyncService::new(routes.with_state(state));
     layer.layer(Router::new().fallback_service(grpc::by_content_type(http, grpc)))
+}
+
+/// wirefault's layer as the API runs it, CORS aside: the body limit, the
+/// timeout, the close codes. The OpenAPI document is read from it.
+pub fn layer(config: &Config) -> WirefaultLayer {
+    WirefaultLayer::new()
+        .body_limit(BODY_LIMIT)
+        .timeout(REQUEST_TIMEOUT)
+        .close_codes(config.ws_close_codes)
 }
 
 /// The API server: [`app`] on `listener` with the configured bounds. It

@@ -23,7 +23,9 @@
 //!   trailing slash, no scheme, userinfo, a bad port, a query) are refused.
 //! - Origins compare as browsers serialize them: case-insensitive hosts,
 //!   default ports dropped, internationalized names in punycode. A
-//!   trailing dot makes a different host, as it does for browsers.
+//!   trailing dot makes a different host, as it does for browsers. A
+//!   request's `Origin` with any byte outside visible ASCII is foreign
+//!   (no browser sends one), over HTTP and WebSocket alike.
 //! - Subdomain patterns (`https://*.example.com`) are opt-in, match on a
 //!   label boundary at any depth, and never match the apex.
 //! - Matching is a hash lookup per origin plus one per label of the
