@@ -471,30 +471,43 @@ async fn a_message_over_the_limit_is_tonics_out_of_range() {
     assert!(status.message().contains("65531 bytes"), "{status:?}");
 }
 
+/// One reflection request on `channel` with the reflection client of
+/// `$version` (`v1`, `v1alpha`): the first answer's message.
+macro_rules! reflect {
+    ($version:ident, $channel:expr, $request:expr) => {{
+        use tonic_reflection::pb::$version::server_reflection_client::ServerReflectionClient;
+        use tonic_reflection::pb::$version::ServerReflectionRequest;
+        let request = ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some($request),
+        };
+        let mut answers = ServerReflectionClient::new($channel)
+            .server_reflection_info(futures_util::stream::once(async move { request }))
+            .await
+            .unwrap()
+            .into_inner();
+        tokio::time::timeout(STEP, answers.message())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap()
+            .message_response
+            .unwrap()
+    }};
+}
+
 #[tokio::test]
-async fn reflection_lists_the_services() {
-    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+async fn reflection_v1_lists_the_services_and_serves_their_files() {
     use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
     use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
-    use tonic_reflection::pb::v1::ServerReflectionRequest;
 
     let s = TestServer::start().await;
-    let mut client = ServerReflectionClient::new(channel(&s).await);
-    let request = ServerReflectionRequest {
-        host: String::new(),
-        message_request: Some(MessageRequest::ListServices(String::new())),
-    };
-    let mut answers = client
-        .server_reflection_info(tokio_stream_once(request))
-        .await
-        .unwrap()
-        .into_inner();
-    let answer = tokio::time::timeout(STEP, answers.message())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    let Some(MessageResponse::ListServicesResponse(list)) = answer.message_response else {
+    let answer = reflect!(
+        v1,
+        channel(&s).await,
+        MessageRequest::ListServices(String::new())
+    );
+    let MessageResponse::ListServicesResponse(list) = answer else {
         panic!("expected a service list, got {answer:?}");
     };
     let mut names: Vec<_> = list.service.into_iter().map(|s| s.name).collect();
@@ -507,13 +520,43 @@ async fn reflection_lists_the_services() {
             "wirefault.demo.v1.Notes"
         ]
     );
+    let answer = reflect!(
+        v1,
+        channel(&s).await,
+        MessageRequest::FileContainingSymbol("wirefault.demo.v1.Notes".into())
+    );
+    let MessageResponse::FileDescriptorResponse(files) = answer else {
+        panic!("expected the file, got {answer:?}");
+    };
+    let file = String::from_utf8_lossy(&files.file_descriptor_proto[0]).into_owned();
+    assert!(file.contains("wirefault/demo/v1/notes.proto"), "{file}");
 }
 
-/// A request stream of one message.
-fn tokio_stream_once<T: Send + 'static>(
-    message: T,
-) -> impl futures_util::Stream<Item = T> + Send + 'static {
-    futures_util::stream::once(async move { message })
+#[tokio::test]
+async fn reflection_v1alpha_lists_the_services_without_debug_when_off() {
+    use tonic_reflection::pb::v1alpha::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1alpha::server_reflection_response::MessageResponse;
+
+    let mut config = wirefault_demo::Config::for_tests();
+    config.fault_routes = false;
+    let s = TestServer::start_with(config).await;
+    let answer = reflect!(
+        v1alpha,
+        channel(&s).await,
+        MessageRequest::ListServices(String::new())
+    );
+    let MessageResponse::ListServicesResponse(list) = answer else {
+        panic!("expected a service list, got {answer:?}");
+    };
+    let mut names: Vec<_> = list.service.into_iter().map(|s| s.name).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "grpc.reflection.v1alpha.ServerReflection",
+            "wirefault.demo.v1.Notes"
+        ]
+    );
 }
 
 mod grpc_web {
