@@ -284,9 +284,20 @@ async fn the_write_budget_is_resource_exhausted_with_retry_info() {
     let s = TestServer::start_with(config).await;
     let cookie = s.session_cookie("alice").await;
     let mut c = notes(&s).await;
-    c.create_note(with_cookie(new_note("one", ""), &cookie))
+    let one = c
+        .create_note(with_cookie(new_note("one", ""), &cookie))
         .await
-        .unwrap();
+        .unwrap()
+        .into_inner();
+    let status = c
+        .delete_note(with_cookie(pb::DeleteNoteRequest { id: one.id }, &cookie))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        status.code(),
+        Code::ResourceExhausted,
+        "deletes spend it too"
+    );
     let status = c
         .create_note(with_cookie(new_note("two", ""), &cookie))
         .await
@@ -440,20 +451,24 @@ async fn the_debug_service_is_off_without_fault_routes() {
 }
 
 #[tokio::test]
-async fn an_unknown_method_is_unimplemented() {
+async fn an_unknown_method_or_service_is_unimplemented() {
     let s = TestServer::start().await;
     let mut grpc = tonic::client::Grpc::new(channel(&s).await);
-    grpc.ready().await.unwrap();
-    let path = axum::http::uri::PathAndQuery::from_static("/wirefault.demo.v1.Notes/Nope");
-    let status = grpc
-        .unary::<_, pb::ListNotesResponse, _>(
-            Request::new(pb::ListNotesRequest {}),
-            path,
-            tonic_prost::ProstCodec::default(),
-        )
-        .await
-        .unwrap_err();
-    assert_eq!(status.code(), Code::Unimplemented);
+    for path in [
+        "/wirefault.demo.v1.Notes/Nope",
+        "/wirefault.demo.v1.Nope/GetNote",
+    ] {
+        grpc.ready().await.unwrap();
+        let status = grpc
+            .unary::<_, pb::ListNotesResponse, _>(
+                Request::new(pb::ListNotesRequest {}),
+                axum::http::uri::PathAndQuery::from_static(path),
+                tonic_prost::ProstCodec::default(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), Code::Unimplemented, "{path}");
+    }
 }
 
 /// tonic's own answer, before any handler runs (as hyper's bare 400s over
@@ -668,6 +683,23 @@ mod grpc_web {
         assert_eq!(trailers[0], 0x80);
         let text = String::from_utf8_lossy(&trailers[5..]).to_ascii_lowercase();
         assert!(text.contains("grpc-status:0"), "{text}");
+    }
+
+    /// The layer's body limit answers first, over HTTP: a declared
+    /// length over 64 KiB is the 413 problem.
+    #[tokio::test]
+    async fn a_declared_body_over_the_limit_is_413() {
+        let s = TestServer::start().await;
+        let res = call(
+            &s,
+            "CreateNote",
+            &new_note("big", &"b".repeat(70_000)),
+            ALLOWED,
+            None,
+        )
+        .await;
+        assert_eq!(res.status(), 413);
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
     }
 
     #[tokio::test]
