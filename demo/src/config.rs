@@ -280,7 +280,9 @@ impl Config {
 
     /// The CORS policy: the allowed origins with credentials, the methods
     /// and request headers the API uses, and the custom response headers
-    /// (and `Location`, `Retry-After`) exposed. The WebSocket handshake checks `Origin` against it too.
+    /// (and `Location`, `Retry-After`) exposed; gRPC-Web's request headers
+    /// allowed and its status headers exposed. The WebSocket handshake
+    /// checks `Origin` against it too.
     pub fn cors_policy(&self) -> Result<CorsPolicy, ConfigError> {
         let registry = HeaderRegistry::new()
             .with("X-Request-Id")
@@ -294,6 +296,7 @@ impl Config {
             // Standard fields scripts read too: where a created note is,
             // and when to retry after a 429 or 503.
             .expose_headers(["Location", "Retry-After"])
+            .grpc_web()
             .allow_credentials(true)
             .max_age(Duration::from_secs(600))
             .build()

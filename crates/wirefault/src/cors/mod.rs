@@ -34,12 +34,15 @@
 //! - Policies load from TOML (feature `toml`) or environment variables.
 //! - [`CorsPolicy::check_websocket_origin`] applies the same allowlist to
 //!   WebSocket handshakes, which browsers do not protect with CORS.
+//! - [`CorsPolicyBuilder::grpc_web`] serves gRPC-Web: its request headers
+//!   allowed, its status headers always exposed.
 //! - The `axum` feature enforces a policy over HTTP
 //!   (`wirefault::axum::WirefaultLayer::cors`, or `CorsPolicyLayer` alone).
 
 mod builder;
 mod config;
 mod error;
+mod grpc_web;
 mod matcher;
 mod origin;
 mod pattern;
@@ -49,6 +52,7 @@ mod websocket;
 pub use builder::CorsPolicyBuilder;
 pub use config::CorsConfig;
 pub use error::{CorsConfigError, CorsConfigErrorKind};
+pub use grpc_web::{GRPC_WEB_REQUEST_HEADERS, GRPC_WEB_RESPONSE_HEADERS};
 pub use origin::{Origin, OriginError};
 pub use pattern::{OriginPattern, PatternError};
 pub use policy::{AllowList, CorsPolicy};
