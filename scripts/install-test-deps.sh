@@ -18,6 +18,8 @@ python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 
     -r crates/wirefault-cli/tests/fastapi/requirements.txt \
     -r crates/wirefault-cli/tests/apps/python/http_requirements.txt \
     -r crates/wirefault-cli/tests/apps/python/ws_requirements.txt \
+    -r crates/wirefault-cli/tests/apps/python/sse_requirements.txt \
+    -r crates/wirefault-cli/tests/apps/python/grpc_requirements.txt \
     -r scripts/schemathesis-requirements.txt
 
 # The auditor's sample apps (Express + cors, Express + ws), from their lock files.
@@ -26,6 +28,11 @@ if [ ! -d crates/wirefault-cli/tests/apps/node/http_apps/node_modules/express ];
 fi
 if [ ! -d crates/wirefault-cli/tests/apps/node/ws_apps/node_modules/ws ]; then
     (cd crates/wirefault-cli/tests/apps/node/ws_apps && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# The SSE sample apps (Express + cors).
+if [ ! -d crates/wirefault-cli/tests/apps/node/sse_apps/node_modules/express ]; then
+    (cd crates/wirefault-cli/tests/apps/node/sse_apps && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 if [ ! -d demo/tests/browser/node_modules/playwright-core ]; then

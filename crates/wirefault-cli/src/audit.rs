@@ -27,7 +27,7 @@ use crate::filter::Filter;
 use crate::finding::{self, Audit, Exchange, Finding, Outcome, Received};
 use crate::probe::http::BadBody;
 use crate::probe::openapi::{self, Document, Location, Operation, Param};
-use crate::probe::{body, cors, discover, http, ws, Ctx};
+use crate::probe::{body, cors, discover, http, sse, ws, Ctx};
 use crate::tls::{self, TlsOptions};
 
 /// Most `GET` paths from the OpenAPI document and `--path` probed.
@@ -44,6 +44,8 @@ const MAX_WRONG_TYPES: usize = 3;
 const MAX_METHOD_PROBES: usize = 30;
 /// Most valid bodies (from `--body` and the document) varied.
 const MAX_BODIES: usize = 10;
+/// Most `--sse` paths probed.
+const MAX_SSE_PATHS: usize = 10;
 /// Most paths that get the CORS probes.
 const MAX_CORS_PATHS: usize = 5;
 
@@ -275,6 +277,21 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     for url in cors_paths {
         tasks.push(Box::pin(async move {
             cors::run(ctx_ref, &url, trusted_ref).await.into()
+        }));
+    }
+    // Each event stream: its own probes, and CORS on its headers.
+    for url in capped(&args.sse, MAX_SSE_PATHS, "--sse paths", &mut caps)
+        .iter()
+        .map(|p| ctx.path_url(p))
+    {
+        let cors_url = url.clone();
+        tasks.push(Box::pin(
+            async move { sse::audit(ctx_ref, &url).await.into() },
+        ));
+        tasks.push(Box::pin(async move {
+            cors::run_keeping(ctx_ref, &cors_url, trusted_ref, 0)
+                .await
+                .into()
         }));
     }
     // Each endpoint runs its own sessions, bounded (see `ws`).

@@ -51,6 +51,10 @@ pub(crate) struct AuditArgs {
     #[arg(long = "ws", value_name = "PATH", value_parser = parse_ws_path)]
     pub(crate) ws: Vec<String>,
 
+    /// A Server-Sent Events path on the target's host, e.g. /events (repeatable).
+    #[arg(long = "sse", value_name = "PATH", value_parser = parse_ws_path)]
+    pub(crate) sse: Vec<String>,
+
     /// An OpenAPI 3.0/3.1 document, JSON or YAML, as a file or an http(s) URL.
     /// Without it the target is asked at the usual places (/openapi.json, ...).
     #[arg(long, value_name = "FILE|URL")]

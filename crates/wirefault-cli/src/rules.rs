@@ -116,6 +116,14 @@ rules! {
         "send a generic reason for server errors; log the details";
     WS_HTTP_AFTER_UPGRADE = "WF-WS-007", Error, "HTTP error sent after the upgrade",
         "after the upgrade, report errors with a close frame, not an HTTP response";
+    SSE_NOT_EVENT_STREAM = "WF-SSE-001", Warning, "Event stream not served as text/event-stream",
+        "answer a stream with 200 and Content-Type: text/event-stream";
+    SSE_FAILURE_AS_EVENT = "WF-SSE-002", Error, "Failure before the stream answered 200 plus an event",
+        "check credentials and Last-Event-ID before the stream starts; answer 401/403/400 instead";
+    SSE_EVENT_LEAK = "WF-SSE-003", Error, "Event data leaks internals",
+        "send a generic message in error events; log the details";
+    SSE_SILENT_DROP = "WF-SSE-004", Error, "Stream dropped without an event saying so",
+        "catch failures inside the stream; send an event saying it ends and why, then end the body";
 }
 
 /// The rule with this id, case-insensitively.

@@ -6,6 +6,7 @@ pub(crate) mod discover;
 pub(crate) mod http;
 pub(crate) mod leak;
 pub(crate) mod openapi;
+pub(crate) mod sse;
 pub(crate) mod ws;
 pub(crate) mod wsclient;
 pub(crate) mod wsvariants;
