@@ -27,7 +27,7 @@ use crate::filter::Filter;
 use crate::finding::{self, Audit, Exchange, Finding, Outcome, Received};
 use crate::probe::http::BadBody;
 use crate::probe::openapi::{self, Document, Location, Operation, Param};
-use crate::probe::{body, cors, discover, http, sse, ws, Ctx};
+use crate::probe::{body, cors, discover, grpc, http, sse, ws, Ctx};
 use crate::tls::{self, TlsOptions};
 
 /// Most `GET` paths from the OpenAPI document and `--path` probed.
@@ -109,8 +109,21 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     // Phase 1: is it there at all? And which endpoints does it have?
     let first = http::send(&ctx, "GET", &base, &[], None).await;
     if let Received::Nothing { error } = &first.received {
+        // A gRPC-only server speaks no HTTP/1.1: with --grpc, only the
+        // gRPC probes run.
+        let grpc = match args.grpc {
+            true => grpc::audit(&ctx, true, &trusted, concurrency).await,
+            false => grpc::Report::default(),
+        };
         bar.finish_and_clear();
-        anyhow::bail!("cannot reach {base}: {error}");
+        let Some(note) = grpc.note else {
+            anyhow::bail!("cannot reach {base}: {error}");
+        };
+        notes.push(note);
+        notes.push(format!(
+            "{base} did not answer HTTP/1.1 ({error}); only the gRPC probes ran"
+        ));
+        return Ok(finish(&ctx, args, &filter, grpc.outcome, notes));
     }
     let document = match (&args.openapi, file_document) {
         (_, Some(found)) => {
@@ -299,17 +312,32 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         tasks.push(Box::pin(ws::audit(ctx_ref, endpoint)));
     }
     bar.inc_length(tasks.len() as u64);
-    let rest: Vec<Outcome> = stream::iter(tasks)
-        .buffer_unordered(concurrency)
-        .inspect(|_| bar.inc(1))
-        .collect()
-        .await;
+    let (rest, grpc): (Vec<Outcome>, _) = futures_util::join!(
+        stream::iter(tasks)
+            .buffer_unordered(concurrency)
+            .inspect(|_| bar.inc(1))
+            .collect(),
+        grpc::audit(ctx_ref, args.grpc, trusted_ref, concurrency),
+    );
+    notes.extend(grpc.note);
     bar.finish_and_clear();
     let mut outcome = Outcome::from(findings);
     outcome.caps = caps;
     for part in rest {
         outcome.extend(part);
     }
+    outcome.extend(grpc.outcome);
+    Ok(finish(&ctx, args, &filter, outcome, notes))
+}
+
+/// The report: the findings filtered, grouped and set against the baseline.
+fn finish(
+    ctx: &Ctx,
+    args: &AuditArgs,
+    filter: &Filter,
+    mut outcome: Outcome,
+    notes: Vec<String>,
+) -> Audit {
     let before = outcome.findings.len();
     let kept: Vec<Finding> = outcome
         .findings
@@ -327,8 +355,8 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     outcome
         .skipped
         .sort_by(|a, b| (&a.target, &a.reason).cmp(&(&b.target, &b.reason)));
-    Ok(Audit {
-        target: base.to_string(),
+    Audit {
+        target: ctx.base.to_string(),
         requests: ctx.sent.load(std::sync::atomic::Ordering::Relaxed),
         findings,
         skipped: outcome.skipped,
@@ -336,7 +364,7 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         notes,
         filtered,
         fail_on: args.fail_on,
-    })
+    }
 }
 
 /// The WebSocket endpoints: `--ws` paths and `--ws-message` paths, at most

@@ -51,6 +51,12 @@ pub(crate) struct AuditArgs {
     #[arg(long = "ws", value_name = "PATH", value_parser = parse_ws_path)]
     pub(crate) ws: Vec<String>,
 
+    /// Audit the target as a gRPC service (gRPC-Web too with --origin),
+    /// discovered by server reflection; without it, the gRPC probes run
+    /// when reflection answers, and are left out silently when not.
+    #[arg(long)]
+    pub(crate) grpc: bool,
+
     /// A Server-Sent Events path on the target's host, e.g. /events (repeatable).
     #[arg(long = "sse", value_name = "PATH", value_parser = parse_ws_path)]
     pub(crate) sse: Vec<String>,

@@ -3,6 +3,7 @@
 pub(crate) mod body;
 pub(crate) mod cors;
 pub(crate) mod discover;
+pub(crate) mod grpc;
 pub(crate) mod http;
 pub(crate) mod leak;
 pub(crate) mod openapi;
