@@ -2,8 +2,10 @@
 # Installs what the test suite needs beyond the Rust toolchain, once:
 # Debian's Chromium (browser CORS test), playwright-core (drives it),
 # FastAPI + uvicorn (the auditor's real-world fixtures), the auditor's
-# sample apps (Flask + flask-cors, flask-sock, PyYAML; Express + cors, ws)
-# and schemathesis (scripts/schemathesis.sh). Idempotent.
+# sample apps (Flask + flask-cors, flask-sock, PyYAML, Bottle, Falcon,
+# aiohttp; Express + cors, Fastify, Koa, hapi, ws), the Go and Rust sample
+# apps of the corpus (Debian's Go and router packages, built offline into
+# target/sample-apps) and schemathesis (scripts/schemathesis.sh). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,9 +24,12 @@ python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 
     -r crates/wirefault-cli/tests/apps/python/grpc_requirements.txt \
     -r scripts/schemathesis-requirements.txt
 
-# The auditor's sample apps (Express + cors, Express + ws), from their lock files.
-if [ ! -d crates/wirefault-cli/tests/apps/node/http_apps/node_modules/express ]; then
-    (cd crates/wirefault-cli/tests/apps/node/http_apps && npm ci --no-audit --no-fund --loglevel=error)
+# The auditor's sample apps (Express, Fastify, Koa, hapi, ws; Express + ws),
+# from their lock files; again when the lock file is newer than the install.
+http_apps=crates/wirefault-cli/tests/apps/node/http_apps
+if [ ! -f $http_apps/node_modules/.package-lock.json ] \
+    || [ $http_apps/package-lock.json -nt $http_apps/node_modules/.package-lock.json ]; then
+    (cd $http_apps && npm ci --no-audit --no-fund --loglevel=error)
 fi
 if [ ! -d crates/wirefault-cli/tests/apps/node/ws_apps/node_modules/ws ]; then
     (cd crates/wirefault-cli/tests/apps/node/ws_apps && npm ci --no-audit --no-fund --loglevel=error)
@@ -38,3 +43,27 @@ fi
 if [ ! -d demo/tests/browser/node_modules/playwright-core ]; then
     (cd demo/tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# The corpus's Go sample apps (tests/apps/go/*/APP/main.go): Debian's Go and
+# the routers' source packages, built offline in GOPATH mode into
+# target/sample-apps/go/GROUP/APP (go build only relinks what changed).
+go_packages="golang-go golang-github-gorilla-mux-dev golang-github-go-chi-chi-dev
+    golang-github-go-chi-cors-dev golang-github-gin-gonic-gin-dev
+    golang-github-labstack-echo-dev golang-github-julienschmidt-httprouter-dev"
+# shellcheck disable=SC2086 # one word per package
+if ! dpkg -s $go_packages >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq $go_packages >/dev/null
+fi
+sample_apps="$PWD/target/sample-apps"
+for main in crates/wirefault-cli/tests/apps/go/*/*/main.go; do
+    app_dir=$(dirname "$main")
+    out="$sample_apps/go/$(basename "$(dirname "$app_dir")")/$(basename "$app_dir")"
+    (cd "$app_dir" && GO111MODULE=off GOPATH=/usr/share/gocode go build -o "$out" .)
+done
+
+# The corpus's Rust sample apps: their own Cargo project and lock file, in
+# their own target folder (target/sample-apps/debug/APP).
+(cd crates/wirefault-cli/tests/apps/rust/http_apps \
+    && CARGO_TARGET_DIR="$sample_apps" cargo build --locked --bins -q)

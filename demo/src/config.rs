@@ -270,7 +270,7 @@ impl Config {
 
     /// The CORS policy: the allowed origins with credentials, the methods
     /// and request headers the API uses, and the custom response headers
-    /// exposed. The WebSocket handshake checks `Origin` against it too.
+    /// (and `Location`, `Retry-After`) exposed. The WebSocket handshake checks `Origin` against it too.
     pub fn cors_policy(&self) -> Result<CorsPolicy, ConfigError> {
         let registry = HeaderRegistry::new()
             .with("X-Request-Id")
@@ -281,6 +281,9 @@ impl Config {
             .allow_methods(["GET", "POST", "DELETE"])
             .allow_headers(["content-type", "x-request-id"])
             .expose_registry(&registry)
+            // Standard fields scripts read too: where a created note is,
+            // and when to retry after a 429 or 503.
+            .expose_headers(["Location", "Retry-After"])
             .allow_credentials(true)
             .max_age(Duration::from_secs(600))
             .build()

@@ -6,8 +6,10 @@
 //!    `--path`'s `GET` paths (parameters filled) and the base page's
 //!    same-host links.
 //! 3. Everything else at once: wrong and unsupported methods, missing
-//!    resources and wrong-typed parameters, bad bodies and body variants,
-//!    CORS on each API path, WebSocket probes.
+//!    resources and wrong-typed parameters, bad bodies and body variants
+//!    (of bodies given, or built from the schema), credentials (none and
+//!    bogus) on protected operations, CORS on each API path, WebSocket
+//!    probes.
 //!
 //! Every list is capped; a cap that cuts something is said in the report.
 
@@ -22,12 +24,15 @@ use futures_util::stream::{self, StreamExt as _};
 use indicatif::{ProgressBar, ProgressStyle};
 use reqwest::Url;
 
+use crate::checks;
 use crate::cli::{AuditArgs, BodyArg, Secret};
 use crate::filter::Filter;
-use crate::finding::{self, Audit, Exchange, Finding, Outcome, Received};
+use crate::finding::{self, Audit, Exchange, Finding, Outcome, Received, Skipped};
+use crate::model::Model;
 use crate::probe::http::BadBody;
+use crate::probe::observe::{observe, Observation, Probe};
 use crate::probe::openapi::{self, Document, Location, Operation, Param};
-use crate::probe::{body, cors, discover, grpc, http, sse, ws, Ctx};
+use crate::probe::{body, cors, credentials, discover, grpc, http, liveness, sample, sse, ws, Ctx};
 use crate::tls::{self, TlsOptions};
 
 /// Most `GET` paths from the OpenAPI document and `--path` probed.
@@ -44,12 +49,14 @@ const MAX_WRONG_TYPES: usize = 3;
 const MAX_METHOD_PROBES: usize = 30;
 /// Most valid bodies (from `--body` and the document) varied.
 const MAX_BODIES: usize = 10;
+/// Most operations that get the credential probes.
+const MAX_CREDENTIAL_OPS: usize = 20;
 /// Most `--sse` paths probed.
 const MAX_SSE_PATHS: usize = 10;
 /// Most paths that get the CORS probes.
 const MAX_CORS_PATHS: usize = 5;
 
-type Task<'a> = Pin<Box<dyn Future<Output = Outcome> + Send + 'a>>;
+type Task<'a> = Pin<Box<dyn Future<Output = Done> + Send + 'a>>;
 
 /// Runs the audit described by the arguments.
 pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
@@ -97,6 +104,7 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         timeout,
         tls,
         sent: std::sync::atomic::AtomicUsize::new(0),
+        liveness: liveness::Liveness::default(),
     };
     let mut notes = Vec::new();
     let mut caps = Vec::new();
@@ -107,8 +115,8 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     let bar = progress_bar();
 
     // Phase 1: is it there at all? And which endpoints does it have?
-    let first = http::send(&ctx, "GET", &base, &[], None).await;
-    if let Received::Nothing { error } = &first.received {
+    let first = observe(&ctx, Probe::Known, "GET", &base, None).await;
+    if let Some(Received::Nothing { error }) = first.first().map(|e| &e.received) {
         // A gRPC-only server speaks no HTTP/1.1: with --grpc, only the
         // gRPC probes run.
         let grpc = match args.grpc {
@@ -153,9 +161,13 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
             document.ops.len()
         ));
     }
+    let declared = document.responses;
     let ops = document.ops;
     let user_ops = user_paths(&args.paths, &mut caps);
-    let links = discover::links(&base, &first);
+    let links = match first.answer() {
+        Some(exchange) => discover::links(&base, exchange),
+        None => Vec::new(),
+    };
     if links.len() > discover::MAX_LINKS {
         caps.push(format!(
             "the base page links {} same-host paths; the first {} were probed",
@@ -164,8 +176,8 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         ));
     }
 
-    // Phase 2: GET the unknown paths, the WebSocket paths, the API's GET
-    // paths and the base page's links.
+    // Phase 2: the baseline the model learns from: unknown paths, the
+    // WebSocket paths, the API's GET paths and the base page's links.
     let endpoints = ws_endpoints(&ctx, args, &mut caps)?;
     let ws_paths: Vec<Url> = endpoints.iter().map(|e| e.url.clone()).collect();
     // A path whose parameters all have an example names a real resource;
@@ -193,15 +205,6 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
             .filter(|u| **u != base)
             .cloned(),
     );
-    bar.set_length((3 + gets.len()) as u64);
-    bar.inc(1);
-    let ctx_ref = &ctx;
-    let mut known: Vec<Url> = Vec::new();
-    if http::is_known(&first) {
-        known.push(base.clone());
-    }
-    let mut findings = http::judge_answer(&first);
-    let unknown_urls = [http::UNKNOWN_PATH, http::UNKNOWN_PATH_2].map(|s| ctx.relative_url(s));
     // The API's own unknown path, when its paths share a prefix the base
     // URL is not already under: tells a page fallback outside the API (a
     // single-page app) from one over it.
@@ -212,73 +215,63 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     )
     .filter(|prefix| !base.path().starts_with(prefix.as_str()))
     .map(|prefix| ctx.path_url(&format!("{prefix}/{}", http::UNKNOWN_PATH)));
-    let (unknown, unknown_2, api_unknown) = futures_util::join!(
-        http::send(ctx_ref, "GET", &unknown_urls[0], &[], None),
-        http::send(ctx_ref, "GET", &unknown_urls[1], &[], None),
-        async {
-            match &api_unknown_url {
-                Some(url) => Some(http::send(ctx_ref, "GET", url, &[], None).await),
-                None => None,
-            }
-        },
-    );
-    findings.extend(http::judge_unknown_path(
-        &unknown,
-        &unknown_2,
-        api_unknown.as_ref(),
-    ));
-    bar.inc(2);
-    let answers: Vec<Exchange> = stream::iter(
-        gets.iter()
-            .map(|url| http::send(ctx_ref, "GET", url, &[], None)),
-    )
-    .buffer_unordered(concurrency)
-    .inspect(|_| bar.inc(1))
-    .collect()
-    .await;
-    for answer in &answers {
-        findings.extend(http::judge_answer(answer));
-        if http::is_known(answer) {
-            if let Ok(url) = Url::parse(&answer.request.url) {
-                known.push(url);
-            }
-        }
-    }
+    // The wrong method on the unknown path too: a router without 405
+    // answers it as it answers the wrong method on a path it has.
+    let unknown_url = ctx.relative_url(http::UNKNOWN_PATH);
+    let mut baseline: Vec<(Probe, &str, Url)> = vec![
+        (Probe::UnknownPath, "GET", unknown_url.clone()),
+        (
+            Probe::OtherUnknownPath,
+            "GET",
+            ctx.relative_url(http::UNKNOWN_PATH_2),
+        ),
+        (Probe::OtherUnknownPath, http::WRONG_METHOD, unknown_url),
+    ];
+    baseline.extend(api_unknown_url.map(|u| (Probe::ApiUnknownPath, "GET", u)));
+    baseline.extend(gets.into_iter().map(|u| (Probe::Known, "GET", u)));
+    bar.set_length((1 + baseline.len()) as u64);
+    bar.inc(1);
+    let ctx_ref = &ctx;
+    let mut observations: Vec<Observation> =
+        stream::iter(baseline.into_iter().map(|(probe, method, url)| async move {
+            observe(ctx_ref, probe, method, &url, None).await
+        }))
+        .buffered(concurrency)
+        .inspect(|_| bar.inc(1))
+        .collect()
+        .await;
+    observations.insert(0, first);
+    let mut known: Vec<Url> = observations
+        .iter()
+        .filter(|o| matches!(o.probe, Probe::Known))
+        .filter_map(|o| o.first())
+        .filter(|e| is_known(e))
+        .filter_map(|e| Url::parse(&e.request.url).ok())
+        .collect();
     known.sort();
     known.dedup();
 
-    // Phase 3: everything else, in parallel.
-    let not_found: Vec<&Exchange> = std::iter::once(&unknown).chain(&api_unknown).collect();
-    let not_found = &not_found[..];
+    // Phase 3: the probes that send input, in parallel; then the bodies,
+    // one at a time, so that a body that kills the service is the only
+    // request on the wire when it dies.
     let mut tasks: Vec<Task<'_>> = Vec::new();
     for url in &known {
         let url = url.clone();
         tasks.push(Box::pin(async move {
-            http::judge_wrong_method(
-                &http::send(ctx_ref, http::WRONG_METHOD, &url, &[], None).await,
-                not_found,
+            Done::Observed(
+                observe(ctx_ref, Probe::WrongMethod, http::WRONG_METHOD, &url, None).await,
             )
-            .into()
         }));
     }
     let all_ops: Vec<Operation> = ops.iter().chain(&user_ops).cloned().collect();
     parameter_probes(ctx_ref, &all_ops, &mut tasks, &mut caps);
-    method_probes(
-        ctx_ref,
-        &ops,
-        args.allow_destructive,
-        not_found,
-        &mut tasks,
-        &mut caps,
-    );
-    body_probes(
+    method_probes(ctx_ref, &ops, args.allow_destructive, &mut tasks, &mut caps);
+    credential_probes(
         ctx_ref,
         &all_ops,
-        &args.bodies,
         args.allow_destructive,
         &mut tasks,
         &mut caps,
-        &mut notes,
     );
     let cors_paths: Vec<Url> = {
         let api: BTreeSet<&Url> = api_gets.iter().collect();
@@ -289,7 +282,16 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     let trusted_ref = &trusted;
     for url in cors_paths {
         tasks.push(Box::pin(async move {
-            cors::run(ctx_ref, &url, trusted_ref).await.into()
+            let cors_rules = rules_of("WF-CORS-");
+            Done::Judged(
+                guarded(
+                    ctx_ref,
+                    &url,
+                    cors_rules,
+                    cors::run(ctx_ref, &url, trusted_ref),
+                )
+                .await,
+            )
         }));
     }
     // Each event stream: its own probes, and CORS on its headers.
@@ -298,21 +300,44 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         .map(|p| ctx.path_url(p))
     {
         let cors_url = url.clone();
-        tasks.push(Box::pin(
-            async move { sse::audit(ctx_ref, &url).await.into() },
-        ));
         tasks.push(Box::pin(async move {
-            cors::run_keeping(ctx_ref, &cors_url, trusted_ref, 0)
-                .await
-                .into()
+            let sse_rules = rules_of("WF-SSE-");
+            Done::Judged(guarded(ctx_ref, &url, sse_rules, sse::audit(ctx_ref, &url)).await)
+        }));
+        tasks.push(Box::pin(async move {
+            let cors_rules = rules_of("WF-CORS-");
+            let cors = cors::run_keeping(ctx_ref, &cors_url, trusted_ref, 0);
+            Done::Judged(guarded(ctx_ref, &cors_url, cors_rules, cors).await)
         }));
     }
     // Each endpoint runs its own sessions, bounded (see `ws`).
     for endpoint in &endpoints {
-        tasks.push(Box::pin(ws::audit(ctx_ref, endpoint)));
+        tasks.push(Box::pin(async move {
+            let ws_rules = rules_of("WF-WS-");
+            Done::Judged(
+                guarded(
+                    ctx_ref,
+                    &endpoint.url,
+                    ws_rules,
+                    ws::audit(ctx_ref, endpoint),
+                )
+                .await,
+            )
+        }));
     }
-    bar.inc_length(tasks.len() as u64);
-    let (rest, grpc): (Vec<Outcome>, _) = futures_util::join!(
+    let mut bodies: Vec<Task<'_>> = Vec::new();
+    body_probes(
+        ctx_ref,
+        &all_ops,
+        &args.bodies,
+        args.allow_destructive,
+        &mut bodies,
+        &mut caps,
+        &mut notes,
+    );
+    bar.inc_length((tasks.len() + bodies.len()) as u64);
+    // gRPC runs beside the other probes (its own calls, bounded; see `grpc`).
+    let (mut done, grpc): (Vec<Done>, _) = futures_util::join!(
         stream::iter(tasks)
             .buffer_unordered(concurrency)
             .inspect(|_| bar.inc(1))
@@ -320,12 +345,35 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         grpc::audit(ctx_ref, args.grpc, trusted_ref, concurrency),
     );
     notes.extend(grpc.note);
+    done.extend(
+        stream::iter(bodies)
+            .buffered(1)
+            .inspect(|_| bar.inc(1))
+            .collect::<Vec<Done>>()
+            .await,
+    );
     bar.finish_and_clear();
-    let mut outcome = Outcome::from(findings);
-    outcome.caps = caps;
-    for part in rest {
-        outcome.extend(part);
+
+    // Judge: learn the model from every answer, then each rule reads it.
+    let mut outcome = Outcome::default();
+    for part in done {
+        match part {
+            Done::Observed(observation) => observations.push(observation),
+            Done::Judged(judged) => outcome.extend(judged),
+        }
     }
+    let model = Model::learn(declared, &observations);
+    for observation in &observations {
+        if observation.not_run {
+            outcome.skipped.extend(not_run(observation));
+        } else {
+            outcome.findings.extend(checks::judge(observation, &model));
+        }
+    }
+    if let Some(death) = ctx.liveness.death() {
+        outcome.findings.push(checks::crash::check(&death));
+    }
+    outcome.caps.splice(0..0, caps);
     outcome.extend(grpc.outcome);
     Ok(finish(&ctx, args, &filter, outcome, notes))
 }
@@ -365,6 +413,71 @@ fn finish(
         filtered,
         fail_on: args.fail_on,
     }
+}
+
+/// What a phase-3 task gives: an observation to judge with the model, or
+/// findings its probe judged itself (CORS, WebSocket).
+enum Done {
+    Observed(Observation),
+    Judged(Outcome),
+}
+
+/// `true` when a `GET` answer shows the path exists.
+fn is_known(exchange: &Exchange) -> bool {
+    exchange
+        .received
+        .http()
+        .is_some_and(|a| a.status != 404 && a.status != 405 && a.status != 410)
+}
+
+/// The ids of the rules whose id starts with `prefix`.
+fn rules_of(prefix: &str) -> Vec<&'static str> {
+    crate::rules::ALL
+        .iter()
+        .map(|r| r.id)
+        .filter(|id| id.starts_with(prefix))
+        .collect()
+}
+
+/// Runs a probe that judges itself, unless the target had stopped: then
+/// its rules are listed as not run at `url`.
+async fn guarded<T: Into<Outcome>>(
+    ctx: &Ctx,
+    url: &Url,
+    rules: Vec<&'static str>,
+    probe: impl Future<Output = T>,
+) -> Outcome {
+    if ctx.liveness.is_dead() {
+        return Outcome {
+            skipped: vec![Skipped {
+                rules,
+                target: url.to_string(),
+                reason: liveness::NOT_RUN.to_owned(),
+            }],
+            ..Outcome::default()
+        };
+    }
+    probe.await.into()
+}
+
+/// The "not run" entry of a probe not sent.
+fn not_run(observation: &Observation) -> Option<Skipped> {
+    let request = &observation.first()?.request;
+    let sent = request
+        .body
+        .as_deref()
+        .map(|b| format!(" (body {})", finding::shorten(b)))
+        .unwrap_or_default();
+    Some(Skipped {
+        rules: observation.probe.rules(),
+        target: request.url.clone(),
+        reason: format!(
+            "{} {}{sent}: {}",
+            request.method,
+            request.url,
+            liveness::NOT_RUN
+        ),
+    })
 }
 
 /// The WebSocket endpoints: `--ws` paths and `--ws-message` paths, at most
@@ -440,6 +553,7 @@ fn user_paths(paths: &[String], caps: &mut Vec<String>) -> Vec<Operation> {
             body_schema: None,
             body_example: None,
             prefix: String::new(),
+            security: None,
         })
         .collect()
 }
@@ -483,25 +597,35 @@ fn parameter_probes<'a>(
         caps,
     ) {
         let params = op.path_params();
-        if params.iter().any(|p| !p.is_enum()) {
-            let values: Vec<String> = params
-                .iter()
-                .filter(|p| !p.is_enum())
-                .map(Param::missing_value)
-                .collect();
+        // The same operation with its example values, when it has them all:
+        // the answer for an existing value, to compare a miss with.
+        let found = params
+            .iter()
+            .all(|p| p.example.is_some())
+            .then(|| ctx.path_url(&op.concrete_path()).to_string());
+        // One round per value a parameter of unknown type tries (a number,
+        // then text); a typed one has the same value in each.
+        let rounds = params.iter().map(|p| p.missing_values().len()).max();
+        for round in 0..rounds.unwrap_or(0) {
+            if params.iter().all(Param::is_enum) {
+                break;
+            }
+            let miss = |p: &Param| {
+                let values = p.missing_values();
+                values[round.min(values.len() - 1)].clone()
+            };
+            let found = found.clone();
+            let values: Vec<String> = params.iter().filter(|p| !p.is_enum()).map(miss).collect();
             let url = ctx.path_url(&op.path_with(&|p: &Param| {
                 if p.location == Location::Query || p.is_enum() {
                     p.fill()
                 } else {
-                    p.missing_value()
+                    miss(p)
                 }
             }));
             tasks.push(Box::pin(async move {
-                http::judge_missing_resource(
-                    &http::send(ctx, "GET", &url, &[], None).await,
-                    &values,
-                )
-                .into()
+                let probe = Probe::MissingResource { values, found };
+                Done::Observed(observe(ctx, probe, "GET", &url, None).await)
             }));
         }
         let typed = op
@@ -525,9 +649,11 @@ fn parameter_probes<'a>(
                 path.push_str(&format!("{}={wrong}", param.name));
             }
             let url = ctx.path_url(&path);
-            let name = param.name.clone();
+            let probe = Probe::WrongType {
+                param: param.name.clone(),
+            };
             tasks.push(Box::pin(async move {
-                http::judge_wrong_type(&http::send(ctx, "GET", &url, &[], None).await, &name).into()
+                Done::Observed(observe(ctx, probe, "GET", &url, None).await)
             }));
         }
     }
@@ -562,7 +688,6 @@ fn method_probes<'a>(
     ctx: &'a Ctx,
     ops: &[Operation],
     allow_destructive: bool,
-    not_found: &'a [&'a Exchange],
     tasks: &mut Vec<Task<'a>>,
     caps: &mut Vec<String>,
 ) {
@@ -592,8 +717,7 @@ fn method_probes<'a>(
         caps,
     ) {
         tasks.push(Box::pin(async move {
-            http::judge_wrong_method(&http::send(ctx, &method, &url, &[], None).await, not_found)
-                .into()
+            Done::Observed(observe(ctx, Probe::WrongMethod, &method, &url, None).await)
         }));
     }
 }
@@ -612,10 +736,15 @@ fn body_probes<'a>(
     notes: &mut Vec<String>,
 ) {
     let allowed = |m: &str| m == "POST" || (allow_destructive && matches!(m, "PUT" | "PATCH"));
+    // `{}` is both a bad body and a variant: sent once.
+    let mut seen = BTreeSet::new();
     let mut send = |method: String, url: Url, bad: BadBody| {
+        if !seen.insert((method.clone(), url.to_string(), bad.text.clone())) {
+            return;
+        }
         tasks.push(Box::pin(async move {
             let sent = Some(("application/json", bad.text.clone()));
-            http::judge_bad_body(&http::send(ctx, &method, &url, &[], sent).await, &bad).into()
+            Done::Observed(observe(ctx, Probe::BadBody(bad), &method, &url, sent).await)
         }) as Task<'a>);
     };
     for op in ops.iter().filter(|o| allowed(&o.method)) {
@@ -645,18 +774,31 @@ fn body_probes<'a>(
             op.and_then(|o| o.body_schema.clone()),
         ));
     }
+    let mut built = Vec::new();
     for op in ops {
         let given = bodies
             .iter()
             .any(|b| b.method == op.method && b.path == op.path);
-        if let (Some(example), false) = (&op.body_example, given) {
+        if given {
+            continue;
+        }
+        if let Some((json, from_schema)) = valid_body(op) {
+            if from_schema && allowed(&op.method) {
+                built.push(format!("{} {}{}", op.method, op.prefix, op.path));
+            }
             valid.push((
                 op.method.clone(),
                 ctx.path_url(&op.concrete_path()),
-                example.clone(),
+                json,
                 op.body_schema.clone(),
             ));
         }
+    }
+    if !built.is_empty() {
+        notes.push(format!(
+            "request bodies built from the schema (the document gives no example): {}",
+            built.join(", ")
+        ));
     }
     let skipped = valid.iter().filter(|(m, ..)| !allowed(m)).count();
     if skipped > 0 {
@@ -669,6 +811,53 @@ fn body_probes<'a>(
         for bad in body::variants(&json, schema.as_ref()) {
             send(method.clone(), url.clone(), bad);
         }
+    }
+}
+
+/// A valid body for `op`: the document's example, else one built from its
+/// schema (`true`), else none.
+fn valid_body(op: &Operation) -> Option<(serde_json::Value, bool)> {
+    match (&op.body_example, &op.body_schema) {
+        (Some(example), _) => Some((example.clone(), false)),
+        (None, Some(schema)) => Some((sample::valid_value(schema), true)),
+        (None, None) => None,
+    }
+}
+
+/// Each protected operation (the document's word, or, with `-H`/`--cookie`
+/// values, any operation) without its credential and with a bogus one
+/// (see [`credentials`]). `GET` only; `POST`, `PUT` and `PATCH` too with
+/// `--allow-destructive`, with a valid body; never `DELETE`.
+fn credential_probes<'a>(
+    ctx: &'a Ctx,
+    ops: &[Operation],
+    allow_destructive: bool,
+    tasks: &mut Vec<Task<'a>>,
+    caps: &mut Vec<String>,
+) {
+    let user_credentials = ctx.auth.iter().any(|(n, _)| credentials::is_credential(n));
+    let mut seen = BTreeSet::new();
+    let chosen: Vec<&Operation> = ops
+        .iter()
+        .filter(|o| o.method == "GET" || (allow_destructive && o.method != "DELETE"))
+        .filter(|o| o.security.is_some() || user_credentials)
+        .filter(|o| seen.insert((o.method.clone(), o.concrete_path())))
+        .collect();
+    for op in capped(&chosen, MAX_CREDENTIAL_OPS, "credential probes", caps) {
+        let url = ctx.path_url(&op.concrete_path());
+        let body = (op.method != "GET")
+            .then(|| valid_body(op).map(|(json, _)| json.to_string()))
+            .flatten();
+        let method = op.method.clone();
+        let requirement = op.security.clone();
+        tasks.push(Box::pin(async move {
+            let probe = credentials::run(ctx, &method, &url, &requirement, body);
+            let rules = vec![
+                crate::rules::HTTP_AUTH_2XX.id,
+                crate::rules::HTTP_401_NO_CHALLENGE.id,
+            ];
+            Done::Judged(guarded(ctx, &url, rules, probe).await)
+        }));
     }
 }
 

@@ -6,10 +6,12 @@
 //! [`exit`].
 
 mod audit;
+mod checks;
 mod cli;
 mod exit;
 mod filter;
 mod finding;
+mod model;
 mod net;
 mod probe;
 mod report;

@@ -88,6 +88,10 @@ rules! {
         "send WWW-Authenticate with every 401 (RFC 9110 11.6.1), or use 403";
     HTTP_NO_RETRY_AFTER = "WF-HTTP-010", Warning, "429 or 503 without Retry-After",
         "tell clients when to retry: Retry-After on every 429 and 503";
+    HTTP_AUTH_2XX = "WF-HTTP-011", Error, "Protected operation answered 2xx without a valid credential",
+        "check the credential on every protected route before the handler runs; answer 401 or 403";
+    HTTP_CRASH = "WF-HTTP-012", Error, "Request crashed the service",
+        "catch errors in every handler and answer bad input with 4xx; never let one request end the process";
     CORS_WILDCARD_CREDENTIALS = "WF-CORS-001", Error, "Wildcard origin with credentials",
         "list the allowed origins exactly; never combine `*` with Allow-Credentials";
     CORS_REFLECT_ANY = "WF-CORS-002", Error, "Any origin reflected with credentials",

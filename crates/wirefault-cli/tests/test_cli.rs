@@ -271,13 +271,17 @@ fn audit_json(fault: Fault, extra: &[&str]) -> (i32, serde_json::Value) {
     (out.status.code().unwrap(), report)
 }
 
+/// The rules found at warning or above (info findings count for nothing).
 fn rules_found(report: &serde_json::Value) -> Vec<String> {
-    report["findings"]
+    let mut ids: Vec<String> = report["findings"]
         .as_array()
         .unwrap()
         .iter()
+        .filter(|f| f["severity"] != "info")
         .map(|f| f["rule"].as_str().unwrap().to_owned())
-        .collect()
+        .collect();
+    ids.dedup();
+    ids
 }
 
 /// The `TextError` fixture audited with `extra`: exit 1 with WF-HTTP-007
@@ -329,7 +333,8 @@ fn baseline_findings_do_not_count_new_ones_do() {
     let (code, report) = audit_json(Fault::TextError, &["--baseline", old_arg]);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["findings"][0]["baseline"], "known");
-    assert_eq!(report["summary"]["known"], 1);
+    let findings = report["findings"].as_array().unwrap().len();
+    assert_eq!(report["summary"]["known"], findings as u64, "{report:#}");
 
     // A new debt on top of a clean baseline: new, exit 1.
     let clean = dir.join("clean.json");

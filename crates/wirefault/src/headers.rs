@@ -216,11 +216,12 @@ pub fn is_cors_safelisted_response_header(name: &HeaderName) -> bool {
     CORS_SAFELISTED_RESPONSE_HEADERS.contains(name)
 }
 
-/// Response headers that are meant for the browser or the connection, not
-/// for scripts, so the debug exposure check never warns about them. Each
-/// entry says why. Anything else not exposed (custom `X-*` headers above
-/// all, but also `ETag`, `Location`, `Retry-After`, `Link`) is warned
-/// about, since scripts do read those.
+/// Response headers that are meant for the browser, the connection or an
+/// intermediary (a proxy, a CDN), not for scripts, so they need no
+/// exposing (see [`crate::spec::needs_exposing`]). Each entry says why.
+/// Anything else not safelisted (custom `X-*` headers above all, but also
+/// `ETag`, `Location`, `Retry-After`, `Link`) needs exposing, since
+/// scripts do read those.
 pub const BROWSER_ONLY_RESPONSE_HEADERS: &[(&str, &str)] = &[
     // Forbidden response header names: never readable by scripts.
     ("set-cookie", "forbidden response header (Fetch)"),
@@ -233,6 +234,27 @@ pub const BROWSER_ONLY_RESPONSE_HEADERS: &[(&str, &str)] = &[
     ("trailer", "hop-by-hop"),
     ("upgrade", "hop-by-hop"),
     ("alt-svc", "protocol negotiation (RFC 7838)"),
+    // Instructions to a proxy or CDN in front of the service, which it
+    // reads (and usually strips); a script has no use for them.
+    (
+        "x-accel-buffering",
+        "proxy instruction (nginx: response buffering)",
+    ),
+    (
+        "x-accel-redirect",
+        "proxy instruction (nginx: internal redirect)",
+    ),
+    (
+        "x-accel-expires",
+        "proxy instruction (nginx: cache lifetime)",
+    ),
+    (
+        "x-accel-limit-rate",
+        "proxy instruction (nginx: rate limit)",
+    ),
+    ("x-accel-charset", "proxy instruction (nginx: charset)"),
+    ("surrogate-control", "CDN instruction (Edge Architecture)"),
+    ("cdn-cache-control", "CDN instruction (RFC 9213)"),
     // The WebSocket handshake's answer, read by the browser's WebSocket
     // implementation, never by fetch (RFC 6455 §4.2.2).
     ("sec-websocket-accept", "WebSocket handshake (RFC 6455)"),
@@ -292,18 +314,10 @@ pub const BROWSER_ONLY_RESPONSE_HEADERS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Whether the debug exposure check should stay quiet about `name`: it is
-/// safelisted, part of the CORS protocol (`Access-Control-*`), or listed in
-/// [`BROWSER_ONLY_RESPONSE_HEADERS`].
+/// Whether the debug exposure check should stay quiet about `name`: the
+/// negation of [`crate::spec::needs_exposing`], the one predicate.
 pub fn is_exempt_from_exposure(name: &HeaderName) -> bool {
-    let name = name.as_str();
-    name.starts_with("access-control-")
-        || CORS_SAFELISTED_RESPONSE_HEADERS
-            .iter()
-            .any(|h| h.as_str() == name)
-        || BROWSER_ONLY_RESPONSE_HEADERS
-            .iter()
-            .any(|(h, _)| *h == name)
+    !crate::spec::needs_exposing(name.as_str())
 }
 
 #[cfg(test)]

@@ -11,6 +11,8 @@
 //! assert_eq!(spec::MAX_REASON_BYTES, 123);
 //! assert_eq!(spec::required_headers(StatusCode::TOO_MANY_REQUESTS), [http::header::RETRY_AFTER]);
 //! assert!(spec::is_browser_only_header("x-frame-options"));
+//! assert!(spec::needs_exposing("ETag") && spec::needs_exposing("x-request-id"));
+//! assert!(!spec::needs_exposing("content-type") && !spec::needs_exposing("x-accel-buffering"));
 //! assert_eq!(spec::Origin::parse("https://App.Example.com:443").unwrap().as_str(), "https://app.example.com");
 //! ```
 
@@ -19,9 +21,7 @@ use http::StatusCode;
 
 pub use crate::close::MAX_REASON_BYTES;
 pub use crate::cors::{Origin, OriginError};
-pub use crate::headers::{
-    is_exempt_from_exposure, BROWSER_ONLY_RESPONSE_HEADERS, CORS_SAFELISTED_RESPONSE_HEADERS,
-};
+pub use crate::headers::{BROWSER_ONLY_RESPONSE_HEADERS, CORS_SAFELISTED_RESPONSE_HEADERS};
 pub use crate::problem::PROBLEM_JSON;
 
 /// The request-id header: every response carries it, every problem names
@@ -70,9 +70,44 @@ pub fn is_browser_only_header(name: &str) -> bool {
         .any(|(h, _)| h.eq_ignore_ascii_case(name))
 }
 
+/// Whether a script on another origin can read response header `name`
+/// (any case) only when it is listed in `Access-Control-Expose-Headers`:
+/// it is not CORS-safelisted ([`CORS_SAFELISTED_RESPONSE_HEADERS`]), not
+/// part of the CORS protocol (`Access-Control-*`), and not one that only
+/// the browser, the connection or an intermediary reads
+/// ([`BROWSER_ONLY_RESPONSE_HEADERS`]: `Date`, `X-Frame-Options`,
+/// `X-Accel-Buffering`...). The one predicate behind the debug exposure
+/// check and `wirefault audit`'s WF-CORS-007.
+pub fn needs_exposing(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    !(lower.starts_with("access-control-")
+        || CORS_SAFELISTED_RESPONSE_HEADERS
+            .iter()
+            .any(|h| h.as_str() == lower)
+        || is_browser_only_header(&lower))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_needs_exposing() {
+        for name in ["ETag", "Location", "Retry-After", "Link", "x-request-id"] {
+            assert!(needs_exposing(name), "{name}");
+        }
+        for name in [
+            "Content-Type",
+            "cache-control",
+            "Access-Control-Allow-Origin",
+            "Date",
+            "X-Frame-Options",
+            "X-Accel-Buffering",
+            "set-cookie",
+        ] {
+            assert!(!needs_exposing(name), "{name}");
+        }
+    }
 
     #[test]
     fn required_headers_match_what_faults_send() {

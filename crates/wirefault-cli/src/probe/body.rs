@@ -1,6 +1,11 @@
-//! Invalid JSON bodies built from a valid one (`--body` or the document's
-//! request example): a field of the wrong type, a required field missing,
-//! `null`, an unknown field. The valid body itself is never sent.
+//! Invalid JSON bodies built from a valid one (`--body`, the document's
+//! request example, or a body built from its schema): `null`, `{}`, a field
+//! of the wrong type, a required field missing, an unknown field. The valid
+//! body itself is never sent.
+//!
+//! [`variants`] is the whole API: a valid JSON value (and its schema, when
+//! known) in, the bodies to send out, each saying whether a 2xx for it is
+//! wrong.
 //!
 //! A variant is "invalid" (a 2xx for it is WF-HTTP-005) only when the schema
 //! says so: without a schema the auditor cannot tell a lenient service from
@@ -30,14 +35,20 @@ pub(crate) fn variants(valid: &Value, schema: Option<&Value>) -> Vec<BadBody> {
     let Some(fields) = valid.as_object() else {
         return out;
     };
-    let properties = schema
-        .and_then(|s| s.get("properties"))
-        .and_then(Value::as_object);
     let required: Vec<&str> = schema
         .and_then(|s| s.get("required"))
         .and_then(Value::as_array)
         .map(|r| r.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
+    // An empty object: what a form sends when nothing was filled in.
+    out.push(BadBody {
+        what: "an empty object".to_owned(),
+        text: "{}".to_owned(),
+        invalid: !required.is_empty(),
+    });
+    let properties = schema
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object);
     for (name, value) in fields {
         let field_schema = properties.and_then(|p| p.get(name));
         let wrong = wrong_type(value);
@@ -76,6 +87,9 @@ pub(crate) fn variants(valid: &Value, schema: Option<&Value>) -> Vec<BadBody> {
         }),
         invalid: closed,
     });
+    // One field, required: its "missing" variant is `{}` again.
+    let mut seen = std::collections::BTreeSet::new();
+    out.retain(|b| seen.insert(b.text.clone()));
     out.truncate(MAX_VARIANTS);
     out
 }
@@ -157,6 +171,7 @@ mod tests {
             got,
             [
                 ("null".to_owned(), true),
+                ("{}".to_owned(), true),
                 (r#"{"name":12345,"price":1.5}"#.to_owned(), true),
                 (
                     r#"{"name":"a","price":"wirefault-wrong-type"}"#.to_owned(),
@@ -174,8 +189,10 @@ mod tests {
     #[test]
     fn without_a_schema_only_5xx_is_judged() {
         let got = variants(&json!({"name": "a"}), None);
+        // null, {}, the wrong type, the unknown field ("missing" is `{}`).
         assert_eq!(got.len(), 4);
         assert!(got.iter().all(|b| !b.invalid));
+        assert_eq!(got[1].text, "{}");
         assert_eq!(variants(&json!([1]), None).len(), 1);
     }
 }

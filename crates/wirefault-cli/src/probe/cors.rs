@@ -60,6 +60,22 @@ pub(crate) fn parse_origin(raw: &str) -> anyhow::Result<(String, Url)> {
     Ok((origin.as_str().to_owned(), url))
 }
 
+/// Standard response fields that need exposing (see
+/// [`spec::needs_exposing`]) but that the browser itself acts on: its
+/// cache revalidates with `ETag`, it follows `Location`, reads `Link`
+/// preloads, `Content-Disposition` downloads. A script reads them only
+/// sometimes, so an unexposed one is noted, not warned about.
+const ACTED_ON_BY_THE_BROWSER: &[&str] = &[
+    "etag",
+    "location",
+    "link",
+    "content-disposition",
+    "content-range",
+    "retry-after",
+    "allow",
+    "www-authenticate",
+];
+
 struct Probe {
     origin: String,
     exchange: Exchange,
@@ -265,23 +281,46 @@ fn judge(
                 .unwrap_or_default()
                 .to_ascii_lowercase();
             let all_exposed = !p.credentials() && exposed.split(',').any(|t| t.trim() == "*");
-            let hidden: Vec<&str> = answer
+            let mut hidden: Vec<&str> = answer
                 .headers
                 .iter()
                 .map(|(n, _)| n.as_str())
-                .filter(|n| n.starts_with("x-") && !spec::is_browser_only_header(n))
+                .filter(|n| spec::needs_exposing(n))
                 .filter(|n| !all_exposed && !exposed.split(',').any(|t| t.trim() == *n))
                 .collect();
-            if !hidden.is_empty() {
-                findings.push(Finding::new(
+            hidden.dedup();
+            // A header the service made up is there for its clients; a
+            // standard field the browser acts on by itself (the cache
+            // revalidates with ETag) is read by a script only sometimes.
+            let (standard, own): (Vec<&str>, Vec<&str>) = hidden
+                .into_iter()
+                .partition(|n| ACTED_ON_BY_THE_BROWSER.contains(n));
+            for (names, rating) in [
+                (own, None),
+                (
+                    standard,
+                    Some(
+                        "a standard field the browser acts on by itself; expose it if a script \
+                         of yours reads it",
+                    ),
+                ),
+            ] {
+                if names.is_empty() {
+                    continue;
+                }
+                let finding = Finding::new(
                     rules::CORS_UNEXPOSED_HEADER,
                     &p.exchange,
                     format!(
                         "{} sent but not in Access-Control-Expose-Headers",
-                        hidden.join(", ")
+                        names.join(", ")
                     ),
-                    format!("Access-Control-Expose-Headers: {}", hidden.join(", ")),
-                ));
+                    format!("Access-Control-Expose-Headers: {}", names.join(", ")),
+                );
+                findings.push(match rating {
+                    Some(why) => finding.rated(Severity::Info, why),
+                    None => finding,
+                });
             }
         }
     }
@@ -398,6 +437,36 @@ mod tests {
             ("x-frame-options", "DENY"),
         ];
         assert_eq!(run(&hidden, &[], &[], &[]), ["WF-CORS-007"]);
+    }
+
+    /// One predicate with the core: `ETag` needs exposing too, but the
+    /// browser acts on it by itself, so it is only noted; a proxy's
+    /// `X-Accel-Buffering` needs no exposing at all.
+    #[test]
+    fn standard_and_proxy_headers() {
+        let allowed = |extra: (&'static str, &'static str)| {
+            let headers = [
+                ("access-control-allow-origin", TRUSTED),
+                ("vary", "Origin"),
+                extra,
+            ];
+            let t = probe(TRUSTED, &headers);
+            let f = probe(FOREIGN_ORIGIN, &[]);
+            let n = probe("null", &[]);
+            judge(&f, &n, &[t], &[], &probe(TRUSTED, &[]))
+                .iter()
+                .map(|f| (f.rule.id, f.severity))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            allowed(("etag", "W/\"1\"")),
+            [("WF-CORS-007", Severity::Info)]
+        );
+        assert!(allowed(("x-accel-buffering", "no")).is_empty());
+        assert_eq!(
+            allowed(("ratelimit-remaining", "9")),
+            [("WF-CORS-007", Severity::Warning)]
+        );
     }
 
     #[test]

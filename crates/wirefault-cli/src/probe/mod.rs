@@ -2,11 +2,16 @@
 
 pub(crate) mod body;
 pub(crate) mod cors;
+pub(crate) mod credentials;
 pub(crate) mod discover;
 pub(crate) mod grpc;
 pub(crate) mod http;
 pub(crate) mod leak;
+pub(crate) mod liveness;
+pub(crate) mod observe;
 pub(crate) mod openapi;
+pub(crate) mod sample;
+pub(crate) mod security;
 pub(crate) mod sse;
 pub(crate) mod ws;
 pub(crate) mod wsclient;
@@ -45,6 +50,8 @@ pub(crate) struct Ctx {
     pub(crate) tls: Arc<rustls::ClientConfig>,
     /// Requests and WebSocket handshakes sent so far.
     pub(crate) sent: AtomicUsize,
+    /// Whether the target still accepts connections.
+    pub(crate) liveness: liveness::Liveness,
 }
 
 impl Ctx {
@@ -102,6 +109,7 @@ mod tests {
             timeout: Duration::from_secs(1),
             tls: crate::tls::client_config(&crate::tls::TlsOptions::default()).unwrap(),
             sent: AtomicUsize::new(0),
+            liveness: liveness::Liveness::default(),
         }
     }
 

@@ -28,6 +28,8 @@ pub(crate) struct Document {
     pub(crate) ops: Vec<Operation>,
     /// How many operations the document has in all.
     pub(crate) total: usize,
+    /// The responses each operation read declares.
+    pub(crate) responses: Vec<crate::model::declared::Declared>,
 }
 
 /// Where a parameter goes.
@@ -86,6 +88,17 @@ impl Param {
         }
     }
 
+    /// The values the missing-resource probe tries: [`Param::missing_value`],
+    /// and for a parameter of unknown type (a `{id}` in `--path`) both a
+    /// number and text, since its route may take either.
+    pub(crate) fn missing_values(&self) -> Vec<String> {
+        if self.ty().is_none() && self.schema.get("format").is_none() && !self.is_enum() {
+            vec![i32::MAX.to_string(), self.missing_value()]
+        } else {
+            vec![self.missing_value()]
+        }
+    }
+
     /// A value of the wrong type, when the type makes one: text where a
     /// number, boolean or UUID is expected.
     pub(crate) fn wrong_type_value(&self) -> Option<&'static str> {
@@ -120,6 +133,8 @@ pub(crate) struct Operation {
     pub(crate) params: Vec<Param>,
     /// The path of `servers[0].url` (e.g. `/api`), without a trailing `/`.
     pub(crate) prefix: String,
+    /// The credentials the document says it needs (`None`: anyone may call it).
+    pub(crate) security: super::security::Requirement,
 }
 
 impl Operation {
@@ -278,6 +293,9 @@ pub(crate) fn parse(doc: &Value) -> anyhow::Result<Document> {
                 params.push(own);
             }
             let (body_schema, body_example) = request_body(doc, op);
+            let full_path = format!("{prefix}{path}");
+            out.responses
+                .extend(crate::model::declared::of(doc, method, &full_path, op));
             out.ops.push(Operation {
                 method: method.to_ascii_uppercase(),
                 path: path.clone(),
@@ -285,6 +303,7 @@ pub(crate) fn parse(doc: &Value) -> anyhow::Result<Document> {
                 body_example,
                 params,
                 prefix: prefix.clone(),
+                security: super::security::requirement(doc, op),
             });
         }
     }
@@ -420,7 +439,7 @@ fn server_prefix(doc: &Value) -> String {
 
 /// Follows local `$ref`s (`#/components/...`) until a value that is not one,
 /// at most [`MAX_DEPTH`] times.
-fn resolve(doc: &Value, value: &Value) -> Value {
+pub(crate) fn resolve(doc: &Value, value: &Value) -> Value {
     let mut current = value;
     for _ in 0..MAX_DEPTH {
         match current.get("$ref").and_then(Value::as_str) {
@@ -561,6 +580,11 @@ mod tests {
         let delete = doc.ops.iter().find(|o| o.method == "DELETE").unwrap();
         assert_eq!(delete.concrete_path(), "/notes/wirefault-missing");
         assert_eq!(delete.path_params()[0].name, "id");
+        // Of unknown type: both a number and text.
+        assert_eq!(
+            delete.path_params()[0].missing_values(),
+            ["2147483647", "wirefault-missing"]
+        );
     }
 
     const YAML: &str = r##"
@@ -616,6 +640,7 @@ components:
         let id = &get.path_params()[0];
         assert_eq!((id.name.as_str(), id.ty()), ("item_id", Some("integer")));
         assert_eq!(id.missing_value(), "2147483647");
+        assert_eq!(id.missing_values(), ["2147483647"]);
         assert!(id.wrong_type_value().is_some());
         assert_eq!(get.concrete_path(), "/items/2147483647?q=a");
         let q_wrong = get.path_with(&|p: &Param| {
@@ -657,6 +682,7 @@ components:
             body_example: None,
             params: Vec::new(),
             prefix: String::new(),
+            security: None,
         };
         assert_eq!(
             op(serde_json::json!({"type": "object"}))
