@@ -131,7 +131,11 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         notes.push(format!(
             "{base} did not answer HTTP/1.1 ({error}); only the gRPC probes ran"
         ));
-        return Ok(finish(&ctx, args, &filter, grpc.outcome, notes));
+        let mut outcome = grpc.outcome;
+        if let Some(death) = ctx.liveness.death() {
+            outcome.findings.push(checks::crash::check(&death));
+        }
+        return Ok(finish(&ctx, args, &filter, outcome, notes));
     }
     let document = match (&args.openapi, file_document) {
         (_, Some(found)) => {
@@ -374,6 +378,9 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         outcome.findings.push(checks::crash::check(&death));
     }
     outcome.caps.splice(0..0, caps);
+    outcome
+        .findings
+        .retain(|f| !(f.rule.id.starts_with("WF-HTTP-") && grpc::is_grpc_answer(&f.received)));
     outcome.extend(grpc.outcome);
     Ok(finish(&ctx, args, &filter, outcome, notes))
 }

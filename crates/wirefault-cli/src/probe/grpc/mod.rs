@@ -14,7 +14,7 @@ use prost_reflect::MethodDescriptor;
 
 use self::wire::{Call, Wire};
 use super::{cors, http, Ctx};
-use crate::finding::{Outcome, Skipped};
+use crate::finding::{Outcome, Received, Skipped};
 use crate::rules;
 
 /// Most methods called.
@@ -240,6 +240,21 @@ pub(crate) async fn audit(
             .extend(judge::judge_web_exposure(call, origin));
     }
     report
+}
+
+/// An answer in gRPC framing (`application/grpc`, `application/grpc-web`):
+/// a gRPC server's answer to a path it does not serve (tonic answers any
+/// path `200` with `grpc-status: 12`). The gRPC rules judge those, not
+/// the HTTP ones.
+pub(crate) fn is_grpc_answer(received: &Received) -> bool {
+    received
+        .http()
+        .and_then(|a| a.header("content-type"))
+        .is_some_and(|t| {
+            t.trim()
+                .to_ascii_lowercase()
+                .starts_with("application/grpc")
+        })
 }
 
 /// `/package.Service/Method`.

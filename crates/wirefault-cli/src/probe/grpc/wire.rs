@@ -19,7 +19,7 @@ use reqwest::Url;
 use tokio::time::Instant;
 
 use crate::finding::{Exchange, HttpAnswer, Received, SentRequest};
-use crate::probe::{http, Ctx};
+use crate::probe::{http, liveness, Ctx};
 
 /// The protocol of a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,15 +180,28 @@ pub(crate) async fn call(
         headers,
         body: Some(request.shown.clone()),
     };
-    ctx.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    // Nothing more is sent to a service that stopped (see `liveness`).
+    if ctx.liveness.is_dead() {
+        return failed(sent, End::Open);
+    }
+    let order = ctx.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let deadline = Instant::now() + request.wait;
-    let response = match tokio::time::timeout_at(deadline, builder.body(framed).send()).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(e)) if e.is_timeout() => return failed(sent, End::Open),
-        Ok(Err(e)) => return failed(sent, End::Broken(http::describe(&e))),
-        Err(_) => return failed(sent, End::Open),
+    let call = match tokio::time::timeout_at(deadline, builder.body(framed).send()).await {
+        Ok(Ok(response)) => read(sent, response, wire, request.max_messages, deadline).await,
+        Ok(Err(e)) if e.is_timeout() => failed(sent, End::Open),
+        Ok(Err(e)) => failed(sent, End::Broken(http::describe(&e))),
+        Err(_) => failed(sent, End::Open),
     };
-    read(sent, response, wire, request.max_messages, deadline).await
+    // A broken call to a target that then refuses connections is the
+    // service dying: the audit reports it once (WF-HTTP-012).
+    if let End::Broken(_) = call.end {
+        let gone = liveness::is_refused(&url, ctx.timeout).await;
+        ctx.liveness
+            .failed(order, &call.exchange, call.answer().is_none(), gone);
+    } else if call.answer().is_some() {
+        ctx.liveness.answered(order, &call.exchange);
+    }
+    call
 }
 
 fn failed(request: SentRequest, end: End) -> Call {
