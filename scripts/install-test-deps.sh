@@ -5,7 +5,9 @@
 # sample apps (Flask + flask-cors, flask-sock, PyYAML, Bottle, Falcon,
 # aiohttp; Express + cors, Fastify, Koa, hapi, ws), the Go and Rust sample
 # apps of the corpus (Debian's Go and router packages, built offline into
-# target/sample-apps) and schemathesis (scripts/schemathesis.sh). Idempotent.
+# target/sample-apps), the SSE and gRPC sample apps (sse-starlette; grpcio +
+# grpcio-reflection; Express; @grpc/grpc-js + @grpc/reflection) and
+# schemathesis (scripts/schemathesis.sh). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,6 +37,10 @@ if [ ! -d crates/wirefault-cli/tests/apps/node/ws_apps/node_modules/ws ]; then
     (cd crates/wirefault-cli/tests/apps/node/ws_apps && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# The gRPC sample services (@grpc/grpc-js + @grpc/reflection).
+if [ ! -d crates/wirefault-cli/tests/apps/node/grpc_apps/node_modules/@grpc/grpc-js ]; then
+    (cd crates/wirefault-cli/tests/apps/node/grpc_apps && npm ci --no-audit --no-fund --loglevel=error)
+fi
 # The SSE sample apps (Express + cors).
 if [ ! -d crates/wirefault-cli/tests/apps/node/sse_apps/node_modules/express ]; then
     (cd crates/wirefault-cli/tests/apps/node/sse_apps && npm ci --no-audit --no-fund --loglevel=error)

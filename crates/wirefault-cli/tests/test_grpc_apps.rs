@@ -1,13 +1,15 @@
-//! The gRPC sample services: Python grpcio with grpcio-reflection (real
-//! processes from `tests/apps/python`), each audited by the real binary
-//! with `--grpc`; discovery is the auditor's own reflection client.
+//! The gRPC sample services: Python grpcio with grpcio-reflection and Node
+//! @grpc/grpc-js with @grpc/reflection (real processes from `tests/apps`),
+//! each audited by the real binary with `--grpc`; discovery is the
+//! auditor's own reflection client (v1alpha for grpcio, v1 for grpc-js).
 //!
 //! The correct service has no finding at warning or above; each planted
 //! mistake is found by its rule and no other at warning or above.
 //!
-//! Needs `python3` with `tests/apps/python/grpc_requirements.txt`
-//! (`scripts/install-test-deps.sh`); the tests fail, not skip, when it is
-//! missing.
+//! Needs `python3` with `tests/apps/python/grpc_requirements.txt` and
+//! `node` with the packages of `tests/apps/node/grpc_apps`
+//! (`scripts/install-test-deps.sh`); the tests fail, not skip, when they
+//! are missing.
 #![allow(clippy::unwrap_used)]
 
 mod fixtures;
@@ -69,6 +71,31 @@ fn grpcio_exception_escaping_a_handler_is_unknown() {
 fn grpcio_traceback_in_grpc_message_is_a_leak() {
     let app = grpcio("grpc_python_traceback.py");
     assert_grpc(app.port, &[], &["WF-GRPC-003"]);
+}
+
+fn grpc_js(script: &str) -> App {
+    start(
+        &apps_dir("node/grpc_apps"),
+        "node",
+        &[script, "{port}"],
+        &[],
+    )
+}
+
+#[test]
+fn grpc_js_notes_service_is_clean() {
+    let app = grpc_js("grpc_js_notes.js");
+    let report = assert_grpc(app.port, &[], &[]);
+    assert!(
+        notes(&report).contains("grpc.reflection.v1.ServerReflection"),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn grpc_js_plain_error_is_unknown() {
+    let app = grpc_js("grpc_js_plain_error.js");
+    assert_grpc(app.port, &[], &["WF-GRPC-001"]);
 }
 
 #[test]
