@@ -4,7 +4,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::rate_limit::RateLimiter;
 use crate::state::{AppState, Shared};
-use crate::{debug, events, notes, openapi, session, ws};
+use crate::{debug, events, grpc, notes, openapi, session, ws};
 use axum::routing::get;
 use axum::{Json, Router};
 use std::time::Duration;
@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tower::util::BoxCloneSyncService;
 use tower::Layer;
 use wirefault::axum::ws::Sessions;
 use wirefault::axum::{serve, Serve, WirefaultLayer, WirefaultService};
@@ -62,7 +63,8 @@ pub async fn health() -> Json<serde_json::Value> {
 /// The API: its router inside wirefault's layer (request ids, CORS, the
 /// body limit, the timeout, panics and every error as problem+json; an
 /// unknown path is the router's empty 404, which the layer turns into
-/// "no resource at …").
+/// "no resource at …"). gRPC and gRPC-Web requests (`application/grpc*`)
+/// go to [`grpc::service`] inside the same layer.
 pub fn app(state: AppState) -> WirefaultService<Router> {
     let mut routes = Router::new()
         .route("/health", get(health))
@@ -84,12 +86,19 @@ pub fn app(state: AppState) -> WirefaultService<Router> {
     } else {
         routes = routes.route("/debug/{*rest}", get(debug::off));
     }
+    let layer = layer(&state.config).cors(&state.cors);
+    let grpc = grpc::service(&state);
+    let http = BoxCloneSyncService::new(routes.with_state(state));
+    layer.layer(Router::new().fallback_service(grpc::by_content_type(http, grpc)))
+}
+
+/// wirefault's layer as the API runs it, CORS aside: the body limit, the
+/// timeout, the close codes. The OpenAPI document is read from it.
+pub fn layer(config: &Config) -> WirefaultLayer {
     WirefaultLayer::new()
-        .cors(&state.cors)
         .body_limit(BODY_LIMIT)
         .timeout(REQUEST_TIMEOUT)
-        .close_codes(state.config.ws_close_codes)
-        .layer(routes.with_state(state))
+        .close_codes(config.ws_close_codes)
 }
 
 /// The API server: [`app`] on `listener` with the configured bounds. It

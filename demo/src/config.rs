@@ -54,6 +54,11 @@ pub struct Args {
     /// [default: 5].
     #[arg(long, env = "WIREFAULT_DEMO_IDLE_TIMEOUT")]
     pub idle_timeout: Option<String>,
+    /// Seconds a response (a stream included) or a WebSocket session may
+    /// go without write progress, its peer reading nothing, before it is
+    /// dropped [default: 30].
+    #[arg(long, env = "WIREFAULT_DEMO_WRITE_TIMEOUT")]
+    pub write_timeout: Option<String>,
     /// The most connections open at once, WebSockets included
     /// [default: 10000].
     #[arg(long, env = "WIREFAULT_DEMO_MAX_CONNECTIONS")]
@@ -81,6 +86,7 @@ struct FileConfig {
     fault_routes: Option<bool>,
     header_read_timeout: Option<Seconds>,
     idle_timeout: Option<Seconds>,
+    write_timeout: Option<Seconds>,
     max_connections: Option<u64>,
     drain_timeout: Option<Seconds>,
 }
@@ -140,8 +146,9 @@ pub struct Config {
     pub rate_limit: Rate,
     /// Whether the /debug/* routes exist.
     pub fault_routes: bool,
-    /// The server's bounds: header-read timeout, idle timeout, connection
-    /// cap, shutdown drain.
+    /// The server's bounds: header-read, idle and write timeouts,
+    /// connection cap, shutdown drain (the write timeout bounds WebSocket
+    /// sends too).
     pub serve: ServeConfig,
 }
 
@@ -234,6 +241,9 @@ impl Config {
         if let Some(v) = args.idle_timeout.or(file.idle_timeout.map(Seconds::text)) {
             serve = serve.idle_timeout(parse_seconds("--idle-timeout", &v)?);
         }
+        if let Some(v) = args.write_timeout.or(file.write_timeout.map(Seconds::text)) {
+            serve = serve.write_timeout(parse_seconds("--write-timeout", &v)?);
+        }
         if let Some(v) = args
             .max_connections
             .or(file.max_connections.map(|n| n.to_string()))
@@ -270,7 +280,9 @@ impl Config {
 
     /// The CORS policy: the allowed origins with credentials, the methods
     /// and request headers the API uses, and the custom response headers
-    /// (and `Location`, `Retry-After`) exposed. The WebSocket handshake checks `Origin` against it too.
+    /// (and `Location`, `Retry-After`) exposed; gRPC-Web's request headers
+    /// allowed and its status headers exposed. The WebSocket handshake
+    /// checks `Origin` against it too.
     pub fn cors_policy(&self) -> Result<CorsPolicy, ConfigError> {
         let registry = HeaderRegistry::new()
             .with("X-Request-Id")
@@ -284,6 +296,7 @@ impl Config {
             // Standard fields scripts read too: where a created note is,
             // and when to retry after a 429 or 503.
             .expose_headers(["Location", "Retry-After"])
+            .grpc_web()
             .allow_credentials(true)
             .max_age(Duration::from_secs(600))
             .build()

@@ -1,5 +1,6 @@
-//! The wirefault reference service: a small notes API over HTTP, WebSocket
-//! and Server-Sent Events, built only on wirefault's public API.
+//! The wirefault reference service: a small notes API over HTTP, WebSocket,
+//! Server-Sent Events, gRPC and gRPC-Web, built only on wirefault's public
+//! API.
 //!
 //! Its contract is `docs/DEMO.md`. Start it in a test:
 //!
@@ -20,6 +21,7 @@ pub mod config;
 pub mod db;
 pub mod debug;
 pub mod events;
+pub mod grpc;
 pub mod model;
 pub mod notes;
 pub mod openapi;

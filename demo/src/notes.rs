@@ -19,7 +19,9 @@ pub const MAX_TITLE_CHARS: usize = 200;
 /// The longest body, in characters.
 pub const MAX_BODY_CHARS: usize = 10_000;
 /// The header that tells how many writes are left.
-pub const RATE_LIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+pub const RATE_LIMIT_REMAINING: HeaderName = HeaderName::from_static(RATE_LIMIT_REMAINING_NAME);
+/// [`RATE_LIMIT_REMAINING`]'s name, also the gRPC metadata key.
+pub const RATE_LIMIT_REMAINING_NAME: &str = "x-ratelimit-remaining";
 
 const COLUMNS: &str = "id, owner, title, body, created_at";
 
@@ -70,60 +72,58 @@ wirefault::fault_responses! {
     pub struct DeleteFaults = [Unauthenticated, PermissionDenied, RateLimited];
 }
 
-/// Checks a note's fields: one error per bad field.
+/// Checks a JSON note's fields: one error per bad field.
 pub fn validate(input: &Value) -> Result<(String, String), Fault> {
     let Some(object) = input.as_object() else {
         return Err(Fault::unprocessable().field("", "the body must be a JSON object"));
     };
-    let mut fault = Fault::unprocessable();
-    let mut bad = false;
     let title = match object.get("title") {
-        Some(Value::String(t)) if t.chars().count() > MAX_TITLE_CHARS => {
-            bad = true;
-            fault = fault.field(
-                "/title",
-                format!("must be at most {MAX_TITLE_CHARS} characters"),
-            );
-            String::new()
-        }
-        Some(Value::String(t)) if t.is_empty() => {
-            bad = true;
-            fault = fault.field("/title", "must not be empty");
-            String::new()
-        }
-        Some(Value::String(t)) => t.clone(),
-        Some(_) => {
-            bad = true;
-            fault = fault.field("/title", "must be a string");
-            String::new()
-        }
-        None => {
-            bad = true;
-            fault = fault.field("/title", "is required");
-            String::new()
-        }
+        Some(Value::String(t)) => Ok(t.as_str()),
+        Some(_) => Err("must be a string"),
+        None => Err("is required"),
     };
     let body = match object.get("body") {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(b)) if b.chars().count() > MAX_BODY_CHARS => {
-            bad = true;
-            fault = fault.field(
-                "/body",
-                format!("must be at most {MAX_BODY_CHARS} characters"),
-            );
-            String::new()
-        }
-        Some(Value::String(b)) => b.clone(),
-        Some(_) => {
-            bad = true;
-            fault = fault.field("/body", "must be a string");
-            String::new()
-        }
+        None | Some(Value::Null) => Ok(""),
+        Some(Value::String(b)) => Ok(b.as_str()),
+        Some(_) => Err("must be a string"),
     };
-    if bad {
-        Err(fault)
-    } else {
-        Ok((title, body))
+    check_fields(title, body)
+}
+
+/// Checks a note's title and body, already read as strings or refused
+/// with a reason (a JSON title that is not a string): one error per bad
+/// field. The rules of every wire.
+pub fn check_fields(
+    title: Result<&str, &'static str>,
+    body: Result<&str, &'static str>,
+) -> Result<(String, String), Fault> {
+    let too_long = |max: usize| format!("must be at most {max} characters");
+    let title = title
+        .map_err(String::from)
+        .and_then(|t| match t.chars().count() {
+            0 => Err("must not be empty".to_owned()),
+            n if n > MAX_TITLE_CHARS => Err(too_long(MAX_TITLE_CHARS)),
+            _ => Ok(t),
+        });
+    let body = body.map_err(String::from).and_then(|b| {
+        if b.chars().count() > MAX_BODY_CHARS {
+            Err(too_long(MAX_BODY_CHARS))
+        } else {
+            Ok(b)
+        }
+    });
+    match (title, body) {
+        (Ok(title), Ok(body)) => Ok((title.to_owned(), body.to_owned())),
+        (title, body) => {
+            let mut fault = Fault::unprocessable();
+            if let Err(reason) = title {
+                fault = fault.field("/title", reason);
+            }
+            if let Err(reason) = body {
+                fault = fault.field("/body", reason);
+            }
+            Err(fault)
+        }
     }
 }
 
@@ -136,6 +136,18 @@ pub async fn create_note(
     origin: Option<u64>,
 ) -> Result<Note, Fault> {
     let (title, body) = validate(input)?;
+    insert_note(state, owner, title, body, origin).await
+}
+
+/// Stores a checked note for `owner` (see [`check_fields`]), then
+/// announces it. A title `owner` already used is a 409 `TITLE_TAKEN`.
+pub async fn insert_note(
+    state: &AppState,
+    owner: &str,
+    title: String,
+    body: String,
+    origin: Option<u64>,
+) -> Result<Note, Fault> {
     let owner_ = owner.to_owned();
     let title_ = title.clone();
     let note = state
@@ -162,28 +174,49 @@ pub async fn create_note(
     Ok(note)
 }
 
+/// Every note, oldest first.
+pub async fn list_notes(state: &AppState) -> Result<Vec<Note>, Fault> {
+    state
+        .db
+        .call(|c| {
+            let mut stmt = c.prepare(&format!("SELECT {COLUMNS} FROM notes ORDER BY id"))?;
+            let rows = stmt.query_map([], Note::from_row)?;
+            rows.collect::<Result<Vec<_>, _>>()
+        })
+        .await
+}
+
+/// Runs a write within `user`'s budget: a write refused after the check
+/// is given back. Also returns how many writes are left, success or not.
+pub async fn within_budget<T, F>(state: &AppState, user: &User, write: F) -> (u32, Result<T, Fault>)
+where
+    F: std::future::Future<Output = Result<T, Fault>>,
+{
+    let remaining = match state.limiter.check(&user.token) {
+        Ok(remaining) => remaining,
+        Err(fault) => return (0, Err(fault)),
+    };
+    match write.await {
+        Ok(value) => (remaining, Ok(value)),
+        Err(fault) => {
+            state.limiter.refund(&user.token);
+            (state.limiter.remaining(&user.token), Err(fault))
+        }
+    }
+}
+
 fn remaining_header(remaining: u32) -> [(HeaderName, HeaderValue); 1] {
     [(RATE_LIMIT_REMAINING, HeaderValue::from(remaining))]
 }
 
-/// Runs a write within `user`'s budget: a refused write is given back, and
-/// the answer, success or not, says how many writes are left.
+/// [`within_budget`] for HTTP: the answer, success or not, says how many
+/// writes are left (`x-ratelimit-remaining`).
 async fn budgeted<F>(state: &AppState, user: &User, write: F) -> Response
 where
     F: std::future::Future<Output = Result<Response, Fault>>,
 {
-    let remaining = match state.limiter.check(&user.token) {
-        Ok(remaining) => remaining,
-        Err(fault) => return (remaining_header(0), fault).into_response(),
-    };
-    match write.await {
-        Ok(response) => (remaining_header(remaining), response).into_response(),
-        Err(fault) => {
-            state.limiter.refund(&user.token);
-            let left = state.limiter.remaining(&user.token);
-            (remaining_header(left), fault).into_response()
-        }
-    }
+    let (remaining, result) = within_budget(state, user, write).await;
+    (remaining_header(remaining), result).into_response()
 }
 
 /// `GET /notes`.
@@ -195,15 +228,7 @@ where
     responses((status = 200, description = "Every note, oldest first.", body = Vec<Note>), ReadFaults),
 )]
 pub async fn list(State(state): State<AppState>, _user: User) -> Result<Json<Vec<Note>>, Fault> {
-    let notes = state
-        .db
-        .call(|c| {
-            let mut stmt = c.prepare(&format!("SELECT {COLUMNS} FROM notes ORDER BY id"))?;
-            let rows = stmt.query_map([], Note::from_row)?;
-            rows.collect::<Result<Vec<_>, _>>()
-        })
-        .await?;
-    Ok(Json(notes))
+    list_notes(&state).await.map(Json)
 }
 
 /// `POST /notes`.
@@ -240,7 +265,8 @@ pub async fn create(
     .await
 }
 
-async fn find(state: &AppState, id: i64) -> Result<Note, Fault> {
+/// The note `id`, or a 404.
+pub async fn find(state: &AppState, id: i64) -> Result<Note, Fault> {
     state
         .db
         .call(move |c| {
@@ -288,23 +314,29 @@ pub async fn read(
 )]
 pub async fn delete(State(state): State<AppState>, user: User, Path(id): Path<i64>) -> Response {
     budgeted(&state, &user, async {
-        let note = find(&state, id).await?;
-        if note.owner != user.name {
-            return Err(Fault::permission_denied(format!(
-                "note {id} belongs to another user; only its owner may delete it"
-            )));
-        }
-        state
-            .db
-            .call(move |c| c.execute("DELETE FROM notes WHERE id = ?1", [id]))
-            .await?;
-        let _ = state.events.send(NoteEvent::Deleted {
-            id,
-            owner: note.owner,
-        });
+        delete_note(&state, &user, id).await?;
         Ok(StatusCode::NO_CONTENT.into_response())
     })
     .await
+}
+
+/// Deletes note `id` if `user` owns it (else a 403), then announces it.
+pub async fn delete_note(state: &AppState, user: &User, id: i64) -> Result<(), Fault> {
+    let note = find(state, id).await?;
+    if note.owner != user.name {
+        return Err(Fault::permission_denied(format!(
+            "note {id} belongs to another user; only its owner may delete it"
+        )));
+    }
+    state
+        .db
+        .call(move |c| c.execute("DELETE FROM notes WHERE id = ?1", [id]))
+        .await?;
+    let _ = state.events.send(NoteEvent::Deleted {
+        id,
+        owner: note.owner,
+    });
+    Ok(())
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use axum::extract::State;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use wirefault::openapi::LayerResponses;
-use wirefault::{CloseCodes, Kind};
+use wirefault::CloseCodes;
 
 /// The routes every configuration serves.
 #[derive(OpenApi)]
@@ -64,8 +64,9 @@ impl Modify for SessionCookie {
 }
 
 /// The document for the service as `config` runs it: the `/debug/*`
-/// routes only with `--fault-routes`, the close-code column in use, and what wirefault's layers answer
-/// on every operation (the demo's timeout layer adds 408).
+/// routes only with `--fault-routes`, the close-code column in use, and what
+/// wirefault's layer, as [`app::layer`] configures it, answers on every
+/// operation.
 pub fn document(config: &Config) -> utoipa::openapi::OpenApi {
     let mut doc = Api::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
@@ -81,9 +82,7 @@ pub fn document(config: &Config) -> utoipa::openapi::OpenApi {
     if config.fault_routes {
         doc.merge(DebugApi::openapi());
     }
-    LayerResponses::new()
-        .also(Kind::RequestTimeout)
-        .modify(&mut doc);
+    LayerResponses::from(&app::layer(config)).modify(&mut doc);
     doc
 }
 

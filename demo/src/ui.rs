@@ -11,6 +11,7 @@ use axum::Router;
 
 const INDEX_HTML: &str = include_str!("../ui/index.html");
 const APP_JS: &str = include_str!("../ui/app.js");
+const GRPC_WEB_JS: &str = include_str!("../ui/grpc_web.js");
 const JS: &str = "text/javascript; charset=utf-8";
 
 /// The page's router; `api_port` is the port the API listens on.
@@ -21,6 +22,10 @@ pub fn router(api_port: u16) -> Router {
         .route(
             "/app.js",
             get(|| async { ([(header::CONTENT_TYPE, JS)], APP_JS).into_response() }),
+        )
+        .route(
+            "/grpc_web.js",
+            get(|| async { ([(header::CONTENT_TYPE, JS)], GRPC_WEB_JS).into_response() }),
         )
         .route(
             "/config.js",

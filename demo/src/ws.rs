@@ -70,8 +70,10 @@ pub async fn handler(
         .await?
         .ok_or_else(unauthenticated)?;
     // Close codes: the layer's (`app`), from the configuration.
+    // A peer that reads nothing for the write timeout: 1008, or dropped.
     let config = WsConfig::new()
         .max_message_bytes(MAX_MESSAGE_BYTES)
+        .send_timeout(state.config.serve.get_write_timeout())
         .sessions(&state.ws_sessions);
     let events = broadcast_events(state.events.subscribe());
     let accepted = handshake.accept(config)?;

@@ -3,8 +3,9 @@
 //! allowed origin and a foreign page from an origin that is not allowed,
 //! both on 127.0.0.1, so the session cookie is same-site and is sent.
 //! The allowed page signs in, creates a note and reads the JSON and the
-//! exposed `X-Request-Id`; the foreign page's credentialed reads fail with
-//! a network error, and its cookie-bearing writes change nothing, which this
+//! exposed `X-Request-Id`, and reads gRPC-Web statuses, messages and
+//! details; the foreign page's credentialed reads (gRPC-Web included) fail
+//! with a network error, and its cookie-bearing writes change nothing, which this
 //! test checks on the server afterwards.
 //!
 //! Needs node, `tests/browser/node_modules/playwright-core` and
@@ -271,6 +272,25 @@ async fn playground_works_cross_origin_and_a_foreign_page_gets_nothing() {
             .iter()
             .any(|s| s.method == "OPTIONS" && s.path == "/notes"),
         "the foreign JSON POST should have sent a preflight: {foreign:#?}"
+    );
+    // The foreign gRPC-Web call stopped at its preflight, which got no
+    // grant; the allowed page's calls reached the gRPC side.
+    let grpc_path = "/wirefault.demo.v1.Notes/GetNote";
+    let foreign_grpc: Vec<&&Seen> = foreign.iter().filter(|s| s.path == grpc_path).collect();
+    assert!(
+        !foreign_grpc.is_empty() && foreign_grpc.iter().all(|s| s.method == "OPTIONS"),
+        "the foreign gRPC-Web call should stop at its preflight: {foreign_grpc:#?}"
+    );
+    assert!(
+        seen.iter().any(|s| s.path == grpc_path
+            && s.method == "POST"
+            && s.origin.as_deref() == Some(ui_url.as_str())
+            && s.cookie),
+        "the playground's gRPC-Web call should reach the API with the cookie"
+    );
+    assert_eq!(
+        result["page"]["grpcWeb"]["invalid"]["grpcStatus"], 3,
+        "{result}"
     );
     eprintln!(
         "browser script took {elapsed:?}; page log: {}; WebSocket closes: {}",

@@ -92,6 +92,11 @@ fn bad_values_stop_start_up_naming_them() {
             &["--idle-timeout", "soon"],
         ),
         (
+            &[],
+            &[("WIREFAULT_DEMO_WRITE_TIMEOUT", "0")],
+            &["--write-timeout", "0"],
+        ),
+        (
             &["--config", "/definitely/missing.toml"],
             &[],
             &["/definitely/missing.toml"],
@@ -136,7 +141,7 @@ fn file_then_environment_then_flags() {
     let dir = std::env::temp_dir().join(format!("wf-demo-precedence-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("demo.toml");
-    std::fs::write(&file, "rate_limit = \"5/10\"\nws_close_codes = \"mirror\"\nfault_routes = true\nui_addr = \"off\"\nheader_read_timeout = 0.5\nidle_timeout = 7\nmax_connections = 64\ndrain_timeout = 3\n").unwrap();
+    std::fs::write(&file, "rate_limit = \"5/10\"\nws_close_codes = \"mirror\"\nfault_routes = true\nui_addr = \"off\"\nheader_read_timeout = 0.5\nidle_timeout = 7\nwrite_timeout = 2.5\nmax_connections = 64\ndrain_timeout = 3\n").unwrap();
     let args = Args::try_parse_from([
         "wirefault-demo",
         "--config",
@@ -157,6 +162,10 @@ fn file_then_environment_then_flags() {
         Duration::from_millis(500)
     );
     assert_eq!(config.serve.get_idle_timeout(), Duration::from_secs(7));
+    assert_eq!(
+        config.serve.get_write_timeout(),
+        Duration::from_millis(2500)
+    );
     assert_eq!(config.serve.get_max_connections(), 64);
     assert_eq!(
         config.serve.get_drain_timeout(),

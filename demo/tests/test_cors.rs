@@ -9,6 +9,15 @@ use common::TestServer;
 
 const ALLOWED: &str = "http://127.0.0.1:3001";
 
+/// The `Access-Control-Allow-*` headers of a response.
+fn allow_headers(res: &reqwest::Response) -> Vec<String> {
+    res.headers()
+        .keys()
+        .filter(|k| k.as_str().starts_with("access-control-allow"))
+        .map(|k| k.to_string())
+        .collect()
+}
+
 #[tokio::test]
 async fn allowed_origin_gets_credentials_and_exposed_headers() {
     let s = TestServer::start().await;
@@ -92,11 +101,7 @@ async fn foreign_and_null_origins_get_no_cors_headers() {
             .send()
             .await
             .unwrap();
-        let leaked: Vec<_> = res
-            .headers()
-            .keys()
-            .filter(|k| k.as_str().starts_with("access-control-allow"))
-            .collect();
+        let leaked = allow_headers(&res);
         assert!(leaked.is_empty(), "{origin}: {leaked:?}");
         let res = c
             .request(reqwest::Method::OPTIONS, s.url("/notes"))
@@ -105,11 +110,7 @@ async fn foreign_and_null_origins_get_no_cors_headers() {
             .send()
             .await
             .unwrap();
-        let leaked: Vec<_> = res
-            .headers()
-            .keys()
-            .filter(|k| k.as_str().starts_with("access-control-allow"))
-            .collect();
+        let leaked = allow_headers(&res);
         assert!(leaked.is_empty(), "preflight {origin}: {leaked:?}");
     }
 }
@@ -123,4 +124,53 @@ fn an_origin_with_a_path_stops_start_up_naming_it() {
         err.contains("--allow-origin") && err.contains("http://127.0.0.1:3001/app"),
         "{err}"
     );
+}
+
+/// Spellings of `https://allowed.example` that IDNA maps onto it but no
+/// browser sends (an origin is serialized in visible ASCII): a fullwidth
+/// "a", a trailing byte order mark, an ideographic full stop for the dot.
+const MAPPED_SPELLINGS: [&str; 3] = [
+    "https://\u{ff41}llowed.example",
+    "https://allowed.example\u{feff}",
+    "https://allowed\u{3002}example",
+];
+
+#[tokio::test]
+async fn origins_with_bytes_outside_visible_ascii_are_foreign_everywhere() {
+    let mut config = wirefault_demo::Config::for_tests();
+    config.allow_origins = vec!["https://allowed.example".into()];
+    let s = TestServer::start_with(config).await;
+    let c = TestServer::client();
+    let cookie = s.session_cookie("alice").await;
+    for origin in std::iter::once("https://allowed.example").chain(MAPPED_SPELLINGS) {
+        let allowed = origin.is_ascii();
+        let value = reqwest::header::HeaderValue::from_bytes(origin.as_bytes()).unwrap();
+        // A credentialed request.
+        let res = c
+            .get(s.url("/notes"))
+            .header("cookie", &cookie)
+            .header("origin", value.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(!allow_headers(&res).is_empty(), allowed, "{origin:?}");
+        // A preflight.
+        let res = c
+            .request(reqwest::Method::OPTIONS, s.url("/notes"))
+            .header("origin", value)
+            .header("access-control-request-method", "POST")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(!allow_headers(&res).is_empty(), allowed, "{origin:?}");
+        // A WebSocket handshake: the Origin check (403) comes before the
+        // session check (401, no cookie here).
+        let head = format!(
+            "Origin: {origin}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+             Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        );
+        let (status, _, _) = wirefault_test_helpers::ws::raw_get(s.addr, "/ws", &head).await;
+        assert_eq!(status, if allowed { 401 } else { 403 }, "{origin:?}");
+    }
 }

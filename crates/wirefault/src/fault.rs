@@ -368,6 +368,18 @@ impl Fault {
         headers
     }
 
+    /// Writes [`http_headers`](Self::http_headers) into a response's
+    /// `headers`, leaving alone a header the response already has.
+    pub fn write_headers(&self, headers: &mut HeaderMap) {
+        // One value per name (`Fault::header` replaces): the iterator
+        // names each.
+        for (name, value) in self.http_headers() {
+            if let Some(name) = name {
+                headers.entry(name).or_insert(value);
+            }
+        }
+    }
+
     /// The fault and its whole source chain on one line, for logs.
     pub fn report(&self) -> String {
         let mut out = format!(
@@ -473,6 +485,21 @@ impl From<Kind> for Fault {
 mod tests {
     use super::*;
     use crate::close::{CloseCode, CloseCodes};
+
+    #[test]
+    fn write_headers_adds_what_is_missing_and_keeps_the_rest() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("60"));
+        Fault::rate_limited(Duration::from_secs(2))
+            .header(
+                HeaderName::from_static("x-limit"),
+                HeaderValue::from_static("5"),
+            )
+            .write_headers(&mut headers);
+        assert_eq!(headers[RETRY_AFTER], "60");
+        assert_eq!(headers["x-limit"], "5");
+        assert_eq!(headers.len(), 2);
+    }
 
     #[test]
     fn constructors_pick_their_kind() {

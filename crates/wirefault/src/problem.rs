@@ -101,14 +101,20 @@ impl Problem {
         detail: Option<String>,
         request_id: Option<&str>,
     ) -> Problem {
-        let mut fault = Fault::new(Kind::from_status_or_generic(status));
-        if let Some(detail) = detail {
-            fault = fault.detail(detail);
-        }
-        let mut problem = Problem::from_fault(&fault, request_id);
-        problem.status = status.as_u16();
-        problem.title = status.canonical_reason().unwrap_or("Error").to_owned();
-        problem
+        let fault = status_fault(status, detail);
+        Problem::from_public(&PublicFault::with_status(&fault, status, request_id))
+    }
+
+    /// The JSON document of [`Problem::for_status`], written as
+    /// [`Problem::render`] writes a fault's.
+    #[cfg(feature = "axum")]
+    pub(crate) fn render_for_status(
+        status: StatusCode,
+        detail: Option<String>,
+        request_id: Option<&str>,
+    ) -> String {
+        let fault = status_fault(status, detail);
+        render::render(&PublicFault::with_status(&fault, status, request_id))
     }
 
     /// The JSON document.
@@ -120,6 +126,16 @@ impl Problem {
                 self.status
             )
         })
+    }
+}
+
+/// The fault a status stands for: its row's kind, else the generic kind
+/// of its class.
+fn status_fault(status: StatusCode, detail: Option<String>) -> Fault {
+    let fault = Fault::new(Kind::from_status_or_generic(status));
+    match detail {
+        Some(detail) => fault.detail(detail),
+        None => fault,
     }
 }
 
@@ -222,5 +238,22 @@ mod tests {
         );
         assert_eq!(p.status, 507);
         assert_eq!(p.detail.as_deref(), Some(GENERIC_SERVER_DETAIL));
+    }
+
+    #[cfg(feature = "axum")]
+    #[test]
+    fn the_fast_writer_writes_what_for_status_builds() {
+        for status in [418, 507, 500, 404, 431, 599] {
+            let status = StatusCode::from_u16(status).unwrap();
+            for (detail, id) in [(None, None), (Some("why \"so\""), Some("r-1"))] {
+                let detail = detail.map(str::to_owned);
+                let fast = Problem::render_for_status(status, detail.clone(), id);
+                let owned = Problem::for_status(status, detail, id).to_json();
+                let fast: serde_json::Value = serde_json::from_str(&fast).unwrap();
+                let owned: serde_json::Value = serde_json::from_str(&owned).unwrap();
+                assert_eq!(fast, owned);
+                assert_eq!(fast["status"], status.as_u16());
+            }
+        }
     }
 }

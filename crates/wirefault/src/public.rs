@@ -45,6 +45,8 @@ pub struct PublicFault<'a> {
     request_id: Option<&'a str>,
     // Read once: every accessor asks.
     server: bool,
+    // The fault's own, or the status it is answered with (`with_status`).
+    status: StatusCode,
 }
 
 impl<'a> PublicFault<'a> {
@@ -55,6 +57,23 @@ impl<'a> PublicFault<'a> {
             fault,
             request_id,
             server: fault.is_server_error(),
+            status: fault.status(),
+        }
+    }
+
+    /// The view of `fault` answered with `status`, when the status has no
+    /// row of its own (a 418, a 507) and `fault` is of the generic kind
+    /// for its class: the status is kept, with its reason phrase as title.
+    pub(crate) fn with_status(
+        fault: &'a Fault,
+        status: StatusCode,
+        request_id: Option<&'a str>,
+    ) -> PublicFault<'a> {
+        PublicFault {
+            fault,
+            request_id,
+            server: fault.is_server_error() || status.is_server_error(),
+            status,
         }
     }
 
@@ -82,7 +101,7 @@ impl<'a> PublicFault<'a> {
 
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
-        self.fault.status()
+        self.status
     }
 
     /// Whether the fault is the server's (5xx), so shows nothing of itself.
@@ -100,6 +119,9 @@ impl<'a> PublicFault<'a> {
     pub fn title(&self) -> &'a str {
         match self.fault.title_override() {
             Some(title) if !self.server => title,
+            _ if self.status != self.kind().status() => {
+                self.status.canonical_reason().unwrap_or("Error")
+            }
             _ => self.kind().title(),
         }
     }

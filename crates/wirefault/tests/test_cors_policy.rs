@@ -81,8 +81,39 @@ fn origins_compare_normalized() {
     assert!(!p.allows_origin("http://localhost:3001"));
     assert!(!p.allows_origin("http://localhost"));
     assert!(p.allows_origin("https://xn--bcher-kva.example"));
-    assert!(p.allows_origin("https://bücher.example"));
     assert!(!p.allows_origin("https://bucher.example"));
+}
+
+/// Browsers send serialized origins, which are visible ASCII: any other
+/// byte makes the value foreign before it is parsed, so no IDNA mapping
+/// turns it into a listed origin, whatever the rule.
+#[test]
+fn origins_with_bytes_outside_visible_ascii_are_foreign() {
+    let listed = CorsPolicy::builder()
+        .allow_origins(["https://allowed.example", "https://bücher.example"])
+        .allow_credentials(true)
+        .build()
+        .unwrap();
+    let mirror = CorsPolicy::builder()
+        .mirror_request_origin(true)
+        .build()
+        .unwrap();
+    let any = CorsPolicy::builder().allow_origins(["*"]).build().unwrap();
+    for value in [
+        "https://\u{ff41}llowed.example",
+        "https://allowed.example\u{feff}",
+        "https://allowed\u{3002}example",
+        "https://bücher.example",
+        "https://allowed.example ",
+        "https://allowed.example\t",
+    ] {
+        for policy in [&listed, &mirror, &any] {
+            assert!(!policy.allows_origin(value), "{value:?} by {policy:?}");
+        }
+    }
+    assert!(listed.allows_origin("https://allowed.example"));
+    assert!(listed.allows_origin("https://xn--bcher-kva.example"));
+    assert!(mirror.allows_origin("https://anything.example"));
 }
 
 #[test]

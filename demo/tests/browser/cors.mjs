@@ -2,7 +2,8 @@
 // demo/tests/test_browser.rs):
 //   node cors.mjs <ui-url> <foreign-url> <api-url>
 // The playground page (an allowed origin) signs in and reads notes with
-// credentialed fetches; a foreign page's credentialed reads fail, and its
+// credentialed fetches and reads gRPC-Web statuses and details; a foreign
+// page's credentialed reads (gRPC-Web included) fail, and its
 // cookie-bearing writes must change nothing (the Rust test checks the
 // server). Prints one line `WF_RESULT <json>`; exits non-zero on failure.
 // WF_SCREENSHOT=<path> saves a screenshot of the playground.
@@ -118,6 +119,43 @@ try {
   await page.waitForFunction(() => window.wfLog.some((e) => e.what === "event: error"));
   const sseError = await page.evaluate(() => window.wfLog.find((e) => e.what === "event: error"));
   assert.equal(sseError.body.status, 500, "SSE problem event");
+  // gRPC-Web: the page reads the status, the message and the decoded
+  // details of an invalid note and a missing one (signed in above).
+  result.page.grpcWeb = {};
+  for (const [button, what] of [
+    ["invalid", "Notes/CreateNote (invalid note)"],
+    ["missing", "Notes/GetNote (missing note)"],
+    ["create", "Notes/CreateNote (valid note)"],
+  ]) {
+    const before = await page.evaluate(() => window.wfLog.length);
+    await page.click(`[data-grpc="${button}"]`);
+    await page.waitForFunction(
+      ([n, what]) => window.wfLog.slice(n).some((e) => e.what === what),
+      [before, what],
+    );
+    result.page.grpcWeb[button] = await page.evaluate(
+      ([n, what]) => window.wfLog.slice(n).find((e) => e.what === what),
+      [before, what],
+    );
+  }
+  const g = result.page.grpcWeb;
+  assert.equal(g.invalid.grpcStatus, 3, "INVALID_ARGUMENT readable");
+  assert.equal(g.invalid.grpcMessage, "the request has invalid fields");
+  const info = g.invalid.details.find((d) => d.type === "google.rpc.ErrorInfo");
+  assert.equal(info.reason, "UNPROCESSABLE", "ErrorInfo decoded");
+  assert.equal(info.metadata.httpStatus, "422");
+  const bad = g.invalid.details.find((d) => d.type === "google.rpc.BadRequest");
+  assert.deepEqual(
+    bad.fieldViolations.map((v) => v.field),
+    ["title", "body"],
+    "BadRequest field violations decoded",
+  );
+  const requestInfo = g.invalid.details.find((d) => d.type === "google.rpc.RequestInfo");
+  assert.equal(requestInfo.requestId, g.invalid.requestId, "RequestInfo is the exposed X-Request-Id");
+  assert.equal(g.missing.grpcStatus, 5, "NOT_FOUND readable");
+  assert.equal(g.missing.grpcMessage, "note 999999999 does not exist");
+  assert.equal(g.create.grpcStatus, 0, "a valid note is OK (status in the trailers frame)");
+
   // WebSocket: ping (reported, not asserted here: its own tests cover it).
   await page.click('[data-ws="ping"]');
   await page
@@ -179,7 +217,12 @@ try {
   result.allowedCreated =
     1 +
     (await page.evaluate(
-      () => window.wfLog.filter((e) => e.what.startsWith("POST /notes") && e.status === 201).length,
+      () =>
+        window.wfLog.filter(
+          (e) =>
+            (e.what.startsWith("POST /notes") && e.status === 201) ||
+            (e.what.startsWith("Notes/CreateNote") && e.grpcStatus === 0),
+        ).length,
     ));
 
   // 4. A foreign page on the same host (so the cookie is same-site and is
@@ -187,9 +230,9 @@ try {
   const foreign = await context.newPage();
   await foreign.goto(foreignUrl);
   result.foreign = await foreign.evaluate(async (api) => {
-    const attempt = async (init) => {
+    const attempt = async (init, path = "/notes") => {
       try {
-        const res = await fetch(api + "/notes", { credentials: "include", ...init });
+        const res = await fetch(api + path, { credentials: "include", ...init });
         return { resolved: true, type: res.type, status: res.status };
       } catch (e) {
         return { resolved: false, error: e.name, message: e.message };
@@ -229,9 +272,21 @@ try {
       setTimeout(() => resolve({ submitted: true, timeout: true }), 5000);
       form.submit();
     });
+    // gRPC-Web: the preflight gets no grant, so the call never leaves
+    // the browser and the page reads no status at all.
+    out.grpcWeb = await attempt(
+      {
+        method: "POST",
+        headers: { "Content-Type": "application/grpc-web+proto", "X-Grpc-Web": "1" },
+        body: new Uint8Array([0, 0, 0, 0, 2, 8, 1]),
+      },
+      "/wirefault.demo.v1.Notes/GetNote",
+    );
     return out;
   }, api);
   const f = result.foreign;
+  assert.equal(f.grpcWeb.resolved, false, "foreign gRPC-Web call must fail");
+  assert.equal(f.grpcWeb.error, "TypeError");
   assert.equal(f.get.resolved, false, "foreign credentialed GET must fail");
   assert.equal(f.get.error, "TypeError");
   assert.equal(f.jsonPost.resolved, false, "foreign JSON POST must fail");

@@ -19,8 +19,13 @@ impl TestServer {
 
     /// Starts the service with `config` (its addresses are ignored).
     pub async fn start_with(config: Config) -> TestServer {
-        let state = AppState::open(config).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        TestServer::start_on(listener, config).await
+    }
+
+    /// Starts the service with `config` on `listener`.
+    pub async fn start_on(listener: tokio::net::TcpListener, config: Config) -> TestServer {
+        let state = AppState::open(config).await.unwrap();
         let addr = listener.local_addr().unwrap();
         // Served as `wirefault-demo` serves it: the bounded server, its
         // configured bounds, the drain.

@@ -13,11 +13,7 @@ impl IntoResponse for Fault {
         let mut response = (self.status(), body).into_response();
         let headers = response.headers_mut();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-        for (name, value) in self.http_headers() {
-            if let Some(name) = name {
-                headers.insert(name, value);
-            }
-        }
+        self.write_headers(headers);
         response
     }
 }

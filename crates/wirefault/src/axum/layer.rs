@@ -147,6 +147,23 @@ impl WirefaultLayer {
     }
 }
 
+/// What the OpenAPI document reads of the layer
+/// (`wirefault::openapi::LayerResponses::from`).
+#[cfg(feature = "utoipa")]
+impl WirefaultLayer {
+    pub(crate) fn request_id_header(&self) -> &HeaderName {
+        &self.config.request_id.header
+    }
+
+    pub(crate) fn get_body_limit(&self) -> Option<usize> {
+        self.config.body_limit
+    }
+
+    pub(crate) fn get_timeout(&self) -> Option<Duration> {
+        self.config.timeout
+    }
+}
+
 impl<S> Layer<S> for WirefaultLayer {
     type Service = WirefaultService<S>;
 

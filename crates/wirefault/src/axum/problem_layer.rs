@@ -290,11 +290,7 @@ fn rewritten(
     // on 401), unless the response already has them; most statuses need
     // none, and then no fault is built for them.
     if let Some(kind) = kind.filter(|kind| !kind.required_headers().is_empty()) {
-        for (name, value) in Fault::new(kind).http_headers() {
-            if let Some(name) = name {
-                parts.headers.entry(name).or_insert(value);
-            }
-        }
+        Fault::new(kind).write_headers(&mut parts.headers);
     }
     let body = RequestId::with_current(|request_id| {
         let request_id = request_id.unwrap_or("-");
@@ -302,7 +298,7 @@ fn rewritten(
             // The original body may hold internals: it goes to the log
             // only, and the client gets the generic problem.
             tracing::error!(request_id, status = status.as_u16(), body = %text.as_deref().unwrap_or(""), "error response rewritten");
-            Problem::for_status(status, None, Some(request_id)).to_json()
+            Problem::render_for_status(status, None, Some(request_id))
         } else {
             // A configured body limit says more than the limiter's
             // "length limit exceeded" (a handler's own 413 text stays).
@@ -320,7 +316,7 @@ fn rewritten(
                     let fault = Fault::new(kind).detail(detail);
                     Problem::render_public(PublicFault::logged(&fault, Some(request_id)))
                 }
-                None => Problem::for_status(status, Some(detail), Some(request_id)).to_json(),
+                None => Problem::render_for_status(status, Some(detail), Some(request_id)),
             }
         }
     });

@@ -41,6 +41,7 @@ use watchdog::{Order, Watchdog};
 /// let config = ServeConfig::new()
 ///     .header_read_timeout(Duration::from_secs(5))
 ///     .idle_timeout(Duration::from_secs(30))
+///     .write_timeout(Duration::from_secs(20))
 ///     .max_connections(1024)
 ///     .drain_timeout(Duration::from_secs(15));
 /// assert_eq!(config.get_max_connections(), 1024);
@@ -49,6 +50,7 @@ use watchdog::{Order, Watchdog};
 pub struct ServeConfig {
     pub(crate) header_read_timeout: Duration,
     pub(crate) idle_timeout: Duration,
+    pub(crate) write_timeout: Duration,
     pub(crate) max_connections: usize,
     pub(crate) drain_timeout: Duration,
     pub(crate) max_headers: usize,
@@ -68,12 +70,14 @@ fn bounded(wait: Duration) -> Duration {
 }
 
 impl ServeConfig {
-    /// 10 s to read a request head, 5 s of keep-alive idleness, 10,000
-    /// open connections, 10 s to drain on shutdown, 100 header fields.
+    /// 10 s to read a request head, 5 s of keep-alive idleness, 30 s
+    /// without write progress, 10,000 open connections, 10 s to drain on
+    /// shutdown, 100 header fields.
     pub fn new() -> ServeConfig {
         ServeConfig {
             header_read_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(5),
+            write_timeout: Duration::from_secs(30),
             max_connections: 10_000,
             drain_timeout: Duration::from_secs(10),
             max_headers: 100,
@@ -97,6 +101,22 @@ impl ServeConfig {
     pub fn idle_timeout(mut self, timeout: Duration) -> ServeConfig {
         self.idle_timeout = bounded(timeout);
         self
+    }
+
+    /// How long a connection's socket may refuse writes (the peer reads
+    /// nothing, and the kernel's buffers are full) before the connection
+    /// is dropped: a response still streaming (SSE) included, and a
+    /// WebSocket upgraded from it, whose next write then fails. A slow
+    /// peer that reads something keeps its connection; one that stopped
+    /// reading holds its slot and its buffers for this long at most.
+    pub fn write_timeout(mut self, timeout: Duration) -> ServeConfig {
+        self.write_timeout = bounded(timeout);
+        self
+    }
+
+    /// The write timeout.
+    pub fn get_write_timeout(&self) -> Duration {
+        self.write_timeout
     }
 
     /// The most connections open at once, upgraded WebSockets included.
@@ -298,7 +318,9 @@ impl<S: App> Serve<S> {
         // request head: the shorter bound wins.
         let idle_limit = config.idle_timeout.min(config.header_read_timeout);
         // Stops with the server, even one dropped before it returns.
-        let _bounds = AbortOnDropHandle::new(tokio::spawn(Arc::clone(&watchdog).run(idle_limit)));
+        let _bounds = AbortOnDropHandle::new(tokio::spawn(
+            Arc::clone(&watchdog).run(idle_limit, config.write_timeout),
+        ));
         let mut backoff = Backoff::new();
         loop {
             // Back-pressure: at the cap, accept nothing until a slot frees.
@@ -334,13 +356,12 @@ impl<S: App> Serve<S> {
             // Small responses go out at once, not after a delayed ACK.
             let _ = stream.set_nodelay(true);
             connections.spawn(serve_connection(
-                Counted::new(stream, permit),
+                Counted::new(stream, permit, watchdog.register()),
                 remote,
                 connect_info,
                 router.clone(),
                 Arc::clone(&builder),
                 config.max_headers,
-                watchdog.register(),
             ));
         }
         drop(listener);

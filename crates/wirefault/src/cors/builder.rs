@@ -54,6 +54,8 @@ pub struct CorsPolicyBuilder {
     pub(crate) credentials: bool,
     pub(crate) max_age: Option<Duration>,
     pub(crate) labels: Labels,
+    /// Set by [`grpc_web`](Self::grpc_web).
+    pub(crate) grpc_web: bool,
 }
 
 impl CorsPolicy {
@@ -222,14 +224,14 @@ impl CorsPolicyBuilder {
             parse_method,
         )?;
         let allow_headers = build_list(
-            &self.allow_headers,
+            &self.allow_headers_with_grpc_web(),
             &self.labels.allow_headers,
             self.credentials,
             "request headers",
             parse_header_name,
         )?;
         let expose_headers = build_list(
-            &self.expose_headers,
+            &self.expose_headers_with_grpc_web(),
             &self.labels.expose_headers,
             self.credentials,
             "exposed headers",

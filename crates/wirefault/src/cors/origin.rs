@@ -229,6 +229,17 @@ impl<'a> Parts<'a> {
     }
 }
 
+/// Whether an `Origin` header value is made only of visible ASCII
+/// (`!` to `~`), as every serialized origin is ([RFC 6454 §6.2]: IDNs in
+/// punycode). Any other byte makes the value foreign, checked before any
+/// parsing, so no IDNA mapping can turn a malformed value (a fullwidth
+/// letter, a BOM, an ideographic full stop) into an allowed origin.
+///
+/// [RFC 6454 §6.2]: https://www.rfc-editor.org/rfc/rfc6454#section-6.2
+pub(crate) fn is_visible_ascii(value: &[u8]) -> bool {
+    value.iter().all(|b| matches!(b, b'!'..=b'~'))
+}
+
 /// The default port of the schemes browsers send in `Origin`.
 pub(crate) fn default_port(scheme: &str) -> Option<u16> {
     match scheme {

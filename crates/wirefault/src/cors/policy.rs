@@ -6,6 +6,7 @@ use std::time::Duration;
 use http::{HeaderName, Method};
 
 use super::matcher::OriginMatcher;
+use super::origin::is_visible_ascii;
 
 /// Either everything (`*`) or an explicit list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,11 +87,17 @@ pub struct CorsPolicy {
 impl CorsPolicy {
     /// Whether a request with this `Origin` header value may read the
     /// response. Takes the raw header bytes (`&str`, `&[u8]` or a
-    /// `HeaderValue`); anything that is not an origin is refused.
+    /// `HeaderValue`); anything that is not an origin is refused, and so
+    /// is any value with a byte outside visible ASCII, whatever the rule
+    /// (no browser sends one).
     pub fn allows_origin(&self, origin: impl AsRef<[u8]>) -> bool {
+        let origin = origin.as_ref();
+        if !is_visible_ascii(origin) {
+            return false;
+        }
         match &self.origins {
             OriginRule::Any | OriginRule::Mirror => true,
-            OriginRule::List(matcher) => matcher.allows(origin.as_ref()),
+            OriginRule::List(matcher) => matcher.allows(origin),
         }
     }
 

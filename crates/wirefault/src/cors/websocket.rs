@@ -10,6 +10,7 @@
 
 use http::{header::ORIGIN, HeaderMap, StatusCode};
 
+use super::origin::is_visible_ascii;
 use super::policy::CorsPolicy;
 
 /// A WebSocket handshake refused because of its `Origin`.
@@ -82,9 +83,9 @@ impl CorsPolicy {
 }
 
 /// The handshake's `Origin` rule, stated once for every allowlist: no
-/// `Origin` header passes (not a browser), exactly one passes when
-/// `allowed` accepts its bytes, anything else (several headers, a refused
-/// value) is refused.
+/// `Origin` header passes (not a browser), exactly one passes when it is
+/// visible ASCII and `allowed` accepts its bytes, anything else (several
+/// headers, any other byte, a refused value) is refused.
 pub(crate) fn check_origin_header(
     headers: &HeaderMap,
     allowed: impl Fn(&[u8]) -> bool,
@@ -94,7 +95,7 @@ pub(crate) fn check_origin_header(
         return Ok(());
     };
     let more: Vec<_> = values.collect();
-    if more.is_empty() && allowed(first.as_bytes()) {
+    if more.is_empty() && is_visible_ascii(first.as_bytes()) && allowed(first.as_bytes()) {
         return Ok(());
     }
     let origin = std::iter::once(first)
@@ -143,6 +144,9 @@ mod tests {
             b"https://t.example.com",
             b"",
             b"https://app.example.com\xff",
+            "https://\u{ff41}pp.example.com".as_bytes(),
+            "https://app.example.com\u{feff}".as_bytes(),
+            "https://app\u{3002}example.com".as_bytes(),
         ] {
             let e = p.check_websocket_origin(&headers(&[bad])).unwrap_err();
             assert_eq!(e.status(), StatusCode::FORBIDDEN);

@@ -5,6 +5,7 @@ use super::kind_response::{required_header, response, status_key};
 use super::problem_schema::PROBLEM_SCHEMA;
 use crate::spec::{REQUEST_ID, REQUEST_ID_PATTERN};
 use crate::{Kind, Problem};
+use http::HeaderName;
 use utoipa::openapi::path::{Operation, Parameter, ParameterIn, PathItem};
 use utoipa::openapi::schema::{Schema, Type};
 use utoipa::openapi::{OpenApi, Ref, RefOr};
@@ -28,6 +29,12 @@ const REQUEST_ID_COMPONENT: &str = "X-Request-Id";
 /// - every response, errors and successes alike: the `X-Request-Id`
 ///   header (turn it off with [`LayerResponses::without_request_id`]).
 ///
+/// Read from a `WirefaultLayer` (features `axum` and `utoipa`:
+/// `LayerResponses::from(&layer)`), it documents that layer as
+/// configured: its request id header, 400 and 431 on every operation
+/// (its framing checks), 413 on every request body when it has a body
+/// limit, and 408 on every operation when it has a timeout.
+///
 /// It also adds the `Problem` schema component the responses refer to.
 ///
 /// ```
@@ -48,7 +55,11 @@ const REQUEST_ID_COMPONENT: &str = "X-Request-Id";
 /// ```
 #[derive(Debug, Clone)]
 pub struct LayerResponses {
-    request_id: bool,
+    request_id: Option<HeaderName>,
+    /// 413 on every request body, not only JSON ones (a layer's limit).
+    any_body_limited: bool,
+    /// 400 and 431 on every operation (the layer's framing checks).
+    framing: bool,
     also: Vec<Kind>,
 }
 
@@ -63,7 +74,9 @@ impl LayerResponses {
     /// layer, JSON extractor, body limit).
     pub fn new() -> LayerResponses {
         LayerResponses {
-            request_id: true,
+            request_id: Some(REQUEST_ID),
+            any_body_limited: false,
+            framing: false,
             also: Vec::new(),
         }
     }
@@ -78,19 +91,33 @@ impl LayerResponses {
     /// Leaves out the `X-Request-Id` header, for a service without the
     /// request-id layer.
     pub fn without_request_id(mut self) -> LayerResponses {
-        self.request_id = false;
+        self.request_id = None;
         self
+    }
+
+    /// The header component's name: `X-Request-Id` for the default header.
+    fn request_id_component(name: &HeaderName) -> &str {
+        if *name == REQUEST_ID {
+            REQUEST_ID_COMPONENT
+        } else {
+            name.as_str()
+        }
     }
 
     /// The kinds the layers may answer `operation` with.
     fn kinds_for(&self, operation: &Operation, path_parameters: &[&Parameter]) -> Vec<Kind> {
         let mut kinds = Vec::new();
-        if has_json_body(operation) {
-            kinds.extend([
+        match request_body(operation) {
+            Some(Body::Json) => kinds.extend([
                 Kind::BadRequest,
                 Kind::PayloadTooLarge,
                 Kind::UnsupportedMediaType,
-            ]);
+            ]),
+            Some(Body::Other) if self.any_body_limited => kinds.push(Kind::PayloadTooLarge),
+            Some(Body::Other) | None => {}
+        }
+        if self.framing {
+            kinds.extend([Kind::BadRequest, Kind::HeadersTooLarge]);
         }
         if !path_parameters.is_empty() {
             kinds.push(Kind::NotFound);
@@ -120,16 +147,15 @@ impl LayerResponses {
                 .entry(status_key(kind))
                 .or_insert_with(|| RefOr::T(response(kind)));
         }
-        if self.request_id {
+        if let Some(name) = &self.request_id {
+            let component = LayerResponses::request_id_component(name);
             for answer in operation.responses.responses.values_mut() {
                 if let RefOr::T(answer) = answer {
                     answer
                         .headers
-                        .entry(REQUEST_ID.as_str().to_owned())
+                        .entry(name.as_str().to_owned())
                         .or_insert_with(|| {
-                            RefOr::Ref(Ref::new(format!(
-                                "#/components/headers/{REQUEST_ID_COMPONENT}"
-                            )))
+                            RefOr::Ref(Ref::new(format!("#/components/headers/{component}")))
                         });
                 }
             }
@@ -144,10 +170,10 @@ impl Modify for LayerResponses {
             .schemas
             .entry(PROBLEM_SCHEMA.to_owned())
             .or_insert_with(Problem::schema);
-        if self.request_id {
+        if let Some(name) = &self.request_id {
             components
                 .headers
-                .entry(REQUEST_ID_COMPONENT.to_owned())
+                .entry(LayerResponses::request_id_component(name).to_owned())
                 .or_insert_with(|| RefOr::T(request_id_header()));
         }
         for item in openapi.paths.paths.values_mut() {
@@ -155,6 +181,23 @@ impl Modify for LayerResponses {
             for operation in operations(item) {
                 self.complete(operation, &item_parameters);
             }
+        }
+    }
+}
+
+/// The layer as configured: see [`LayerResponses`].
+#[cfg(feature = "axum")]
+impl From<&crate::axum::WirefaultLayer> for LayerResponses {
+    fn from(layer: &crate::axum::WirefaultLayer) -> LayerResponses {
+        LayerResponses {
+            request_id: Some(layer.request_id_header().clone()),
+            any_body_limited: layer.get_body_limit().is_some(),
+            framing: true,
+            also: layer
+                .get_timeout()
+                .map(|_| Kind::RequestTimeout)
+                .into_iter()
+                .collect(),
         }
     }
 }
@@ -177,20 +220,24 @@ fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
     .chain(item.additional_operations.values_mut())
 }
 
-/// Whether the operation reads a JSON request body (`application/json` or
-/// a `+json` media type).
-fn has_json_body(operation: &Operation) -> bool {
-    operation
-        .request_body
-        .as_ref()
-        .is_some_and(|body| match body {
-            RefOr::T(body) => body
-                .content
-                .keys()
-                .any(|media| media == "application/json" || media.ends_with("+json")),
-            // A body kept in components: assume JSON, the common case.
-            RefOr::Ref(_) => true,
-        })
+/// What request body an operation reads.
+enum Body {
+    /// JSON (`application/json` or a `+json` media type).
+    Json,
+    /// Any other.
+    Other,
+}
+
+fn request_body(operation: &Operation) -> Option<Body> {
+    let json = match operation.request_body.as_ref()? {
+        RefOr::T(body) => body
+            .content
+            .keys()
+            .any(|media| media == "application/json" || media.ends_with("+json")),
+        // A body kept in components: assume JSON, the common case.
+        RefOr::Ref(_) => true,
+    };
+    Some(if json { Body::Json } else { Body::Other })
 }
 
 /// Whether a path parameter's schema is narrower than any string, so a
@@ -293,5 +340,53 @@ mod tests {
         let components = doc.components.unwrap();
         assert!(components.schemas.contains_key(PROBLEM_SCHEMA));
         assert!(components.headers.contains_key(REQUEST_ID_COMPONENT));
+    }
+
+    #[cfg(feature = "axum")]
+    #[test]
+    fn a_layer_is_documented_as_configured() {
+        use std::time::Duration;
+        let upload = RequestBodyBuilder::new()
+            .content(
+                "application/octet-stream",
+                Content::new(None::<RefOr<Schema>>),
+            )
+            .build();
+        let paths = || {
+            PathsBuilder::new()
+                .path(
+                    "/files",
+                    PathItem::new(
+                        HttpMethod::Post,
+                        OperationBuilder::new().request_body(Some(upload.clone())),
+                    ),
+                )
+                .path(
+                    "/health",
+                    PathItem::new(HttpMethod::Get, OperationBuilder::new()),
+                )
+        };
+        let layer = crate::axum::WirefaultLayer::new()
+            .request_id(HeaderName::from_static("x-trace"), true)
+            .body_limit(1024)
+            .timeout(Duration::from_secs(5));
+        let mut doc = OpenApiBuilder::new().paths(paths()).build();
+        LayerResponses::from(&layer).modify(&mut doc);
+        assert_eq!(
+            statuses(&doc, "/files"),
+            ["400", "408", "413", "431", "500"]
+        );
+        assert_eq!(statuses(&doc, "/health"), ["400", "408", "431", "500"]);
+        let get = doc.paths.paths["/health"].get.as_ref().unwrap();
+        let RefOr::T(ok) = &get.responses.responses["500"] else {
+            panic!("a reference")
+        };
+        assert!(ok.headers.contains_key("x-trace"));
+        assert!(!ok.headers.contains_key(REQUEST_ID.as_str()));
+        assert!(doc.components.unwrap().headers.contains_key("x-trace"));
+        // No limit, no timeout: neither 413 on a non-JSON body nor 408.
+        let mut doc = OpenApiBuilder::new().paths(paths()).build();
+        LayerResponses::from(&crate::axum::WirefaultLayer::new()).modify(&mut doc);
+        assert_eq!(statuses(&doc, "/files"), ["400", "431", "500"]);
     }
 }

@@ -11,7 +11,9 @@
 //!   [`spec::required_headers`](crate::spec::required_headers) lists.
 //! - [`LayerResponses`], a `utoipa::Modify`, adds what the layers answer
 //!   on every operation (400/413/415 for a JSON body, 404 for a path
-//!   parameter, 500, `X-Request-Id`) and the `Problem` component.
+//!   parameter, 500, `X-Request-Id`) and the `Problem` component; made
+//!   from a `WirefaultLayer` (`LayerResponses::from(&layer)`), it reads the
+//!   layer's request id header, body limit, timeout and framing checks.
 //! - [`websocket_responses`] documents a WebSocket endpoint: the handshake
 //!   answers, and in `x-websocket-close-codes` the close code of each
 //!   failure; [`sse_response`] documents an event stream, each event's data and the `error`

@@ -1,7 +1,9 @@
 //! One accepted connection: its socket (which holds a slot of the
-//! connection cap for as long as it is open, upgrades included), the
-//! service that counts its requests in flight, and the task that drives
-//! it until it ends or the watchdog (`watchdog.rs`) tells it to close.
+//! connection cap and its place in the watchdog for as long as it is
+//! open, upgrades included, and notes when writes stop going through),
+//! the service that counts its requests in flight, and the task that
+//! drives it until it ends or the watchdog (`watchdog.rs`) tells it to
+//! close.
 
 use super::watchdog::{InFlight, Order, Registration, Watch};
 use axum::body::Body;
@@ -24,19 +26,60 @@ use tokio::net::TcpStream;
 use tokio::sync::OwnedSemaphorePermit;
 
 pin_project_lite::pin_project! {
-    /// A socket that holds one slot of the connection cap until it is
-    /// dropped. hyper moves the socket into the upgraded stream on a
-    /// WebSocket upgrade, so an open session keeps its slot too.
+    /// A socket that holds one slot of the connection cap, and its watch,
+    /// until it is dropped. hyper moves the socket into the upgraded
+    /// stream on a WebSocket upgrade, so an open session keeps its slot
+    /// and its write bound too.
     pub(super) struct Counted {
         #[pin]
         stream: TcpStream,
         permit: OwnedSemaphorePermit,
+        registration: Registration,
+        // The last write found the socket full (told to the watch).
+        blocked: bool,
     }
 }
 
 impl Counted {
-    pub(super) fn new(stream: TcpStream, permit: OwnedSemaphorePermit) -> Counted {
-        Counted { stream, permit }
+    pub(super) fn new(
+        stream: TcpStream,
+        permit: OwnedSemaphorePermit,
+        registration: Registration,
+    ) -> Counted {
+        Counted {
+            stream,
+            permit,
+            registration,
+            blocked: false,
+        }
+    }
+
+    fn watch(&self) -> Arc<Watch> {
+        Arc::clone(self.registration.watch())
+    }
+}
+
+/// Tells the watch when writes stop and start going through again, and
+/// fails a write once the socket has been full for the write timeout.
+fn track<T>(
+    watch: &Watch,
+    blocked: &mut bool,
+    cx: &Context<'_>,
+    written: Poll<std::io::Result<T>>,
+) -> Poll<std::io::Result<T>> {
+    match written {
+        Poll::Pending if watch.write_blocked(cx, blocked) => Poll::Ready(Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "the peer read nothing for the write timeout",
+        ))),
+        Poll::Pending => Poll::Pending,
+        Poll::Ready(result) => {
+            if *blocked {
+                *blocked = false;
+                watch.write_progressed();
+            }
+            Poll::Ready(result)
+        }
     }
 }
 
@@ -56,7 +99,9 @@ impl AsyncWrite for Counted {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<std::io::Result<usize>> {
-        self.project().stream.poll_write(cx, buf)
+        let this = self.project();
+        let written = this.stream.poll_write(cx, buf);
+        track(this.registration.watch(), this.blocked, cx, written)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
@@ -72,7 +117,9 @@ impl AsyncWrite for Counted {
         cx: &mut Context<'_>,
         bufs: &[std::io::IoSlice<'_>],
     ) -> Poll<std::io::Result<usize>> {
-        self.project().stream.poll_write_vectored(cx, bufs)
+        let this = self.project();
+        let written = this.stream.poll_write_vectored(cx, bufs);
+        track(this.registration.watch(), this.blocked, cx, written)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -218,9 +265,8 @@ pub(super) async fn serve_connection<S: super::App>(
     router: S,
     builder: Arc<Builder<TokioExecutor>>,
     max_headers: usize,
-    registration: Registration,
 ) {
-    let watch = Arc::clone(registration.watch());
+    let watch = io.watch();
     let service = TowerToHyperService::new(Service {
         router,
         connect_info: connect_info.then_some(remote),
@@ -252,5 +298,4 @@ pub(super) async fn serve_connection<S: super::App>(
     if let Some(err) = ended {
         tracing::debug!(%remote, error = %err, "connection ended with an error");
     }
-    drop(registration);
 }

@@ -53,11 +53,7 @@ fn render(fault: &Fault, id: HeaderValue) -> Response<Body> {
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
     headers.insert(REQUEST_ID, id);
-    for (name, value) in fault.http_headers() {
-        if let Some(name) = name {
-            headers.insert(name, value);
-        }
-    }
+    fault.write_headers(headers);
     response
 }
 

@@ -1,10 +1,19 @@
 //! The bounds of every open connection, kept by one task per server.
 //!
 //! Each connection shares a [`Watch`] with the watchdog: how many of its
-//! requests are in flight, since when none has been, and the order it has
-//! been given (serve, close gracefully, or drop). The watchdog scans the
-//! watches a few times per idle timeout and gives the orders; the drain
-//! gives them to all at once.
+//! requests are in flight, since when none has been, since when its socket
+//! has refused writes, and the order it has been given (serve, close
+//! gracefully, or drop). The watchdog scans the watches a few times per
+//! idle or write timeout and gives the orders; the drain gives them to all
+//! at once.
+//!
+//! The write bound: the socket ([`Counted`](super::connection::Counted))
+//! notes the moment a write first finds the socket full and clears it
+//! when a write goes through, touching the watch only when that changes
+//! (never on the fast path). A socket full for the write timeout is
+//! marked stalled, and its next write fails, which ends the connection,
+//! or the WebSocket session it was upgraded to: the watch lives as long
+//! as the socket.
 //!
 //! Why not a timer and two `CancellationToken`s in each connection's task:
 //! that task is polled on every request, and `tokio::select!` over the
@@ -16,7 +25,7 @@
 
 use futures_util::task::AtomicWaker;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::Context;
 use std::time::Duration;
@@ -60,6 +69,13 @@ pub(super) struct Watch {
     /// epoch (`u64::MAX`: not told).
     told: AtomicU64,
     waker: AtomicWaker,
+    /// Since when (nanoseconds from the epoch) the socket has refused
+    /// writes (`u64::MAX`: it has not).
+    write_blocked_since: AtomicU64,
+    /// The socket refused writes for the write timeout: its writes fail.
+    stalled: AtomicBool,
+    /// The task waiting to write, woken when the socket is stalled.
+    writer: AtomicWaker,
     epoch: Instant,
 }
 
@@ -86,6 +102,38 @@ impl Watch {
         }
         self.order.fetch_max(order as u8, Ordering::SeqCst);
         self.waker.wake();
+    }
+
+    /// A write found the socket full; `blocked` is the socket's own note
+    /// that it already said so. Returns whether the socket is stalled
+    /// (its write must fail); if not, the writer is woken when it is.
+    pub(super) fn write_blocked(&self, cx: &Context<'_>, blocked: &mut bool) -> bool {
+        // Registered before the flag is read, as in `order`.
+        self.writer.register(cx.waker());
+        if !*blocked {
+            *blocked = true;
+            self.write_blocked_since
+                .store(nanos(self.epoch.elapsed()), Ordering::SeqCst);
+        }
+        self.stalled.load(Ordering::SeqCst)
+    }
+
+    /// A write went through after the socket had been full.
+    pub(super) fn write_progressed(&self) {
+        self.write_blocked_since.store(u64::MAX, Ordering::SeqCst);
+    }
+
+    /// Marks the socket stalled when it has refused writes since
+    /// `write_limit` before `now`; returns whether it is.
+    fn check_stall(&self, now: u64, write_limit: u64) -> bool {
+        let since = self.write_blocked_since.load(Ordering::SeqCst);
+        if since == u64::MAX || now < since.saturating_add(write_limit) {
+            return false;
+        }
+        if !self.stalled.swap(true, Ordering::SeqCst) {
+            self.writer.wake();
+        }
+        true
     }
 
     /// `Some(since)` (nanoseconds from the epoch) when nothing is in flight.
@@ -144,6 +192,9 @@ impl Watchdog {
             order: AtomicU8::new(Order::Serve as u8),
             told: AtomicU64::new(u64::MAX),
             waker: AtomicWaker::new(),
+            write_blocked_since: AtomicU64::new(u64::MAX),
+            stalled: AtomicBool::new(false),
+            writer: AtomicWaker::new(),
             epoch: self.epoch,
         });
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
@@ -163,26 +214,32 @@ impl Watchdog {
         }
     }
 
-    /// Keeps the bounds until the task is dropped: a connection with
-    /// nothing in flight for `idle_limit` is told to close; one told to
-    /// close (here or by the drain) that still has nothing in flight
+    /// Keeps the bounds until the task is dropped: a socket that refused
+    /// writes for `write_limit` is stalled (its writes fail); a connection
+    /// with nothing in flight for `idle_limit` is told to close; one told
+    /// to close (here or by the drain) that still has nothing in flight
     /// `idle_limit` after its last request and [`CLOSE_GRACE`] after it
     /// was told (a peer in the middle of a request head) is dropped. The
-    /// bounds are kept to within an eighth of `idle_limit` (at most 1 s).
-    pub(super) async fn run(self: Arc<Self>, idle_limit: Duration) {
-        let tick = (idle_limit / 8).clamp(Duration::from_millis(10), Duration::from_secs(1));
+    /// bounds are kept to within an eighth of the shorter limit (at most
+    /// 1 s).
+    pub(super) async fn run(self: Arc<Self>, idle_limit: Duration, write_limit: Duration) {
+        let tick = (idle_limit.min(write_limit) / 8)
+            .clamp(Duration::from_millis(10), Duration::from_secs(1));
         let mut ticks = tokio::time::interval(tick);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            self.scan(self.now(), nanos(idle_limit));
+            self.scan(self.now(), nanos(idle_limit), nanos(write_limit));
         }
     }
 
     /// Gives the orders due at `now` (nanoseconds from the epoch).
-    fn scan(&self, now: u64, idle_limit: u64) {
+    fn scan(&self, now: u64, idle_limit: u64, write_limit: u64) {
         let grace = nanos(CLOSE_GRACE);
         for watch in self.lock().values() {
+            if watch.check_stall(now, write_limit) {
+                continue;
+            }
             let Some(since) = watch.idle_since() else {
                 continue;
             };
@@ -247,14 +304,14 @@ mod tests {
         let limit = nanos(Duration::from_secs(5));
         let grace = nanos(CLOSE_GRACE);
         let since = watch.idle_since().unwrap();
-        watchdog.scan(since + limit - 1, limit);
+        watchdog.scan(since + limit - 1, limit, limit);
         assert_eq!(order(), Order::Serve);
-        watchdog.scan(since + limit, limit);
+        watchdog.scan(since + limit, limit, limit);
         assert_eq!(order(), Order::Close);
         // Told, but the grace has not passed.
-        watchdog.scan(since + limit + grace - 1, limit);
+        watchdog.scan(since + limit + grace - 1, limit, limit);
         assert_eq!(order(), Order::Close);
-        watchdog.scan(since + limit + grace, limit);
+        watchdog.scan(since + limit + grace, limit, limit);
         assert_eq!(order(), Order::Drop);
         // Drop is final.
         watch.give(Order::Close, since + 2 * limit);
@@ -267,7 +324,7 @@ mod tests {
         let registration = watchdog.register();
         let watch = registration.watch();
         let _request = watch.begin();
-        watchdog.scan(u64::MAX / 2, 1);
+        watchdog.scan(u64::MAX / 2, 1, 1);
         assert_eq!(
             Order::from_u8(watch.order.load(Ordering::SeqCst)),
             Order::Serve
@@ -285,12 +342,12 @@ mod tests {
         let told = watch.told.load(Ordering::Acquire);
         assert!(told >= since);
         // Idle for less than the limit: a head may still come.
-        watchdog.scan(told + nanos(CLOSE_GRACE), limit);
+        watchdog.scan(told + nanos(CLOSE_GRACE), limit, limit);
         assert_eq!(
             Order::from_u8(watch.order.load(Ordering::SeqCst)),
             Order::Close
         );
-        watchdog.scan(since + limit + nanos(CLOSE_GRACE), limit);
+        watchdog.scan(since + limit + nanos(CLOSE_GRACE), limit, limit);
         assert_eq!(
             Order::from_u8(watch.order.load(Ordering::SeqCst)),
             Order::Drop
@@ -308,6 +365,46 @@ mod tests {
         std::thread::sleep(Duration::from_millis(2));
         drop(request);
         assert!(watch.idle_since().unwrap() > before);
+    }
+
+    #[test]
+    fn a_socket_full_for_the_write_limit_is_stalled_and_its_writer_woken() {
+        let watchdog = Watchdog::new();
+        let registration = watchdog.register();
+        let watch = registration.watch();
+        let limit = nanos(Duration::from_secs(1));
+        let woken = Arc::new(Woken::default());
+        let waker = std::task::Waker::from(Arc::clone(&woken));
+        let cx = Context::from_waker(&waker);
+        let mut blocked = false;
+        assert!(!watch.write_blocked(&cx, &mut blocked));
+        assert!(blocked);
+        let since = watch.write_blocked_since.load(Ordering::SeqCst);
+        // A second refusal in the same streak keeps the first moment.
+        assert!(!watch.write_blocked(&cx, &mut blocked));
+        assert_eq!(watch.write_blocked_since.load(Ordering::SeqCst), since);
+        watchdog.scan(since + limit - 1, u64::MAX, limit);
+        assert!(!watch.stalled.load(Ordering::SeqCst));
+        // Progress clears the streak: no stall, however late.
+        watch.write_progressed();
+        watchdog.scan(since + 10 * limit, u64::MAX, limit);
+        assert!(!watch.stalled.load(Ordering::SeqCst));
+        blocked = false;
+        assert!(!watch.write_blocked(&cx, &mut blocked));
+        let since = watch.write_blocked_since.load(Ordering::SeqCst);
+        watchdog.scan(since + limit, u64::MAX, limit);
+        assert!(watch.stalled.load(Ordering::SeqCst));
+        assert!(woken.0.load(Ordering::SeqCst));
+        assert!(watch.write_blocked(&cx, &mut blocked));
+    }
+
+    #[derive(Default)]
+    struct Woken(AtomicBool);
+
+    impl std::task::Wake for Woken {
+        fn wake(self: Arc<Self>) {
+            self.0.store(true, Ordering::SeqCst);
+        }
     }
 
     #[test]

@@ -199,7 +199,12 @@ impl WsConfig {
     }
 
     /// How long one send may wait for a peer that does not read; past it
-    /// the connection is dropped.
+    /// the session is closed with the mapping table's `RequestTimeout`
+    /// code (1008, mirror 4408), or dropped if even the close frame cannot
+    /// be written within the close timeout. Under
+    /// [`serve`](crate::axum::serve), the server's
+    /// [write timeout](crate::axum::ServeConfig::write_timeout) bounds the
+    /// socket as well: set both to the same value.
     pub fn send_timeout(mut self, timeout: Duration) -> WsConfig {
         self.send_timeout = bounded(timeout);
         self

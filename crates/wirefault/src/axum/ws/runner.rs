@@ -103,6 +103,7 @@ async fn drive<E, H>(
             }
             Step::Ping => match session.send(Message::Ping(Default::default())).await {
                 Ok(()) => None,
+                Err(fault) if session.stalled => Some(End::Close(fault.close(config.codes))),
                 Err(_) => Some(End::Gone),
             },
             Step::Event(None) => {
@@ -285,6 +286,10 @@ fn settle(
     match outcome {
         None => Some(End::Close(Close::going_away())),
         Some(Ok(Ok(()))) if session.broken => Some(End::Gone),
+        // The handler let a stalled send go: the session still ends.
+        Some(Ok(Ok(()))) if session.stalled => {
+            Some(End::Close(session.stall().close(config.codes)))
+        }
         Some(Ok(Ok(()))) => session.end.take().map(End::Close),
         Some(Ok(Err(fault))) => {
             let public = PublicFault::logged(&fault, session.request_id());

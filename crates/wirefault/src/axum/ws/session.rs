@@ -123,6 +123,8 @@ pub struct Session {
     send_timeout: Duration,
     pub(crate) end: Option<Close>,
     pub(crate) broken: bool,
+    /// A send waited the send timeout: the peer reads nothing.
+    pub(crate) stalled: bool,
 }
 
 impl Session {
@@ -135,6 +137,7 @@ impl Session {
             send_timeout: config.send_timeout,
             end: None,
             broken: false,
+            stalled: false,
         }
     }
 
@@ -241,6 +244,9 @@ impl Session {
         if self.broken {
             return Err(gone("the connection is closed"));
         }
+        if self.stalled {
+            return Err(self.stall());
+        }
         match tokio::time::timeout(self.send_timeout, self.socket.send(message)).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(err)) => {
@@ -248,10 +254,19 @@ impl Session {
                 Err(gone("the connection is closed").with_source(err))
             }
             Err(_) => {
-                self.broken = true;
-                Err(gone("the peer stopped reading"))
+                self.stalled = true;
+                Err(self.stall())
             }
         }
+    }
+
+    /// The fault of a peer that read nothing for the send timeout: the
+    /// session ends with its close (1008, mirror 4408) if it can be written.
+    pub(crate) fn stall(&self) -> Fault {
+        Fault::request_timeout().detail(format!(
+            "the peer read nothing for {} ms",
+            self.send_timeout.as_millis()
+        ))
     }
 }
 
