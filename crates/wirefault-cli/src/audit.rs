@@ -124,10 +124,10 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
             false => grpc::Report::default(),
         };
         bar.finish_and_clear();
-        let Some(note) = grpc.note else {
+        if grpc.notes.is_empty() {
             anyhow::bail!("cannot reach {base}: {error}");
-        };
-        notes.push(note);
+        }
+        notes.extend(grpc.notes);
         notes.push(format!(
             "{base} did not answer HTTP/1.1 ({error}); only the gRPC probes ran"
         ));
@@ -348,7 +348,7 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
             .collect(),
         grpc::audit(ctx_ref, args.grpc, trusted_ref, concurrency),
     );
-    notes.extend(grpc.note);
+    notes.extend(grpc.notes);
     done.extend(
         stream::iter(bodies)
             .buffered(1)

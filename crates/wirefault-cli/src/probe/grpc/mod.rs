@@ -31,8 +31,9 @@ const MAX_STREAM_WAIT: Duration = Duration::from_secs(3);
 pub(crate) struct Report {
     /// Findings, skipped probes and caps.
     pub(crate) outcome: Outcome,
-    /// What reflection found, when it answered.
-    pub(crate) note: Option<String>,
+    /// What reflection found, when it answered, and whether gRPC-Web
+    /// answered.
+    pub(crate) notes: Vec<String>,
 }
 
 /// Runs the gRPC probes. `asked` (`--grpc`) reports a target without
@@ -80,7 +81,7 @@ pub(crate) async fn audit(
             return report;
         }
     };
-    report.note = Some(format!(
+    report.notes.push(format!(
         "gRPC services found by reflection ({}): {}",
         found.reflection,
         if found.services.is_empty() {
@@ -173,6 +174,9 @@ pub(crate) async fn audit(
     if !speaks_web {
         return report;
     }
+    report.notes.push(format!(
+        "gRPC-Web answered from {origin}: its CORS was probed"
+    ));
     report
         .outcome
         .findings
