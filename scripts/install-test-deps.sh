@@ -50,6 +50,14 @@ if [ ! -d demo/tests/browser/node_modules/playwright-core ]; then
     (cd demo/tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# The gRPC sample service in Go (tests/apps/go/grpc_apps/notes, built by
+# the loop below): Debian's grpc-go, its reflection and protobuf runtime.
+if ! dpkg -s golang-google-grpc-dev >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq golang-google-grpc-dev >/dev/null
+fi
+
 # The corpus's Go sample apps (tests/apps/go/*/APP/main.go): Debian's Go and
 # the routers' source packages, built offline in GOPATH mode into
 # target/sample-apps/go/GROUP/APP (go build only relinks what changed).

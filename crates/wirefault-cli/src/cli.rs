@@ -8,7 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::rules::{Rule, Severity};
 
 /// Audit a running service for protocol-specific error handling mistakes:
-/// HTTP status codes and error bodies, CORS, and WebSocket close frames.
+/// HTTP status codes and error bodies, CORS, WebSocket close frames,
+/// Server-Sent Events, and gRPC and gRPC-Web statuses.
 #[derive(Debug, Parser)]
 #[command(name = "wirefault", version, propagate_version = true)]
 pub(crate) struct Cli {

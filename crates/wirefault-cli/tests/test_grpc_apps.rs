@@ -1,5 +1,7 @@
-//! The gRPC sample services: Python grpcio with grpcio-reflection and Node
-//! @grpc/grpc-js with @grpc/reflection (real processes from `tests/apps`),
+//! The gRPC sample services: Python grpcio with grpcio-reflection, Node
+//! @grpc/grpc-js with @grpc/reflection and grpc-go with its reflection
+//! (real processes from `tests/apps`; the Go one built from Debian's
+//! packages into `target/sample-apps`),
 //! each audited by the real binary with `--grpc`; discovery is the
 //! auditor's own reflection client (v1alpha for grpcio, v1 for grpc-js).
 //!
@@ -7,8 +9,8 @@
 //! mistake is found by its rule and no other at warning or above.
 //!
 //! Needs `python3` with `tests/apps/python/grpc_requirements.txt` and
-//! `node` with the packages of `tests/apps/node/grpc_apps`
-//! (`scripts/install-test-deps.sh`); the tests fail, not skip, when they
+//! `node` with the packages of `tests/apps/node/grpc_apps`, and the Go
+//! service built (`scripts/install-test-deps.sh`); the tests fail, not skip, when they
 //! are missing.
 #![allow(clippy::unwrap_used)]
 
@@ -95,6 +97,33 @@ fn grpc_js_notes_service_is_clean() {
 #[test]
 fn grpc_js_plain_error_is_unknown() {
     let app = grpc_js("grpc_js_plain_error.js");
+    assert_grpc(app.port, &[], &["WF-GRPC-001"]);
+}
+
+/// `tests/apps/go/grpc_apps/notes`, built by install-test-deps.sh.
+fn grpc_go(mode: &[&str]) -> App {
+    let binary = format!(
+        "{}/../../target/sample-apps/go/grpc_apps/notes",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut args = vec!["{port}"];
+    args.extend_from_slice(mode);
+    start(&apps_dir("go/grpc_apps/notes"), &binary, &args, &[])
+}
+
+#[test]
+fn grpc_go_notes_service_is_clean() {
+    let app = grpc_go(&[]);
+    let report = assert_grpc(app.port, &[], &[]);
+    assert!(
+        notes(&report).contains("samples.notes.v1.Notes"),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn grpc_go_plain_error_is_unknown() {
+    let app = grpc_go(&["plain-error"]);
     assert_grpc(app.port, &[], &["WF-GRPC-001"]);
 }
 
