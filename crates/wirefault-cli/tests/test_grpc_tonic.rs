@@ -20,13 +20,14 @@ use std::time::Duration;
 use axum::http::{self, HeaderName, HeaderValue, Method};
 use fixtures::apps::free_port;
 use fixtures::audit_at_warning;
+use futures_util::stream::{self, Stream, StreamExt as _};
 use prost_types::field_descriptor_proto::{Label, Type};
 use prost_types::{
     DescriptorProto, FieldDescriptorProto, FileDescriptorProto, FileDescriptorSet,
     MethodDescriptorProto, ServiceDescriptorProto,
 };
 use tonic::codegen::BoxFuture;
-use tonic::server::{NamedService, UnaryService};
+use tonic::server::{NamedService, ServerStreamingService, UnaryService};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 const TRUSTED: &str = "https://app.example.com";
@@ -36,6 +37,12 @@ const SERVICE: &str = "samples.tonic.v1.Notes";
 struct GetNoteRequest {
     #[prost(string, tag = "1")]
     id: String,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+struct WatchRequest {
+    #[prost(int32, tag = "1")]
+    since: i32,
 }
 
 #[derive(Clone, PartialEq, prost::Message)]
@@ -53,6 +60,9 @@ enum Mistake {
     None,
     /// Indexes a map with the id: a missing id panics in the handler.
     PanicOnMissing,
+    /// `Watch` panics inside its stream on a negative `since`, after the
+    /// headers went out.
+    StreamPanics,
 }
 
 #[derive(Clone)]
@@ -62,10 +72,10 @@ impl Notes {
     fn get(&self, id: &str) -> Result<Note, tonic::Status> {
         let notes: std::collections::HashMap<&str, &str> = [("1", "first")].into();
         match self.0 {
-            Mistake::None if id.is_empty() => {
+            Mistake::None | Mistake::StreamPanics if id.is_empty() => {
                 Err(tonic::Status::invalid_argument("id is required"))
             }
-            Mistake::None => notes
+            Mistake::None | Mistake::StreamPanics => notes
                 .get(id)
                 .map(|title| Note {
                     id: id.to_owned(),
@@ -89,6 +99,40 @@ impl UnaryService<GetNoteRequest> for Notes {
     }
 }
 
+type NoteStream = std::pin::Pin<Box<dyn Stream<Item = Result<Note, tonic::Status>> + Send>>;
+
+/// `WatchNotes`: the first note, then the stream stays open. A negative
+/// `since` ends the stream with INVALID_ARGUMENT in its trailers.
+#[derive(Clone)]
+struct Watch(Mistake);
+
+impl ServerStreamingService<WatchRequest> for Watch {
+    type Response = Note;
+    type ResponseStream = NoteStream;
+    type Future = BoxFuture<tonic::Response<NoteStream>, tonic::Status>;
+    fn call(&mut self, request: tonic::Request<WatchRequest>) -> Self::Future {
+        let first = Note {
+            id: "1".into(),
+            title: "first".into(),
+        };
+        let negative = request.into_inner().since < 0;
+        let rest: NoteStream = match (negative, self.0) {
+            (false, _) => Box::pin(stream::pending()),
+            (true, Mistake::StreamPanics) => Box::pin(stream::once(async {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                panic!("since must not be negative")
+            })),
+            (true, _) => Box::pin(stream::once(async {
+                Err(tonic::Status::invalid_argument(
+                    "since must not be negative",
+                ))
+            })),
+        };
+        let notes: NoteStream = Box::pin(stream::once(async { Ok(first) }).chain(rest));
+        Box::pin(async move { Ok(tonic::Response::new(notes)) })
+    }
+}
+
 impl NamedService for Notes {
     const NAME: &'static str = SERVICE;
 }
@@ -109,10 +153,13 @@ where
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let notes = self.clone();
         if request.uri().path() == format!("/{SERVICE}/GetNote") {
-            return Box::pin(async move {
-                let mut grpc = tonic::server::Grpc::new(tonic_prost::ProstCodec::default());
-                Ok(grpc.unary(notes, request).await)
-            });
+            let mut grpc = tonic::server::Grpc::new(tonic_prost::ProstCodec::default());
+            return Box::pin(async move { Ok(grpc.unary(notes, request).await) });
+        }
+        if request.uri().path() == format!("/{SERVICE}/WatchNotes") {
+            let mut grpc = tonic::server::Grpc::new(tonic_prost::ProstCodec::default());
+            let watch = Watch(notes.0);
+            return Box::pin(async move { Ok(grpc.server_streaming(watch, request).await) });
         }
         Box::pin(async move { Ok(tonic::Status::unimplemented("").into_http()) })
     }
@@ -120,14 +167,15 @@ where
 
 /// The descriptor of `notes.proto`, as `protoc` would give it.
 fn descriptor() -> FileDescriptorSet {
-    let string = |name: &str, number: i32| FieldDescriptorProto {
+    let field = |name: &str, number: i32, kind: Type| FieldDescriptorProto {
         name: Some(name.into()),
         number: Some(number),
         label: Some(Label::Optional as i32),
-        r#type: Some(Type::String as i32),
+        r#type: Some(kind as i32),
         json_name: Some(name.into()),
         ..Default::default()
     };
+    let string = |name: &str, number: i32| field(name, number, Type::String);
     let message = |name: &str, fields| DescriptorProto {
         name: Some(name.into()),
         field: fields,
@@ -141,15 +189,25 @@ fn descriptor() -> FileDescriptorSet {
             message_type: vec![
                 message("GetNoteRequest", vec![string("id", 1)]),
                 message("Note", vec![string("id", 1), string("title", 2)]),
+                message("WatchRequest", vec![field("since", 1, Type::Int32)]),
             ],
             service: vec![ServiceDescriptorProto {
                 name: Some("Notes".into()),
-                method: vec![MethodDescriptorProto {
-                    name: Some("GetNote".into()),
-                    input_type: Some(".samples.tonic.v1.GetNoteRequest".into()),
-                    output_type: Some(".samples.tonic.v1.Note".into()),
-                    ..Default::default()
-                }],
+                method: vec![
+                    MethodDescriptorProto {
+                        name: Some("GetNote".into()),
+                        input_type: Some(".samples.tonic.v1.GetNoteRequest".into()),
+                        output_type: Some(".samples.tonic.v1.Note".into()),
+                        ..Default::default()
+                    },
+                    MethodDescriptorProto {
+                        name: Some("WatchNotes".into()),
+                        input_type: Some(".samples.tonic.v1.WatchRequest".into()),
+                        output_type: Some(".samples.tonic.v1.Note".into()),
+                        server_streaming: Some(true),
+                        ..Default::default()
+                    },
+                ],
                 ..Default::default()
             }],
             ..Default::default()
@@ -259,4 +317,19 @@ fn tonic_web_behind_a_cors_layer_that_exposes_the_status_is_clean() {
 fn tonic_web_behind_a_cors_layer_without_expose_headers_is_found() {
     let addr = serve(Mistake::None, Some(cors(false)));
     assert_found(addr, &["--origin", TRUSTED], &["WF-GRPCWEB-001"]);
+}
+
+#[test]
+fn tonic_web_stream_that_panics_after_its_headers_is_a_call_without_status() {
+    let addr = serve(Mistake::StreamPanics, Some(cors(true)));
+    let report = assert_found(addr, &["--origin", TRUSTED], &["WF-GRPC-002"]);
+    // Seen over gRPC-Web too: the page's stream broke off with no trailer
+    // frame.
+    let over_web = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "WF-GRPC-002")
+        .any(|f| f["request"]["headers"].to_string().contains("x-grpc-web"));
+    assert!(over_web, "{report:#}");
 }

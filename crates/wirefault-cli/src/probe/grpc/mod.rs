@@ -23,7 +23,10 @@ const MAX_METHODS: usize = 20;
 const MAX_EDGES: usize = 12;
 /// The method name of the unknown-method probe.
 pub(crate) const UNKNOWN_METHOD: &str = "WirefaultProbeNoSuchMethod";
-/// Longest wait for a stream's first message or its status.
+/// Most messages read from a stream that stays open.
+const MAX_STREAM_MESSAGES: usize = 100;
+/// Longest a stream is read, for its status (a stream still open then is
+/// fine).
 const MAX_STREAM_WAIT: Duration = Duration::from_secs(3);
 
 /// What the gRPC probes found, and a line for the report's notes.
@@ -213,26 +216,29 @@ pub(crate) async fn audit(
         .outcome
         .findings
         .extend(cors::run_keeping(ctx, &url, trusted, 0).await);
-    // Each method's empty message over gRPC-Web: a status in the trailers
-    // (or trailers-only) on every call, streams included.
-    let web_calls: Vec<Call> = stream::iter(methods.iter().map(|method| {
-        let path = path(method);
-        let streaming = method.is_server_streaming();
-        let extra = from(origin);
-        let empty = &empty;
-        async move {
-            wire::call(
-                ctx,
-                &ctx.client,
-                Wire::GrpcWeb,
-                &request(ctx, &path, empty, streaming, extra),
-            )
-            .await
-        }
-    }))
-    .buffer_unordered(concurrency)
-    .collect()
-    .await;
+    // Over gRPC-Web: each method's empty message, and a server stream's
+    // edge messages too (a failing stream must still end with a trailer
+    // frame); a status on every call.
+    let web_planned: Vec<&(String, edges::Edge, bool)> = planned
+        .iter()
+        .filter(|(_, edge, streaming)| *streaming || edge.bytes.is_empty())
+        .collect();
+    let web_calls: Vec<Call> =
+        stream::iter(web_planned.into_iter().map(|(path, edge, streaming)| {
+            let extra = from(origin);
+            async move {
+                wire::call(
+                    ctx,
+                    &ctx.client,
+                    Wire::GrpcWeb,
+                    &request(ctx, path, edge, *streaming, extra),
+                )
+                .await
+            }
+        }))
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
     for call in &web_calls {
         report
             .outcome
@@ -266,8 +272,9 @@ fn path(method: &MethodDescriptor) -> String {
     format!("/{}/{}", method.parent_service().full_name(), method.name())
 }
 
-/// One call: a unary one waits the timeout for its status; a server
-/// stream waits for its first message or status (at most [`MAX_STREAM_WAIT`]).
+/// One call: a unary one waits for its status within the timeout; a server
+/// stream is read for its status for at most [`MAX_STREAM_WAIT`] or
+/// [`MAX_STREAM_MESSAGES`].
 fn request<'a>(
     ctx: &Ctx,
     path: &'a str,
@@ -280,7 +287,11 @@ fn request<'a>(
         message: &edge.bytes,
         shown: edge.shown.clone(),
         extra,
-        max_messages: if streaming { 1 } else { usize::MAX },
+        max_messages: if streaming {
+            MAX_STREAM_MESSAGES
+        } else {
+            usize::MAX
+        },
         // Within the client's own timeout, which would end the call as
         // a failure rather than as a wait that ran out.
         wait: if streaming {
