@@ -145,6 +145,7 @@ pub(crate) async fn call(
     let mut headers: Vec<(String, String)> = match wire {
         Wire::Grpc => vec![
             ("content-type".into(), "application/grpc".into()),
+            ("accept".into(), "application/grpc".into()),
             ("te".into(), "trailers".into()),
         ],
         Wire::GrpcWeb => vec![
@@ -162,10 +163,17 @@ pub(crate) async fn call(
     for (name, value) in &headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
-    for (name, value) in &ctx.auth {
+    // The user's headers go as metadata, except those that would change
+    // the gRPC framing the call is made of.
+    let framing = |n: &str| {
+        ["accept", "content-type", "te"]
+            .iter()
+            .any(|f| n.eq_ignore_ascii_case(f))
+    };
+    for (name, value) in ctx.auth.iter().filter(|(n, _)| !framing(n)) {
         builder = builder.header(name.as_str(), value.0.as_str());
     }
-    headers.extend(ctx.shown_auth());
+    headers.extend(ctx.shown_auth().into_iter().filter(|(n, _)| !framing(n)));
     let mut framed = Vec::with_capacity(request.message.len() + 5);
     framed.push(0);
     framed.extend_from_slice(
