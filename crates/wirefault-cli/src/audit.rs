@@ -363,6 +363,7 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     for part in done {
         match part {
             Done::Observed(observation) => observations.push(observation),
+            Done::ObservedAll(all) => observations.extend(all),
             Done::Judged(judged) => outcome.extend(judged),
         }
     }
@@ -422,10 +423,12 @@ fn finish(
     }
 }
 
-/// What a phase-3 task gives: an observation to judge with the model, or
-/// findings its probe judged itself (CORS, WebSocket).
+/// What a phase-3 task gives: an observation (or several, judged
+/// together) to judge with the model, or findings its probe judged itself
+/// (CORS, WebSocket).
 enum Done {
     Observed(Observation),
+    ObservedAll(Vec<Observation>),
     Judged(Outcome),
 }
 
@@ -447,7 +450,8 @@ fn rules_of(prefix: &str) -> Vec<&'static str> {
 }
 
 /// Runs a probe that judges itself, unless the target had stopped: then
-/// its rules are listed as not run at `url`.
+/// its rules are listed as not run at `url` (and as partly run when it
+/// stopped while the probe ran).
 async fn guarded<T: Into<Outcome>>(
     ctx: &Ctx,
     url: &Url,
@@ -464,7 +468,15 @@ async fn guarded<T: Into<Outcome>>(
             ..Outcome::default()
         };
     }
-    probe.await.into()
+    let mut outcome: Outcome = probe.await.into();
+    if ctx.liveness.is_dead() {
+        outcome.skipped.push(Skipped {
+            rules,
+            target: url.to_string(),
+            reason: format!("partly {}", liveness::NOT_RUN),
+        });
+    }
+    outcome
 }
 
 /// The "not run" entry of a probe not sent.
@@ -858,12 +870,7 @@ fn credential_probes<'a>(
         let method = op.method.clone();
         let requirement = op.security.clone();
         tasks.push(Box::pin(async move {
-            let probe = credentials::run(ctx, &method, &url, &requirement, body);
-            let rules = vec![
-                crate::rules::HTTP_AUTH_2XX.id,
-                crate::rules::HTTP_401_NO_CHALLENGE.id,
-            ];
-            Done::Judged(guarded(ctx, &url, rules, probe).await)
+            Done::ObservedAll(credentials::run(ctx, &method, &url, &requirement, body).await)
         }));
     }
 }

@@ -148,7 +148,9 @@ fn audit_all(apps: &[CorpusApp]) -> Vec<Outcome> {
 }
 
 /// True and false positives and misses at warning or above, counted by
-/// rule per app.
+/// rule per app (several findings of one rule on one app count once, as
+/// `expected` lists rules). Precision: true / all found; recall: true /
+/// expected.
 #[derive(Debug, Default, Clone, Copy)]
 struct Score {
     apps: usize,

@@ -418,6 +418,13 @@ fn schema_built_body_finds_a_500() {
     );
     let crash = finding(&report, "WF-HTTP-004");
     assert_eq!(crash["request"]["body"], r#"{"name":12345}"#, "{report:#}");
+    // The human report says so too.
+    let human = wirefault(&["audit", &url(&app), "--timeout", "3"]);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("note: request bodies built from the schema") && text.contains("POST /tags"),
+        "{text}"
+    );
 }
 
 /// `{}` is one of a valid body's variants: an empty 400 for it, on a
@@ -455,9 +462,9 @@ fn untyped_path_parameter_gets_a_numeric_miss() {
     );
 }
 
-/// The document's API key and bearer token, checked by dependencies that
-/// answer 401 with a challenge: nothing at warning or above, with or
-/// without the audit's own key.
+/// The document's API keys (header, query, cookie) and bearer token,
+/// checked by dependencies that answer 401 with a challenge: nothing at
+/// warning or above, with or without the audit's own key.
 #[test]
 fn fastapi_security_docs_style_is_clean() {
     let app = uvicorn("http_fastapi_security", &[]);
@@ -475,6 +482,11 @@ fn fastapi_presence_only_check_lets_a_bogus_key_in() {
     let seen = places(&report, "WF-HTTP-011");
     assert!(seen.iter().any(|u| u.ends_with("/items/")), "{report:#}");
     assert!(seen.iter().any(|u| u.ends_with("/users/me")), "{report:#}");
+    assert!(
+        seen.iter()
+            .any(|u| u.ends_with("/export?api_key=wirefault-bogus-credential")),
+        "{report:#}"
+    );
     let text = report.to_string();
     assert!(text.contains("wirefault-bogus-credential"), "{report:#}");
     // The public route is not judged.

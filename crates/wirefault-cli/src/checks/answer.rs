@@ -4,12 +4,13 @@
 //! challenge are never shown to a page, so they are only noted there.
 
 use crate::finding::{Exchange, Finding};
+use crate::model::style::Reach;
 use crate::model::Model;
 use crate::rules::{self, Severity};
 
-/// Judges one answer.
-pub(crate) fn check(exchange: &Exchange, model: &Model) -> Vec<Finding> {
-    let mut findings: Vec<Finding> = super::error_body::check(exchange, model)
+/// Judges one answer, from a request that got as far as `reach`.
+pub(crate) fn check(exchange: &Exchange, reach: Reach, model: &Model) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = super::error_body::check(exchange, reach, model)
         .into_iter()
         .chain(super::leak::check(exchange))
         .chain(super::required_headers::check(exchange))
@@ -62,15 +63,15 @@ mod tests {
         let model = Model::default();
         let bare = upgrade(exchange(401, &[], ""));
         assert_eq!(
-            rated(&check(&bare, &model)),
+            rated(&check(&bare, Reach::Router, &model)),
             [
                 ("WF-HTTP-006", Severity::Info),
                 ("WF-HTTP-009", Severity::Info)
             ]
         );
         let plain = exchange(401, &[PROBLEM_CT], PROBLEM);
-        assert_eq!(ids(&check(&plain, &model)), ["WF-HTTP-009"]);
+        assert_eq!(ids(&check(&plain, Reach::Router, &model)), ["WF-HTTP-009"]);
         let leak = upgrade(exchange(500, &[], "Traceback (most recent call last):"));
-        assert_eq!(ids(&check(&leak, &model)), ["WF-HTTP-008"]);
+        assert_eq!(ids(&check(&leak, Reach::Router, &model)), ["WF-HTTP-008"]);
     }
 }

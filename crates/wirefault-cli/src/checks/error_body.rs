@@ -10,11 +10,13 @@
 
 use crate::finding::{Exchange, Finding};
 use crate::model::shape::{self, Shape};
-use crate::model::{style, Model};
+use crate::model::style::{self, Reach};
+use crate::model::Model;
 use crate::rules::{self, Severity};
 
-/// Judges an error answer's body; `None` for a success or a problem body.
-pub(crate) fn check(exchange: &Exchange, model: &Model) -> Option<Finding> {
+/// Judges an error answer's body, from a request that got as far as
+/// `reach`; `None` for a success or a problem body.
+pub(crate) fn check(exchange: &Exchange, reach: Reach, model: &Model) -> Option<Finding> {
     let answer = exchange.received.http()?;
     if answer.status < 400 {
         return None;
@@ -58,17 +60,23 @@ pub(crate) fn check(exchange: &Exchange, model: &Model) -> Option<Finding> {
             ),
         ));
     }
+    if answer.status == 426 {
+        return Some(finding.rated(
+            Severity::Info,
+            "426 Upgrade Required: the answer is the upgrade it asks for, not the body",
+        ));
+    }
     if shape == Shape::Page {
         return Some(finding.rated(
             Severity::Info,
             "HTML answered to Accept: application/json: a page for people",
         ));
     }
-    if let Some(sibling) = model.style.readable_sibling(exchange) {
+    if let Some(sibling) = model.style.readable_sibling(exchange, reach) {
         return Some(finding.rated(
             Severity::Warning,
             format!(
-                "the service's other errors of this kind carry {}: HTTP {} at {}",
+                "the service's other errors carry {}: HTTP {} at {}",
                 sibling.shape.describe(),
                 sibling.status,
                 sibling.place
@@ -110,7 +118,7 @@ mod tests {
     use crate::model::declared::Declared;
 
     fn rating(exchange: &Exchange, model: &Model) -> Option<(&'static str, Severity)> {
-        check(exchange, model).map(|f| (f.rule.id, f.severity))
+        check(exchange, Reach::Handler, model).map(|f| (f.rule.id, f.severity))
     }
 
     #[test]
@@ -135,6 +143,8 @@ mod tests {
             r#"{"detail":"x"}"#,
         );
         assert_eq!(info(&detail), Some(("WF-HTTP-007", Severity::Info)));
+        let upgrade = exchange(426, &[("content-type", "text/plain")], "Upgrade Required");
+        assert_eq!(info(&upgrade), Some(("WF-HTTP-007", Severity::Info)));
         assert_eq!(info(&exchange(404, &[PROBLEM_CT], PROBLEM)), None);
         assert_eq!(info(&exchange(200, &[], "")), None);
     }
@@ -154,15 +164,12 @@ mod tests {
     fn one_empty_error_among_json_ones_broke_the_style() {
         let mut model = Model::default();
         let json = ("content-type", "application/json");
-        model.style.learn(&exchange_at(
-            "POST",
-            "/items",
-            422,
-            &[json],
-            r#"{"detail":[]}"#,
-        ));
+        model.style.learn(
+            &exchange_at("POST", "/items", 422, &[json], r#"{"detail":[]}"#),
+            Reach::Handler,
+        );
         let empty = exchange_at("POST", "/items", 400, &[], "");
-        let finding = check(&empty, &model).unwrap();
+        let finding = check(&empty, Reach::Handler, &model).unwrap();
         assert_eq!(finding.severity, Severity::Warning);
         assert!(finding.context.unwrap().contains("HTTP 422 at POST /items"));
         // A page is for people, whatever the API's own errors look like.
@@ -174,9 +181,16 @@ mod tests {
             "<p>x</p>",
         );
         assert_eq!(rating(&page, &model), Some(("WF-HTTP-007", Severity::Info)));
-        // A 404 is another kind of error: still no evidence.
+        // Another handler's error too; a router's answer (an unknown
+        // path) is the framework's, and never evidence.
         let gone = exchange_at("GET", "/items/9", 404, &[], "");
-        assert_eq!(rating(&gone, &model), Some(("WF-HTTP-006", Severity::Info)));
+        assert_eq!(
+            rating(&gone, &model),
+            Some(("WF-HTTP-006", Severity::Warning))
+        );
+        let stock = exchange_at("GET", "/nope", 404, &[], "404 page not found");
+        let router = check(&stock, Reach::Router, &model).map(|f| f.severity);
+        assert_eq!(router, Some(Severity::Info));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 pub(crate) mod answer;
 pub(crate) mod bad_body;
 pub(crate) mod crash;
+pub(crate) mod credentials;
 pub(crate) mod error_body;
 pub(crate) mod leak;
 pub(crate) mod missing_resource;
@@ -32,7 +33,7 @@ pub(crate) fn judge(observation: &Observation, model: &Model) -> Vec<Finding> {
     let mut findings = match &observation.probe {
         // Evidence for other checks only.
         Probe::OtherUnknownPath | Probe::ApiUnknownPath => return Vec::new(),
-        _ => answer::check(exchange, model),
+        _ => answer::check(exchange, crate::model::style::reach(observation), model),
     };
     findings.extend(match &observation.probe {
         Probe::UnknownPath => unknown_path::check(observation, model),
@@ -40,6 +41,7 @@ pub(crate) fn judge(observation: &Observation, model: &Model) -> Vec<Finding> {
         Probe::MissingResource { .. } => missing_resource::check(observation, model),
         Probe::WrongType { .. } => wrong_type::check(observation),
         Probe::BadBody(_) => bad_body::check(observation),
+        Probe::Credential(_) => credentials::check(observation, model),
         Probe::Known | Probe::OtherUnknownPath | Probe::ApiUnknownPath => None,
     });
     findings
@@ -48,5 +50,29 @@ pub(crate) fn judge(observation: &Observation, model: &Model) -> Vec<Finding> {
 /// The checks every answer gets, with no model to weigh them against (a
 /// refused WebSocket handshake, judged where it is sent).
 pub(crate) fn judge_answer(exchange: &Exchange) -> Vec<Finding> {
-    answer::check(exchange, &Model::default())
+    answer::check(
+        exchange,
+        crate::model::style::Reach::Router,
+        &Model::default(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::{exchange, observed};
+
+    /// Evidence-only probes are never judged; a probe not run has nothing
+    /// to judge.
+    #[test]
+    fn only_judged_probes_are_judged() {
+        let empty = || exchange(500, &[], "");
+        let model = Model::default();
+        assert!(judge(&observed(Probe::OtherUnknownPath, empty(), None), &model).is_empty());
+        assert!(judge(&observed(Probe::ApiUnknownPath, empty(), None), &model).is_empty());
+        assert!(!judge(&observed(Probe::UnknownPath, empty(), None), &model).is_empty());
+        let mut not_run = observed(Probe::UnknownPath, empty(), None);
+        not_run.not_run = true;
+        assert!(judge(&not_run, &model).is_empty());
+    }
 }

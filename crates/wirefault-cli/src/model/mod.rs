@@ -3,12 +3,14 @@
 //! paths, real resources) and its own error style. The checks read it as
 //! evidence; none of them sends anything.
 
+pub(crate) mod credentials;
 pub(crate) mod declared;
 pub(crate) mod shape;
 pub(crate) mod style;
 
 use crate::finding::Exchange;
 use crate::probe::observe::{Observation, Probe};
+use credentials::CredentialAnswers;
 use declared::Declared;
 use style::ErrorStyle;
 
@@ -26,6 +28,9 @@ pub(crate) struct Model {
     pub(crate) api_unknown: Option<Exchange>,
     /// Its answers to `GET`s of paths it has, for comparing a miss with.
     pub(crate) found: Vec<Exchange>,
+    /// Its answers to protected operations without and with bogus
+    /// credentials.
+    pub(crate) credentials: CredentialAnswers,
 }
 
 impl Model {
@@ -36,6 +41,9 @@ impl Model {
             ..Model::default()
         };
         for observation in observations {
+            if let Probe::Credential(attempt) = &observation.probe {
+                model.credentials.learn(attempt, observation);
+            }
             let Some(exchange) = observation.answer() else {
                 continue;
             };
@@ -44,12 +52,10 @@ impl Model {
                     model.unknown.push(exchange.clone());
                 }
                 Probe::ApiUnknownPath => model.api_unknown = Some(exchange.clone()),
-                Probe::Known => {
-                    model.found.push(exchange.clone());
-                    model.style.learn(exchange);
-                }
-                _ => model.style.learn(exchange),
+                Probe::Known => model.found.push(exchange.clone()),
+                _ => {}
             }
+            model.style.learn(exchange, style::reach(observation));
         }
         model
     }
@@ -70,5 +76,46 @@ impl Model {
             path.path(),
             answer.status,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::checks::testing::{exchange_at, observed};
+
+    #[test]
+    fn learns_each_answer_for_what_it_is() {
+        let json = ("content-type", "application/json");
+        let observations = [
+            observed(
+                Probe::UnknownPath,
+                exchange_at("GET", "/x", 404, &[], "no"),
+                None,
+            ),
+            observed(
+                Probe::ApiUnknownPath,
+                exchange_at("GET", "/api/x", 404, &[], ""),
+                None,
+            ),
+            observed(
+                Probe::Known,
+                exchange_at("GET", "/a/1", 200, &[json], "{}"),
+                None,
+            ),
+            observed(
+                Probe::WrongType { param: "id".into() },
+                exchange_at("GET", "/a/x", 422, &[json], r#"{"detail":"x"}"#),
+                None,
+            ),
+        ];
+        let model = Model::learn(Vec::new(), &observations);
+        assert_eq!(model.unknown.len(), 1);
+        assert!(model.api_unknown.is_some());
+        assert!(model.found_at("http://127.0.0.1:3000/a/1").is_some());
+        // Only the handler's error teaches the style.
+        assert_eq!(model.style.samples.len(), 1);
+        assert_eq!(model.style.samples[0].status, 422);
     }
 }

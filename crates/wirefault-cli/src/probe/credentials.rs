@@ -1,7 +1,7 @@
 //! Credential probes: a protected operation sent without its credential,
 //! and with a bogus one. 401 (with a challenge) or 403 is expected; a 2xx
-//! lets anyone in (rated by the evidence, see [`judge`]), a 5xx blames the
-//! server for the client's mistake.
+//! lets anyone in, a 5xx blames the server for the client's mistake (the
+//! judgement, by the evidence: [`crate::checks::credentials`]).
 //!
 //! An operation is protected when the OpenAPI document says so (its
 //! `security`, see [`super::security`]), or, when the user gave credentials
@@ -16,12 +16,10 @@
 
 use reqwest::Url;
 
-use super::http;
+use super::observe::{observe_as, Observation, Probe};
 use super::security::{Carrier, Requirement, Scheme};
 use super::Ctx;
 use crate::cli::Secret;
-use crate::finding::{Exchange, Finding, Outcome, BODY_LIMIT};
-use crate::rules::{self, Severity};
 
 /// The value of every bogus credential.
 pub(crate) const BOGUS: &str = "wirefault-bogus-credential";
@@ -46,6 +44,11 @@ pub(crate) struct Attempt {
     pub(crate) bogus: bool,
     /// The `http` auth schemes a 401's challenge should name (`Bearer`).
     pub(crate) challenges: Vec<String>,
+    /// `true` when the OpenAPI document says the operation is protected.
+    pub(crate) declared: bool,
+    /// `METHOD URL` of the operation, without a bogus query parameter: the
+    /// attempts on one operation are judged together.
+    pub(crate) operation: String,
 }
 
 /// `true` for a user header that may carry a credential (every one but
@@ -84,6 +87,8 @@ pub(crate) fn attempts(requirement: &Requirement, user: &[(String, Secret)]) -> 
         query: Vec::new(),
         bogus: false,
         challenges: Vec::new(),
+        declared: requirement.is_some(),
+        operation: String::new(),
     }];
     match requirement {
         Some(alternatives) => {
@@ -144,6 +149,8 @@ fn bogus_for(alternative: &[Scheme], kept: &[(String, Secret)]) -> Attempt {
         query,
         bogus: true,
         challenges,
+        declared: true,
+        operation: String::new(),
     }
 }
 
@@ -190,6 +197,8 @@ fn bogus_copy(user: &[(String, Secret)], kept: &[(String, Secret)]) -> Attempt {
         query: Vec::new(),
         bogus: true,
         challenges,
+        declared: false,
+        operation: String::new(),
     }
 }
 
@@ -202,182 +211,55 @@ fn title(scheme: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Judges one operation's answers: `none` to the request without a
-/// credential, `bogus` to each bogus one (sent only when the operation is
-/// `declared` protected by the document, or `none` was refused with 401 or
-/// 403).
-///
-/// - A bogus credential answered 2xx where none was refused: error, the
-///   service checks credentials and lets a bogus one through.
-/// - No credential answered 2xx on an operation the document protects:
-///   info when a bogus credential is refused (optional authentication, the
-///   document should list `{}`); warning otherwise (the check is missing,
-///   or the operation is public and the document should say
-///   `security: []`: only the document says it is protected).
-/// - A 5xx on an operation known to be protected: the client's mistake
-///   blamed on the server (WF-HTTP-004).
-pub(crate) fn judge(
-    none: &Exchange,
-    bogus: &[(Attempt, Exchange)],
-    declared: bool,
-) -> Vec<Finding> {
-    let mut findings = http::judge_answer(none);
-    for (_, exchange) in bogus {
-        findings.extend(http::judge_answer(exchange));
-    }
-    let Some(without) = none.received.http() else {
-        return findings;
-    };
-    let status = |e: &Exchange| e.received.http().map(|a| a.status);
-    let success = |s: Option<u16>| s.is_some_and(|s| (200..300).contains(&s));
-    let expected = "HTTP 401 with a WWW-Authenticate challenge, or 403";
-    let refused = !success(Some(without.status)) && without.status < 500;
-    if declared && success(Some(without.status)) {
-        let bogus_refused = bogus
-            .iter()
-            .any(|(_, e)| status(e).is_some_and(|s| matches!(s, 401 | 403)));
-        let finding = Finding::new(
-            rules::HTTP_AUTH_2XX,
-            none,
-            format!(
-                "an operation the OpenAPI document protects was answered HTTP {} \
-                 without a credential",
-                without.status
-            ),
-            expected,
-        );
-        findings.push(if bogus_refused {
-            finding.rated(
-                Severity::Info,
-                "a bogus credential is refused: optional authentication; the document \
-                 should list `{}` among the operation's security requirements",
-            )
-        } else {
-            finding.rated(
-                Severity::Warning,
-                "only the document says the operation is protected: its check is \
-                 missing, or it is public and its document should say `security: []`",
-            )
-        });
-    }
-    if declared && without.status >= 500 {
-        findings.push(Finding::new(
-            rules::HTTP_BODY_5XX,
-            none,
-            format!(
-                "a request without a credential was answered HTTP {}",
-                without.status
-            ),
-            expected,
-        ));
-    }
-    for (attempt, exchange) in bogus {
-        let Some(answer) = exchange.received.http() else {
-            continue;
-        };
-        let what = &attempt.what;
-        if success(Some(answer.status)) && refused {
-            let why = if declared {
-                "the OpenAPI document protects this operation"
-            } else {
-                "the request without the audit's credentials"
-            };
-            findings.push(Finding::new(
-                rules::HTTP_AUTH_2XX,
-                exchange,
-                format!(
-                    "a request {what} was answered HTTP {}; without a credential, HTTP {} \
-                     ({why})",
-                    answer.status, without.status
-                ),
-                expected,
-            ));
-        } else if answer.status >= 500 {
-            findings.push(Finding::new(
-                rules::HTTP_BODY_5XX,
-                exchange,
-                format!("a request {what} was answered HTTP {}", answer.status),
-                expected,
-            ));
-        } else if answer.status == 401 && !attempt.challenges.is_empty() {
-            let challenge = answer.header("www-authenticate").unwrap_or("");
-            if !challenge.is_empty() && !names_scheme(challenge, &attempt.challenges) {
-                findings.push(
-                    Finding::new(
-                        rules::HTTP_401_NO_CHALLENGE,
-                        exchange,
-                        format!(
-                            "the 401's challenge `{challenge}` does not name the {} scheme",
-                            attempt.challenges.join(" or ")
-                        ),
-                        "a WWW-Authenticate challenge naming the scheme the document declares",
-                    )
-                    .rated(
-                        Severity::Info,
-                        "a challenge is there; a client following it may try another scheme",
-                    ),
-                );
-            }
-        }
-    }
-    findings
-}
-
-/// `true` when a `WWW-Authenticate` value holds a challenge for one of
-/// `schemes`: a list item whose first token is not an `auth-param`.
-fn names_scheme(challenge: &str, schemes: &[String]) -> bool {
-    challenge.split(',').any(|part| {
-        let token = part.split_whitespace().next().unwrap_or("");
-        !token.contains('=') && schemes.iter().any(|s| token.eq_ignore_ascii_case(s))
-    })
-}
-
-/// Sends the attempts for one operation and judges them (see [`judge`]):
-/// the bogus ones only when the operation is declared protected, or the
-/// request without credentials was refused with 401 or 403. `body` is the
-/// JSON body of a `POST`/`PUT`/`PATCH`.
+/// Sends the attempts for one operation: without a credential first,
+/// then the bogus ones, only when the operation is declared protected or
+/// the request without credentials was refused with 401 or 403. `body` is
+/// the JSON body of a `POST`/`PUT`/`PATCH`. Judged in
+/// [`crate::checks::credentials`].
 pub(crate) async fn run(
     ctx: &Ctx,
     method: &str,
     url: &Url,
     requirement: &Requirement,
     body: Option<String>,
-) -> Outcome {
-    let declared = requirement.is_some();
-    let mut attempts = attempts(requirement, &ctx.auth).into_iter();
-    let Some(without) = attempts.next() else {
-        return Outcome::default();
-    };
-    let send = |attempt: &Attempt| {
+) -> Vec<Observation> {
+    let operation = format!("{method} {url}");
+    let mut observations = Vec::new();
+    for mut attempt in attempts(requirement, &ctx.auth) {
+        if let Some(without) = observations.first() {
+            let refused = first_status(without).is_some_and(|s| matches!(s, 401 | 403));
+            if !(attempt.declared || refused) {
+                break;
+            }
+        }
+        attempt.operation.clone_from(&operation);
         let mut target = url.clone();
         if !attempt.query.is_empty() {
             target.query_pairs_mut().extend_pairs(&attempt.query);
         }
         let sent = body.clone().map(|text| ("application/json", text));
-        let kept = attempt.kept.clone();
-        let headers = attempt.headers.clone();
-        async move { http::send_as(ctx, &kept, method, &target, &headers, sent, BODY_LIMIT).await }
-    };
-    let none = send(&without).await;
-    let refused = none
-        .received
-        .http()
-        .is_some_and(|a| matches!(a.status, 401 | 403));
-    let mut bogus = Vec::new();
-    if declared || refused {
-        for attempt in attempts {
-            let exchange = send(&attempt).await;
-            bogus.push((attempt, exchange));
+        let (kept, headers) = (attempt.kept.clone(), attempt.headers.clone());
+        let probe = Probe::Credential(Box::new(attempt));
+        let observation = observe_as(ctx, &kept, &headers, probe, method, &target, sent).await;
+        let stop = observation.not_run;
+        observations.push(observation);
+        if stop {
+            break;
         }
     }
-    judge(&none, &bogus, declared).into()
+    observations
+}
+
+/// The status of an observation's first answer (before any redirect: a
+/// redirect to a sign-in page is a refusal).
+pub(crate) fn first_status(observation: &Observation) -> Option<u16> {
+    observation.first()?.received.http().map(|a| a.status)
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::finding::{HttpAnswer, Received, SentRequest};
 
     fn scheme(name: &str, carrier: Carrier) -> Scheme {
         Scheme {
@@ -391,30 +273,6 @@ mod tests {
             .iter()
             .map(|(n, v)| ((*n).to_owned(), Secret((*v).to_owned())))
             .collect()
-    }
-
-    fn exchange(status: u16, headers: &[(&str, &str)], body: &str) -> Exchange {
-        Exchange {
-            request: SentRequest {
-                method: "GET".into(),
-                url: "http://127.0.0.1/items".into(),
-                headers: vec![],
-                body: None,
-            },
-            received: Received::Http(HttpAnswer {
-                status,
-                headers: headers
-                    .iter()
-                    .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-                    .collect(),
-                body: body.into(),
-            }),
-        }
-    }
-
-    /// The rules found, with their severity.
-    fn rated(findings: &[Finding]) -> Vec<(&str, Severity)> {
-        findings.iter().map(|f| (f.rule.id, f.severity)).collect()
     }
 
     #[test]
@@ -467,88 +325,5 @@ mod tests {
             ]
         );
         assert_eq!(got[1].challenges, ["Token"]);
-    }
-
-    #[test]
-    fn judgement() {
-        let bearer = attempts(
-            &Some(vec![vec![scheme(
-                "b",
-                Carrier::Authorization("bearer".into()),
-            )]]),
-            &[],
-        );
-        let bogus = &bearer[1];
-        let ct = ("content-type", "application/problem+json");
-        let body = r#"{"type":"about:blank","title":"Unauthorized","status":401}"#;
-        let challenged = exchange(401, &[ct, ("www-authenticate", "Bearer")], body);
-        let ok = exchange(200, &[ct], "[]");
-        let crash = exchange(500, &[ct], body);
-        let with = |e: &Exchange| vec![(bogus.clone(), e.clone())];
-        // Refused both ways: nothing.
-        assert!(judge(&challenged, &with(&challenged), true).is_empty());
-        assert!(judge(&exchange(403, &[ct], body), &with(&challenged), true).is_empty());
-        // Refused without, let in with a bogus one: error, with or without
-        // the document's word.
-        assert_eq!(
-            rated(&judge(&challenged, &with(&ok), true)),
-            [("WF-HTTP-011", Severity::Error)]
-        );
-        assert_eq!(
-            rated(&judge(&challenged, &with(&ok), false)),
-            [("WF-HTTP-011", Severity::Error)]
-        );
-        // Let in without: only the document says it is protected.
-        assert_eq!(
-            rated(&judge(&ok, &with(&ok), true)),
-            [("WF-HTTP-011", Severity::Warning)]
-        );
-        // ... and a bogus credential refused: optional authentication.
-        assert_eq!(
-            rated(&judge(&ok, &with(&challenged), true)),
-            [("WF-HTTP-011", Severity::Info)]
-        );
-        // Without the document: public.
-        assert!(judge(&ok, &[], false).is_empty());
-        assert!(judge(&crash, &[], false).is_empty());
-        // 5xx: the client's mistake blamed on the server.
-        assert_eq!(
-            rated(&judge(&challenged, &with(&crash), false)),
-            [("WF-HTTP-004", Severity::Error)]
-        );
-        assert_eq!(
-            rated(&judge(&crash, &with(&challenged), true)),
-            [("WF-HTTP-004", Severity::Error)]
-        );
-        // 401 without a challenge is WF-HTTP-009; with another scheme's, info.
-        let bare = exchange(401, &[ct], body);
-        assert_eq!(
-            rated(&judge(&bare, &[], true)),
-            [("WF-HTTP-009", Severity::Warning)]
-        );
-        let basic = exchange(
-            401,
-            &[ct, ("www-authenticate", "Basic realm=\"a, b\"")],
-            body,
-        );
-        assert_eq!(
-            rated(&judge(&challenged, &with(&basic), true)),
-            [("WF-HTTP-009", Severity::Info)]
-        );
-        let both = exchange(
-            401,
-            &[
-                ct,
-                (
-                    "www-authenticate",
-                    "Basic realm=x, bearer error=\"invalid_token\"",
-                ),
-            ],
-            body,
-        );
-        assert!(judge(&challenged, &with(&both), true).is_empty());
-        // 404 and other refusals are not judged here.
-        let gone = exchange(404, &[ct], body);
-        assert!(judge(&gone, &with(&gone), true).is_empty());
     }
 }

@@ -6,8 +6,10 @@
 
 use reqwest::Url;
 
+use super::credentials::Attempt;
 use super::http::{self, BadBody, API_ACCEPT};
 use super::Ctx;
+use crate::cli::Secret;
 use crate::finding::Exchange;
 use crate::rules;
 
@@ -43,6 +45,8 @@ pub(crate) enum Probe {
     },
     /// A body that must be refused (or, not `invalid`, only not crash).
     BadBody(BadBody),
+    /// A protected operation without a credential, or with a bogus one.
+    Credential(Box<Attempt>),
 }
 
 impl Probe {
@@ -60,6 +64,11 @@ impl Probe {
             Probe::WrongMethod => &[rules::HTTP_WRONG_METHOD.id, rules::HTTP_405_NO_ALLOW.id],
             Probe::WrongType { .. } => &[rules::HTTP_BODY_5XX.id],
             Probe::BadBody(_) => &[rules::HTTP_BODY_5XX.id, rules::HTTP_BODY_2XX.id],
+            Probe::Credential(_) => &[
+                rules::HTTP_AUTH_2XX.id,
+                rules::HTTP_BODY_5XX.id,
+                rules::HTTP_401_NO_CHALLENGE.id,
+            ],
         };
         own.iter().copied().chain(common).collect()
     }
@@ -115,11 +124,25 @@ pub(crate) async fn observe(
     url: &Url,
     body: Option<(&str, String)>,
 ) -> Observation {
+    observe_as(ctx, &ctx.auth, &[], probe, method, url, body).await
+}
+
+/// [`observe`] with `auth` in place of the user's `-H`/`--cookie` values
+/// and `headers` added (the credential probes').
+pub(crate) async fn observe_as(
+    ctx: &Ctx,
+    auth: &[(String, Secret)],
+    headers: &[(String, String)],
+    probe: Probe,
+    method: &str,
+    url: &Url,
+    body: Option<(&str, String)>,
+) -> Observation {
     let mut method = method.to_owned();
     let mut url = url.clone();
     let mut body = body.map(|(t, b)| (t.to_owned(), b));
-    let mut extra: Vec<(String, String)> = Vec::new();
-    let mut chain = vec![send(ctx, &method, &url, &extra, &body).await];
+    let mut extra: Vec<(String, String)> = headers.to_vec();
+    let mut chain = vec![send(ctx, auth, &method, &url, &extra, &body).await];
     if chain.iter().any(super::liveness::was_not_run) {
         return Observation {
             probe,
@@ -147,7 +170,7 @@ pub(crate) async fn observe(
         } else {
             break;
         }
-        chain.push(send(ctx, &method, &url, &extra, &body).await);
+        chain.push(send(ctx, auth, &method, &url, &extra, &body).await);
     }
     let failed = chain
         .last()
@@ -160,7 +183,7 @@ pub(crate) async fn observe(
         if !failed || ctx.liveness.is_dead() {
             break;
         }
-        let exchange = send(ctx, &method, &url, &extra, &body).await;
+        let exchange = send(ctx, auth, &method, &url, &extra, &body).await;
         let answered = exchange.received.http().is_some();
         again = Some(exchange);
         if answered {
@@ -185,16 +208,26 @@ fn asked_for_json(exchange: &Exchange) -> bool {
         .any(|(n, v)| n.eq_ignore_ascii_case("accept") && v == API_ACCEPT)
 }
 
-/// [`http::send`] with owned parts.
+/// [`http::send_as`] with owned parts.
 async fn send(
     ctx: &Ctx,
+    auth: &[(String, Secret)],
     method: &str,
     url: &Url,
     extra: &[(String, String)],
     body: &Option<(String, String)>,
 ) -> Exchange {
     let body = body.as_ref().map(|(t, b)| (t.as_str(), b.clone()));
-    http::send(ctx, method, url, extra, body).await
+    http::send_as(
+        ctx,
+        auth,
+        method,
+        url,
+        extra,
+        body,
+        crate::finding::BODY_LIMIT,
+    )
+    .await
 }
 
 /// Where a 3xx answer sends the client, when it is the same scheme, host

@@ -1,5 +1,6 @@
-"""A FastAPI app that protects its items with `APIKeyHeader` and its user
-route with `HTTPBearer` as dependencies, and nothing else.
+"""A FastAPI app that protects its items with `APIKeyHeader`, its export
+with `APIKeyQuery` and its user route with `HTTPBearer` as dependencies,
+and nothing else.
 
 Planted mistake: those classes only read the credential (401 when it is
 missing); nothing compares it with the issued ones, so any key or token is
@@ -10,11 +11,17 @@ Run: uvicorn http_fastapi_security_presence:app --port PORT
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Security
-from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import (
+    APIKeyHeader,
+    APIKeyQuery,
+    HTTPAuthorizationCredentials,
+    HTTPBearer,
+)
 
 app = FastAPI()
 
 api_key_header = APIKeyHeader(name="X-API-Key")
+api_key_query = APIKeyQuery(name="api_key")
 bearer = HTTPBearer()
 
 
@@ -31,3 +38,8 @@ def read_items():
 @app.get("/users/me")
 def read_me(credentials: Annotated[HTTPAuthorizationCredentials, Depends(bearer)]):
     return {"token_type": credentials.scheme}
+
+
+@app.get("/export", dependencies=[Security(api_key_query)])
+def export_items():
+    return {"items": ["Portal Gun", "Plumbus"]}
