@@ -13,7 +13,10 @@
 # round; medians over the rounds. Prints requests/s, p99 latency, the
 # ratio to bare axum and wirefault's ratio to the tower-http stack.
 #
-# Usage: scripts/bench-load.sh   (DURATION=3s THREADS=1 CONNS=50 ROUNDS=3)
+# Every server logs as the reference service does by default: RUST_LOG=info
+# (LOG=warn for the figures without it).
+#
+# Usage: scripts/bench-load.sh   (DURATION=3s THREADS=1 CONNS=50 ROUNDS=3 LOG=info WORKERS=1 BIN_DIR=)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,10 +24,23 @@ DURATION=${DURATION:-3s}
 THREADS=${THREADS:-1}
 CONNS=${CONNS:-50}
 ROUNDS=${ROUNDS:-3}
-# Servers on one core, the load generator on the other, so they do not
-# take turns on the same core (that made single runs vary by ±15 %).
-SERVER_CPU=${SERVER_CPU:-1}
-WRK_CPU=${WRK_CPU:-0}
+LOG=${LOG:-info}
+# One Tokio worker per server by default: servers on one core, the load
+# generator on the other, so they do not take turns on the same core (that
+# made single runs vary by ±15 %). WORKERS=2: two workers per server on
+# both cores, the load generator unpinned (it then competes with the
+# server for the same cores, as on a real 2-core host).
+WORKERS=${WORKERS:-1}
+if [ "$WORKERS" -gt 1 ]; then
+    SERVER_CPU=${SERVER_CPU:-0-$((WORKERS - 1))}
+    WRK_CPU=${WRK_CPU:-}
+else
+    SERVER_CPU=${SERVER_CPU:-1}
+    WRK_CPU=${WRK_CPU:-0}
+fi
+# wrk's pinning, none when WRK_CPU is empty.
+WRK_PIN=()
+[ -n "$WRK_CPU" ] && WRK_PIN=(taskset -c "$WRK_CPU")
 BARE=127.0.0.1:${BARE_PORT:-3101}
 WF=127.0.0.1:${WF_PORT:-3102}
 DEMO=127.0.0.1:${DEMO_PORT:-3103}
@@ -36,8 +52,15 @@ if ! command -v wrk >/dev/null; then
 fi
 command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
 
-cargo build --release -q -p wirefault-demo --bin wirefault-demo --example bench_servers
-TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+# BIN_DIR: binaries built before (a copy of target/release holding
+# wirefault-demo and examples/bench_servers), to compare two builds.
+if [ -n "${BIN_DIR:-}" ]; then
+    BIN=$BIN_DIR
+else
+    cargo build --release -q -p wirefault-demo --bin wirefault-demo --example bench_servers
+    TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+    BIN=$TARGET_DIR/release
+fi
 
 WORK=$(mktemp -d)
 PIDS=()
@@ -48,10 +71,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-TOKIO_WORKER_THREADS=1 taskset -c "$SERVER_CPU" "$TARGET_DIR/release/examples/bench_servers" "$BARE" "$WF" "$TH" 127.0.0.1:${PLAIN_PORT:-3105} >"$WORK/servers.log" 2>&1 &
+TOKIO_WORKER_THREADS=$WORKERS RUST_LOG=$LOG taskset -c "$SERVER_CPU" "$BIN/examples/bench_servers" "$BARE" "$WF" "$TH" 127.0.0.1:${PLAIN_PORT:-3105} >"$WORK/servers.log" 2>&1 &
 PIDS+=($!)
 SERVERS_PID=$!
-TOKIO_WORKER_THREADS=1 RUST_LOG=warn taskset -c "$SERVER_CPU" "$TARGET_DIR/release/wirefault-demo" --addr "$DEMO" --ui-addr off --db :memory: \
+TOKIO_WORKER_THREADS=$WORKERS RUST_LOG=$LOG taskset -c "$SERVER_CPU" "$BIN/wirefault-demo" --addr "$DEMO" --ui-addr off --db :memory: \
     --rate-limit 1000000/1 >"$WORK/demo.log" 2>&1 &
 PIDS+=($!)
 DEMO_PID=$!
@@ -102,7 +125,8 @@ to_us() {
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
-echo "wrk: $THREADS threads, $CONNS connections, $DURATION per run, $ROUNDS rounds (median), servers on CPU $SERVER_CPU, wrk on CPU $WRK_CPU"
+echo "wrk: $THREADS threads, $CONNS connections, $DURATION per run, $ROUNDS rounds (median), servers: $WORKERS worker(s) on CPU $SERVER_CPU, wrk on CPU ${WRK_CPU:-any}, RUST_LOG=$LOG"
+echo "load before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 # CPU time (user + system, clock ticks) a process has used so far. Only
 # one server is loaded at a time, so the difference over a run is that
 # server's; per request, it is steadier than req/s on a busy machine.
@@ -125,7 +149,7 @@ for round in $(seq "$ROUNDS"); do
             fi
             case $server in demo) pid=$DEMO_PID ;; *) pid=$SERVERS_PID ;; esac
             before=$(cpu_ticks "$pid")
-            out=$(taskset -c "$WRK_CPU" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency \
+            out=$("${WRK_PIN[@]}" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency \
                 -s "$LUA_DIR/$script.lua" "http://$addr$path")
             RPS[$name-$server]+="$(awk '/^Requests\/sec/ {print $2}' <<<"$out") "
             P99[$name-$server]+="$(to_us "$(awk '$1 == "99%" {print $2}' <<<"$out")") "

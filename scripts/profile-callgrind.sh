@@ -8,12 +8,16 @@
 # is divided by the requests wrk completed. Profiles stay in OUT for
 # `callgrind_annotate` (where the reference service's cost goes).
 #
-# Usage: scripts/profile-callgrind.sh   (DURATION=4s OUT=target/callgrind)
+# Every server logs with RUST_LOG=$LOG (default info, the reference
+# service's default).
+#
+# Usage: scripts/profile-callgrind.sh   (DURATION=4s OUT=target/callgrind LOG=info)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-4s}
 OUT=${OUT:-target/callgrind}
+LOG=${LOG:-info}
 ORIGIN=http://127.0.0.1:3001
 for tool in valgrind callgrind_control wrk curl; do
     command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install valgrind wrk curl)" >&2; exit 2; }
@@ -38,12 +42,12 @@ printf '%-10s %-10s %14s %10s\n' server case 'instr/request' requests
 for server in plain bare wirefault tower-http demo; do
     case $server in
     demo)
-        TOKIO_WORKER_THREADS=1 RUST_LOG=warn valgrind --tool=callgrind --callgrind-out-file="$OUT/$server.%p" \
+        TOKIO_WORKER_THREADS=1 RUST_LOG=$LOG valgrind --tool=callgrind --callgrind-out-file="$OUT/$server.%p" \
             "$TARGET_DIR/release/wirefault-demo" --addr 127.0.0.1:3203 --ui-addr off --db :memory: \
             --rate-limit 1000000/1 >"$WORK/$server.log" 2>&1 &
         addr=127.0.0.1:3203 ;;
     *)
-        TOKIO_WORKER_THREADS=1 valgrind --tool=callgrind --callgrind-out-file="$OUT/$server.%p" \
+        TOKIO_WORKER_THREADS=1 RUST_LOG=$LOG valgrind --tool=callgrind --callgrind-out-file="$OUT/$server.%p" \
             "$TARGET_DIR/release/examples/bench_servers" 127.0.0.1:3201 127.0.0.1:3202 127.0.0.1:3204 127.0.0.1:3205 \
             >"$WORK/$server.log" 2>&1 &
         case $server in

@@ -23,6 +23,9 @@
 //! instead of `axum::serve`, for `scripts/bench-serve.sh`: what the
 //! bounded server costs per request.
 //!
+//! All log as the reference service does: `tracing_subscriber::fmt` with
+//! `RUST_LOG` (default `info`), so the log level costs them alike.
+//!
 //! `cargo run --release -p wirefault-demo --example bench_servers -- BARE_ADDR WIREFAULT_ADDR TOWER_HTTP_ADDR PLAIN_ADDR [WIREFAULT_SERVE_ADDR]`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -245,6 +248,12 @@ where
 
 #[tokio::main]
 async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
     let mut args = std::env::args().skip(1);
     let bare_addr = args.next().unwrap_or_else(|| "127.0.0.1:3101".into());
     let wf_addr = args.next().unwrap_or_else(|| "127.0.0.1:3102".into());

@@ -22,6 +22,7 @@ pub mod db;
 pub mod debug;
 pub mod events;
 pub mod grpc;
+pub mod log;
 pub mod model;
 pub mod notes;
 pub mod openapi;

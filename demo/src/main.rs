@@ -5,18 +5,13 @@
 use clap::Parser;
 use std::future::IntoFuture;
 use std::process::ExitCode;
-use tracing_subscriber::EnvFilter;
 use wirefault::axum::serve;
 use wirefault_demo::config::{Args, Config};
 use wirefault_demo::{api_server, ui, AppState};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
+    wirefault_demo::log::init();
     let config = match Config::from_args(Args::parse()) {
         Ok(config) => config,
         Err(err) => {

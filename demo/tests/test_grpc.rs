@@ -284,9 +284,20 @@ async fn the_write_budget_is_resource_exhausted_with_retry_info() {
     let s = TestServer::start_with(config).await;
     let cookie = s.session_cookie("alice").await;
     let mut c = notes(&s).await;
-    c.create_note(with_cookie(new_note("one", ""), &cookie))
+    let one = c
+        .create_note(with_cookie(new_note("one", ""), &cookie))
         .await
-        .unwrap();
+        .unwrap()
+        .into_inner();
+    let status = c
+        .delete_note(with_cookie(pb::DeleteNoteRequest { id: one.id }, &cookie))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        status.code(),
+        Code::ResourceExhausted,
+        "deletes spend it too"
+    );
     let status = c
         .create_note(with_cookie(new_note("two", ""), &cookie))
         .await
@@ -440,20 +451,24 @@ async fn the_debug_service_is_off_without_fault_routes() {
 }
 
 #[tokio::test]
-async fn an_unknown_method_is_unimplemented() {
+async fn an_unknown_method_or_service_is_unimplemented() {
     let s = TestServer::start().await;
     let mut grpc = tonic::client::Grpc::new(channel(&s).await);
-    grpc.ready().await.unwrap();
-    let path = axum::http::uri::PathAndQuery::from_static("/wirefault.demo.v1.Notes/Nope");
-    let status = grpc
-        .unary::<_, pb::ListNotesResponse, _>(
-            Request::new(pb::ListNotesRequest {}),
-            path,
-            tonic_prost::ProstCodec::default(),
-        )
-        .await
-        .unwrap_err();
-    assert_eq!(status.code(), Code::Unimplemented);
+    for path in [
+        "/wirefault.demo.v1.Notes/Nope",
+        "/wirefault.demo.v1.Nope/GetNote",
+    ] {
+        grpc.ready().await.unwrap();
+        let status = grpc
+            .unary::<_, pb::ListNotesResponse, _>(
+                Request::new(pb::ListNotesRequest {}),
+                axum::http::uri::PathAndQuery::from_static(path),
+                tonic_prost::ProstCodec::default(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), Code::Unimplemented, "{path}");
+    }
 }
 
 /// tonic's own answer, before any handler runs (as hyper's bare 400s over
@@ -471,30 +486,43 @@ async fn a_message_over_the_limit_is_tonics_out_of_range() {
     assert!(status.message().contains("65531 bytes"), "{status:?}");
 }
 
+/// One reflection request on `channel` with the reflection client of
+/// `$version` (`v1`, `v1alpha`): the first answer's message.
+macro_rules! reflect {
+    ($version:ident, $channel:expr, $request:expr) => {{
+        use tonic_reflection::pb::$version::server_reflection_client::ServerReflectionClient;
+        use tonic_reflection::pb::$version::ServerReflectionRequest;
+        let request = ServerReflectionRequest {
+            host: String::new(),
+            message_request: Some($request),
+        };
+        let mut answers = ServerReflectionClient::new($channel)
+            .server_reflection_info(futures_util::stream::once(async move { request }))
+            .await
+            .unwrap()
+            .into_inner();
+        tokio::time::timeout(STEP, answers.message())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap()
+            .message_response
+            .unwrap()
+    }};
+}
+
 #[tokio::test]
-async fn reflection_lists_the_services() {
-    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+async fn reflection_v1_lists_the_services_and_serves_their_files() {
     use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
     use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
-    use tonic_reflection::pb::v1::ServerReflectionRequest;
 
     let s = TestServer::start().await;
-    let mut client = ServerReflectionClient::new(channel(&s).await);
-    let request = ServerReflectionRequest {
-        host: String::new(),
-        message_request: Some(MessageRequest::ListServices(String::new())),
-    };
-    let mut answers = client
-        .server_reflection_info(tokio_stream_once(request))
-        .await
-        .unwrap()
-        .into_inner();
-    let answer = tokio::time::timeout(STEP, answers.message())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    let Some(MessageResponse::ListServicesResponse(list)) = answer.message_response else {
+    let answer = reflect!(
+        v1,
+        channel(&s).await,
+        MessageRequest::ListServices(String::new())
+    );
+    let MessageResponse::ListServicesResponse(list) = answer else {
         panic!("expected a service list, got {answer:?}");
     };
     let mut names: Vec<_> = list.service.into_iter().map(|s| s.name).collect();
@@ -507,13 +535,43 @@ async fn reflection_lists_the_services() {
             "wirefault.demo.v1.Notes"
         ]
     );
+    let answer = reflect!(
+        v1,
+        channel(&s).await,
+        MessageRequest::FileContainingSymbol("wirefault.demo.v1.Notes".into())
+    );
+    let MessageResponse::FileDescriptorResponse(files) = answer else {
+        panic!("expected the file, got {answer:?}");
+    };
+    let file = String::from_utf8_lossy(&files.file_descriptor_proto[0]).into_owned();
+    assert!(file.contains("wirefault/demo/v1/notes.proto"), "{file}");
 }
 
-/// A request stream of one message.
-fn tokio_stream_once<T: Send + 'static>(
-    message: T,
-) -> impl futures_util::Stream<Item = T> + Send + 'static {
-    futures_util::stream::once(async move { message })
+#[tokio::test]
+async fn reflection_v1alpha_lists_the_services_without_debug_when_off() {
+    use tonic_reflection::pb::v1alpha::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1alpha::server_reflection_response::MessageResponse;
+
+    let mut config = wirefault_demo::Config::for_tests();
+    config.fault_routes = false;
+    let s = TestServer::start_with(config).await;
+    let answer = reflect!(
+        v1alpha,
+        channel(&s).await,
+        MessageRequest::ListServices(String::new())
+    );
+    let MessageResponse::ListServicesResponse(list) = answer else {
+        panic!("expected a service list, got {answer:?}");
+    };
+    let mut names: Vec<_> = list.service.into_iter().map(|s| s.name).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "grpc.reflection.v1alpha.ServerReflection",
+            "wirefault.demo.v1.Notes"
+        ]
+    );
 }
 
 mod grpc_web {
@@ -625,6 +683,23 @@ mod grpc_web {
         assert_eq!(trailers[0], 0x80);
         let text = String::from_utf8_lossy(&trailers[5..]).to_ascii_lowercase();
         assert!(text.contains("grpc-status:0"), "{text}");
+    }
+
+    /// The layer's body limit answers first, over HTTP: a declared
+    /// length over 64 KiB is the 413 problem.
+    #[tokio::test]
+    async fn a_declared_body_over_the_limit_is_413() {
+        let s = TestServer::start().await;
+        let res = call(
+            &s,
+            "CreateNote",
+            &new_note("big", &"b".repeat(70_000)),
+            ALLOWED,
+            None,
+        )
+        .await;
+        assert_eq!(res.status(), 413);
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
     }
 
     #[tokio::test]

@@ -11,8 +11,16 @@ const $ = (id) => document.getElementById(id);
 // Every entry the page logged, oldest first (the browser test reads it).
 window.wfLog = [];
 
+// gRPC codes for the server's own failures; every other non-OK code is the
+// client's.
+const GRPC_SERVER_CODES = [2, 4, 13, 14, 15];
+
 function classOf(entry) {
   if (entry.error) return "neterr";
+  if (typeof entry.grpcStatus === "number") {
+    if (entry.grpcStatus === 0) return "ok";
+    return GRPC_SERVER_CODES.includes(entry.grpcStatus) ? "server" : "client";
+  }
   const s = entry.status;
   if (typeof s !== "number") return "";
   if (s >= 500 || (s >= 1000 && s !== 1000 && s !== 1001)) return "server";

@@ -158,6 +158,7 @@ async function grpcWeb(method, message, label) {
       grpcStatus: code,
       grpcMessage: message === null ? null : decodeURIComponent(message),
       requestId: res.headers.get("x-request-id"),
+      remaining: res.headers.get("x-ratelimit-remaining"),
       details: decodeDetails(read("grpc-status-details-bin")),
       httpStatus: res.status,
     };
@@ -165,7 +166,7 @@ async function grpcWeb(method, message, label) {
       const note = pb.fields(messages[0]);
       entry.note = `note #${note[1]?.[0] ?? "?"} ${pb.text(note[3]?.[0])}`;
     }
-    entry.body = { message: entry.grpcMessage, details: entry.details };
+    if (code !== 0) entry.body = { message: entry.grpcMessage, details: entry.details };
     return log(entry);
   } catch (e) {
     return log({ kind: "gRPC-Web", what, error: `${e.name}: ${e.message}` });

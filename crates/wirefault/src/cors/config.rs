@@ -27,6 +27,7 @@ use super::policy::CorsPolicy;
 /// expose_headers = ["x-request-id"]
 /// allow_credentials = true
 /// max_age = 600 # seconds
+/// grpc_web = true # gRPC-Web's headers allowed, its status headers exposed
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -47,6 +48,8 @@ pub struct CorsConfig {
     pub allow_credentials: bool,
     /// Preflight cache lifetime in seconds.
     pub max_age: Option<u64>,
+    /// Serve gRPC-Web ([`CorsPolicyBuilder::grpc_web`]).
+    pub grpc_web: bool,
 }
 
 impl From<CorsConfig> for CorsPolicyBuilder {
@@ -60,11 +63,12 @@ impl From<CorsConfig> for CorsPolicyBuilder {
             .expose_headers(c.expose_headers)
             .allow_credentials(c.allow_credentials);
         b.max_age = c.max_age.map(Duration::from_secs);
+        b.grpc_web = c.grpc_web;
         b
     }
 }
 
-const VARS: [&str; 8] = [
+const VARS: [&str; 9] = [
     "ALLOW_ORIGINS",
     "ALLOW_ORIGIN_PATTERNS",
     "MIRROR_REQUEST_ORIGIN",
@@ -73,6 +77,7 @@ const VARS: [&str; 8] = [
     "EXPOSE_HEADERS",
     "ALLOW_CREDENTIALS",
     "MAX_AGE",
+    "GRPC_WEB",
 ];
 
 impl CorsPolicyBuilder {
@@ -114,8 +119,8 @@ impl CorsPolicyBuilder {
     /// `WIREFAULT_CORS`, the variables are `WIREFAULT_CORS_ALLOW_ORIGINS`,
     /// `_ALLOW_ORIGIN_PATTERNS`, `_ALLOW_METHODS`, `_ALLOW_HEADERS`,
     /// `_EXPOSE_HEADERS` (comma-separated lists), `_ALLOW_CREDENTIALS`,
-    /// `_MIRROR_REQUEST_ORIGIN` (`true`/`false`/`1`/`0`) and `_MAX_AGE`
-    /// (seconds). Unset variables keep their defaults.
+    /// `_MIRROR_REQUEST_ORIGIN`, `_GRPC_WEB` (`true`/`false`/`1`/`0`) and
+    /// `_MAX_AGE` (seconds). Unset variables keep their defaults.
     ///
     /// The prefix is reserved: any other variable that starts with it is
     /// refused as a likely typo.
@@ -203,6 +208,7 @@ impl CorsPolicyBuilder {
                 "EXPOSE_HEADERS" => b.expose_headers.extend(split_list(value)),
                 "MIRROR_REQUEST_ORIGIN" => b.mirror = parse_bool(key, value)?,
                 "ALLOW_CREDENTIALS" => b.credentials = parse_bool(key, value)?,
+                "GRPC_WEB" => b.grpc_web = parse_bool(key, value)?,
                 "MAX_AGE" => {
                     let secs = value.trim().parse::<u64>().map_err(|_| {
                         CorsConfigError::new(

@@ -163,6 +163,42 @@ mod tests {
     }
 
     #[test]
+    fn configuration_turns_it_on() {
+        let from_vars = CorsPolicyBuilder::from_vars(
+            "WF",
+            [
+                ("WF_ALLOW_ORIGINS", "https://app.example.com"),
+                ("WF_GRPC_WEB", "true"),
+            ],
+        )
+        .unwrap()
+        .build()
+        .unwrap();
+        assert!(from_vars.exposes(&HeaderName::from_static("grpc-status")));
+        let off = CorsPolicyBuilder::from_vars("WF", [("WF_GRPC_WEB", "0")])
+            .unwrap()
+            .build()
+            .unwrap();
+        assert!(!off.exposes(&HeaderName::from_static("grpc-status")));
+        let err = CorsPolicyBuilder::from_vars("WF", [("WF_GRPC_WEB", "yes please")]).unwrap_err();
+        assert_eq!(err.key(), "WF_GRPC_WEB");
+    }
+
+    #[cfg(feature = "toml")]
+    #[test]
+    fn the_toml_key_turns_it_on() {
+        let policy = CorsPolicy::from_toml_str(
+            r#"
+            allow_origins = ["https://app.example.com"]
+            allow_credentials = true
+            grpc_web = true
+            "#,
+        )
+        .unwrap();
+        assert!(policy.exposes(&HeaderName::from_static("grpc-status-details-bin")));
+    }
+
+    #[test]
     fn the_registry_holds_the_response_headers() {
         let registry = HeaderRegistry::grpc_web();
         let listed: Vec<_> = registry.names().map(HeaderName::as_str).collect();

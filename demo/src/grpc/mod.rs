@@ -1,6 +1,6 @@
 //! The notes over gRPC and gRPC-Web (`wirefault.demo.v1.Notes`), on the
 //! API port: each method calls the function its HTTP route calls, and the
-//! fault it returns becomes a status once, here, with AIP-193 details.
+//! fault it returns becomes a status once, with AIP-193 details.
 //!
 //! - The session is the HTTP session cookie, read from `cookie` metadata.
 //! - gRPC-Web (tonic-web) shares the service; the CORS policy exposes the
@@ -10,24 +10,23 @@
 //! - Reflection (v1 and v1alpha) lists the services, so `grpcurl` and
 //!   `wirefault audit` find them.
 
+mod debug;
+mod notes;
+
+pub use debug::DebugService;
+pub use notes::{NoteEvents, NotesService};
+
 use crate::app::BODY_LIMIT;
-use crate::model::{Note, NoteEvent, User};
-use crate::notes::{self, RATE_LIMIT_REMAINING_NAME};
-use crate::session::{session_user, unauthenticated};
 use crate::state::AppState;
 use axum::body::Body;
 use axum::http::header;
-use futures_util::{Stream, StreamExt};
 use std::any::Any;
 use std::convert::Infallible;
-use std::pin::Pin;
-use tonic::metadata::MetadataValue;
 use tonic::service::Routes;
-use tonic::{Request, Response, Status};
+use tonic::Status;
 use tower::util::BoxCloneSyncService;
 use tower::{ServiceBuilder, ServiceExt};
 use tower_http::catch_panic::CatchPanicLayer;
-use wirefault::axum::ws::broadcast_events;
 use wirefault::axum::RequestId;
 use wirefault::tonic::FaultStatus;
 use wirefault::Fault;
@@ -81,10 +80,8 @@ pub fn is_grpc(req: &axum::extract::Request) -> bool {
 /// The gRPC side of the API port: the notes (and, with `--fault-routes`,
 /// the debug service), reflection, gRPC-Web, panics as `INTERNAL`.
 pub fn service(state: &AppState) -> PortService {
-    let notes = pb::notes_server::NotesServer::new(NotesService {
-        state: state.clone(),
-    })
-    .max_decoding_message_size(MAX_MESSAGE_BYTES);
+    let notes = pb::notes_server::NotesServer::new(NotesService::new(state.clone()))
+        .max_decoding_message_size(MAX_MESSAGE_BYTES);
     let mut routes = Routes::new(notes);
     if state.config.fault_routes {
         routes = routes.add_service(pb::debug_server::DebugServer::new(DebugService));
@@ -150,168 +147,16 @@ fn panic_status(panic: Box<dyn Any + Send + 'static>) -> axum::http::Response<to
     axum::http::Response::from_parts(parts, tonic::body::Body::empty())
 }
 
-fn current_request_id() -> Option<String> {
+pub(crate) fn current_request_id() -> Option<String> {
     RequestId::current().map(|id| id.0)
 }
 
 /// `fault` as a status, with the request id in `RequestInfo`.
-fn status(fault: &Fault, request_id: Option<&str>) -> Status {
+pub(crate) fn status(fault: &Fault, request_id: Option<&str>) -> Status {
     FAULTS.status(fault, request_id)
 }
 
 /// The handler's fault as a status for this request.
-fn fail(fault: Fault) -> Status {
+pub(crate) fn fail(fault: Fault) -> Status {
     status(&fault, current_request_id().as_deref())
-}
-
-/// The signed-in user for the request's `cookie` metadata, as over HTTP.
-async fn user<T>(state: &AppState, request: &Request<T>) -> Result<User, Status> {
-    let headers = request.metadata().clone().into_headers();
-    session_user(state, &headers)
-        .await
-        .map_err(fail)?
-        .ok_or_else(|| fail(unauthenticated()))
-}
-
-/// `x-ratelimit-remaining`, as the HTTP answers carry it.
-fn with_remaining<T>(result: Result<T, Fault>, remaining: u32) -> Result<Response<T>, Status> {
-    let value = MetadataValue::from(remaining);
-    match result {
-        Ok(message) => {
-            let mut response = Response::new(message);
-            response
-                .metadata_mut()
-                .insert(RATE_LIMIT_REMAINING_NAME, value);
-            Ok(response)
-        }
-        Err(fault) => {
-            let mut status = fail(fault);
-            status
-                .metadata_mut()
-                .insert(RATE_LIMIT_REMAINING_NAME, value);
-            Err(status)
-        }
-    }
-}
-
-impl From<Note> for pb::Note {
-    fn from(note: Note) -> pb::Note {
-        pb::Note {
-            id: note.id,
-            owner: note.owner,
-            title: note.title,
-            body: note.body,
-            created_at: note.created_at,
-        }
-    }
-}
-
-impl From<NoteEvent> for pb::NoteEvent {
-    fn from(event: NoteEvent) -> pb::NoteEvent {
-        let event = match event {
-            NoteEvent::Created { note, .. } => pb::note_event::Event::Created(note.into()),
-            NoteEvent::Deleted { id, owner } => {
-                pb::note_event::Event::Deleted(pb::Deleted { id, owner })
-            }
-        };
-        pb::NoteEvent { event: Some(event) }
-    }
-}
-
-/// `wirefault.demo.v1.Notes`.
-#[derive(Debug, Clone)]
-pub struct NotesService {
-    state: AppState,
-}
-
-/// The stream `WatchNotes` answers with.
-pub type NoteEvents = Pin<Box<dyn Stream<Item = Result<pb::NoteEvent, Status>> + Send>>;
-
-#[tonic::async_trait]
-impl pb::notes_server::Notes for NotesService {
-    async fn create_note(
-        &self,
-        request: Request<pb::CreateNoteRequest>,
-    ) -> Result<Response<pb::Note>, Status> {
-        let user = user(&self.state, &request).await?;
-        let input = request.into_inner();
-        let (remaining, result) = notes::within_budget(&self.state, &user, async {
-            let (title, body) = notes::check_fields(Ok(&input.title), Ok(&input.body))?;
-            notes::insert_note(&self.state, &user.name, title, body, None).await
-        })
-        .await;
-        with_remaining(result.map(pb::Note::from), remaining)
-    }
-
-    async fn get_note(
-        &self,
-        request: Request<pb::GetNoteRequest>,
-    ) -> Result<Response<pb::Note>, Status> {
-        user(&self.state, &request).await?;
-        let note = notes::find(&self.state, request.get_ref().id)
-            .await
-            .map_err(fail)?;
-        Ok(Response::new(note.into()))
-    }
-
-    async fn list_notes(
-        &self,
-        request: Request<pb::ListNotesRequest>,
-    ) -> Result<Response<pb::ListNotesResponse>, Status> {
-        user(&self.state, &request).await?;
-        let notes = notes::list_notes(&self.state).await.map_err(fail)?;
-        Ok(Response::new(pb::ListNotesResponse {
-            notes: notes.into_iter().map(Into::into).collect(),
-        }))
-    }
-
-    async fn delete_note(
-        &self,
-        request: Request<pb::DeleteNoteRequest>,
-    ) -> Result<Response<pb::DeleteNoteResponse>, Status> {
-        let user = user(&self.state, &request).await?;
-        let id = request.get_ref().id;
-        let (remaining, result) = notes::within_budget(&self.state, &user, async {
-            notes::delete_note(&self.state, &user, id).await
-        })
-        .await;
-        with_remaining(result.map(|()| pb::DeleteNoteResponse {}), remaining)
-    }
-
-    type WatchNotesStream = NoteEvents;
-
-    async fn watch_notes(
-        &self,
-        request: Request<pb::WatchNotesRequest>,
-    ) -> Result<Response<NoteEvents>, Status> {
-        user(&self.state, &request).await?;
-        // The stream is polled outside the request's context: keep its id.
-        let request_id = current_request_id();
-        // The tracker token lives as long as the stream: a shutdown waits,
-        // bounded, until every stream has ended (as for SSE).
-        let token = self.state.tasks.token();
-        let events = broadcast_events(self.state.events.subscribe())
-            .map(move |event| {
-                let _ = &token;
-                event
-                    .map(pb::NoteEvent::from)
-                    .map_err(|fault| status(&fault, request_id.as_deref()))
-            })
-            .take_until(self.state.shutdown.clone().cancelled_owned());
-        Ok(Response::new(Box::pin(events)))
-    }
-}
-
-/// `wirefault.demo.v1.Debug`, served with `--fault-routes` only.
-#[derive(Debug, Clone, Copy)]
-pub struct DebugService;
-
-#[tonic::async_trait]
-impl pb::debug_server::Debug for DebugService {
-    async fn panic(
-        &self,
-        _request: Request<pb::PanicRequest>,
-    ) -> Result<Response<pb::PanicResponse>, Status> {
-        panic!("debug: the handler broke reading /var/lib/wirefault/notes.db (debug route)")
-    }
 }
