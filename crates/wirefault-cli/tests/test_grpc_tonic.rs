@@ -63,6 +63,11 @@ enum Mistake {
     /// `Watch` panics inside its stream on a negative `since`, after the
     /// headers went out.
     StreamPanics,
+    /// The service's router answers a method it does not have NOT_FOUND.
+    CatchAllNotFound,
+    /// The empty id is INVALID_ARGUMENT with details built by hand from a
+    /// NOT_FOUND template.
+    MismatchedDetails,
 }
 
 #[derive(Clone)]
@@ -72,10 +77,23 @@ impl Notes {
     fn get(&self, id: &str) -> Result<Note, tonic::Status> {
         let notes: std::collections::HashMap<&str, &str> = [("1", "first")].into();
         match self.0 {
-            Mistake::None | Mistake::StreamPanics if id.is_empty() => {
-                Err(tonic::Status::invalid_argument("id is required"))
+            Mistake::MismatchedDetails if id.is_empty() => {
+                let details = tonic_types::pb::Status {
+                    code: tonic::Code::NotFound as i32,
+                    message: "id is required".into(),
+                    details: Vec::new(),
+                };
+                Err(tonic::Status::with_details(
+                    tonic::Code::InvalidArgument,
+                    "id is required",
+                    prost::Message::encode_to_vec(&details).into(),
+                ))
             }
-            Mistake::None | Mistake::StreamPanics => notes
+            _ if id.is_empty() => Err(tonic::Status::invalid_argument("id is required")),
+            Mistake::None
+            | Mistake::StreamPanics
+            | Mistake::CatchAllNotFound
+            | Mistake::MismatchedDetails => notes
                 .get(id)
                 .map(|title| Note {
                     id: id.to_owned(),
@@ -161,7 +179,11 @@ where
             let watch = Watch(notes.0);
             return Box::pin(async move { Ok(grpc.server_streaming(watch, request).await) });
         }
-        Box::pin(async move { Ok(tonic::Status::unimplemented("").into_http()) })
+        let status = match notes.0 {
+            Mistake::CatchAllNotFound => tonic::Status::not_found("no such route"),
+            _ => tonic::Status::unimplemented(""),
+        };
+        Box::pin(async move { Ok(status.into_http()) })
     }
 }
 
@@ -332,4 +354,16 @@ fn tonic_web_stream_that_panics_after_its_headers_is_a_call_without_status() {
         .filter(|f| f["rule"] == "WF-GRPC-002")
         .any(|f| f["request"]["headers"].to_string().contains("x-grpc-web"));
     assert!(over_web, "{report:#}");
+}
+
+#[test]
+fn tonic_router_answering_an_unknown_method_not_found_is_found() {
+    let addr = serve(Mistake::CatchAllNotFound, None);
+    assert_found(addr, &[], &["WF-GRPC-004"]);
+}
+
+#[test]
+fn tonic_details_with_another_code_are_found() {
+    let addr = serve(Mistake::MismatchedDetails, None);
+    assert_found(addr, &[], &["WF-GRPC-005"]);
 }
