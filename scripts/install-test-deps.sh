@@ -5,7 +5,9 @@
 # sample apps (Flask + flask-cors, flask-sock, PyYAML, Bottle, Falcon,
 # aiohttp; Express + cors, Fastify, Koa, hapi, ws), the Go and Rust sample
 # apps of the corpus (Debian's Go and router packages, built offline into
-# target/sample-apps) and schemathesis (scripts/schemathesis.sh). Idempotent.
+# target/sample-apps), the SSE and gRPC sample apps (sse-starlette; grpcio +
+# grpcio-reflection; Express; @grpc/grpc-js + @grpc/reflection) and
+# schemathesis (scripts/schemathesis.sh). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +32,8 @@ python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore 
     -r crates/wirefault-cli/tests/fastapi/requirements.txt \
     -r crates/wirefault-cli/tests/apps/python/http_requirements.txt \
     -r crates/wirefault-cli/tests/apps/python/ws_requirements.txt \
+    -r crates/wirefault-cli/tests/apps/python/sse_requirements.txt \
+    -r crates/wirefault-cli/tests/apps/python/grpc_requirements.txt \
     -r scripts/schemathesis-requirements.txt \
     -r scripts/package-requirements.txt
 
@@ -49,9 +53,25 @@ fi
 # sample apps; a no-op when up to date).
 CARGO_TARGET_DIR="$PWD/target/sample-apps" cargo build -q --locked \
     --manifest-path crates/wirefault-cli/tests/apps/rust/ws_apps/Cargo.toml
+# The gRPC sample services (@grpc/grpc-js + @grpc/reflection).
+if [ ! -d crates/wirefault-cli/tests/apps/node/grpc_apps/node_modules/@grpc/grpc-js ]; then
+    (cd crates/wirefault-cli/tests/apps/node/grpc_apps && npm ci --no-audit --no-fund --loglevel=error)
+fi
+# The SSE sample apps (Express + cors).
+if [ ! -d crates/wirefault-cli/tests/apps/node/sse_apps/node_modules/express ]; then
+    (cd crates/wirefault-cli/tests/apps/node/sse_apps && npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 if [ ! -d demo/tests/browser/node_modules/playwright-core ]; then
     (cd demo/tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# The gRPC sample service in Go (tests/apps/go/grpc_apps/notes, built by
+# the loop below): Debian's grpc-go, its reflection and protobuf runtime.
+if ! dpkg -s golang-google-grpc-dev >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq golang-google-grpc-dev >/dev/null
 fi
 
 # The corpus's Go sample apps (tests/apps/go/*/APP/main.go): Debian's Go and

@@ -32,7 +32,7 @@ use crate::model::Model;
 use crate::probe::http::BadBody;
 use crate::probe::observe::{observe, Observation, Probe};
 use crate::probe::openapi::{self, Document, Location, Operation, Param};
-use crate::probe::{body, cors, credentials, discover, http, liveness, sample, ws, Ctx};
+use crate::probe::{body, cors, credentials, discover, grpc, http, liveness, sample, sse, ws, Ctx};
 use crate::tls::{self, TlsOptions};
 
 /// Most `GET` paths from the OpenAPI document and `--path` probed.
@@ -51,6 +51,8 @@ const MAX_METHOD_PROBES: usize = 30;
 const MAX_BODIES: usize = 10;
 /// Most operations that get the credential probes.
 const MAX_CREDENTIAL_OPS: usize = 20;
+/// Most `--sse` paths probed.
+const MAX_SSE_PATHS: usize = 10;
 /// Most paths that get the CORS probes.
 const MAX_CORS_PATHS: usize = 5;
 
@@ -117,8 +119,25 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     // Phase 1: is it there at all? And which endpoints does it have?
     let first = observe(&ctx, Probe::Known, "GET", &base, None).await;
     if let Some(Received::Nothing { error }) = first.first().map(|e| &e.received) {
+        // A gRPC-only server speaks no HTTP/1.1: with --grpc, only the
+        // gRPC probes run.
+        let grpc = match args.grpc {
+            true => grpc::audit(&ctx, true, &trusted, concurrency).await,
+            false => grpc::Report::default(),
+        };
         bar.finish_and_clear();
-        anyhow::bail!("cannot reach {base}: {error}");
+        if grpc.notes.is_empty() {
+            anyhow::bail!("cannot reach {base}: {error}");
+        }
+        notes.extend(grpc.notes);
+        notes.push(format!(
+            "{base} did not answer HTTP/1.1 ({error}); only the gRPC probes ran"
+        ));
+        let mut outcome = grpc.outcome;
+        if let Some(death) = ctx.liveness.death() {
+            outcome.findings.push(checks::crash::check(&death));
+        }
+        return Ok(finish(&ctx, args, &filter, outcome, notes));
     }
     let document = match (&args.openapi, file_document) {
         (_, Some(found)) => {
@@ -281,6 +300,22 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
             )
         }));
     }
+    // Each event stream: its own probes, and CORS on its headers.
+    for url in capped(&args.sse, MAX_SSE_PATHS, "--sse paths", &mut caps)
+        .iter()
+        .map(|p| ctx.path_url(p))
+    {
+        let cors_url = url.clone();
+        tasks.push(Box::pin(async move {
+            let sse_rules = rules_of("WF-SSE-");
+            Done::Judged(guarded(ctx_ref, &url, sse_rules, sse::audit(ctx_ref, &url)).await)
+        }));
+        tasks.push(Box::pin(async move {
+            let cors_rules = rules_of("WF-CORS-");
+            let cors = cors::run_keeping(ctx_ref, &cors_url, trusted_ref, 0);
+            Done::Judged(guarded(ctx_ref, &cors_url, cors_rules, cors).await)
+        }));
+    }
     // Each endpoint runs its own sessions, bounded (see `ws`).
     for endpoint in &endpoints {
         tasks.push(Box::pin(async move {
@@ -307,11 +342,15 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         &mut notes,
     );
     bar.inc_length((tasks.len() + bodies.len()) as u64);
-    let mut done: Vec<Done> = stream::iter(tasks)
-        .buffer_unordered(concurrency)
-        .inspect(|_| bar.inc(1))
-        .collect()
-        .await;
+    // gRPC runs beside the other probes (its own calls, bounded; see `grpc`).
+    let (mut done, grpc): (Vec<Done>, _) = futures_util::join!(
+        stream::iter(tasks)
+            .buffer_unordered(concurrency)
+            .inspect(|_| bar.inc(1))
+            .collect(),
+        grpc::audit(ctx_ref, args.grpc, trusted_ref, concurrency),
+    );
+    notes.extend(grpc.notes);
     done.extend(
         stream::iter(bodies)
             .buffered(1)
@@ -342,6 +381,21 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         outcome.findings.push(checks::crash::check(&death));
     }
     outcome.caps.splice(0..0, caps);
+    outcome
+        .findings
+        .retain(|f| !(f.rule.id.starts_with("WF-HTTP-") && grpc::is_grpc_answer(&f.received)));
+    outcome.extend(grpc.outcome);
+    Ok(finish(&ctx, args, &filter, outcome, notes))
+}
+
+/// The report: the findings filtered, grouped and set against the baseline.
+fn finish(
+    ctx: &Ctx,
+    args: &AuditArgs,
+    filter: &Filter,
+    mut outcome: Outcome,
+    notes: Vec<String>,
+) -> Audit {
     let before = outcome.findings.len();
     let kept: Vec<Finding> = outcome
         .findings
@@ -359,8 +413,8 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     outcome
         .skipped
         .sort_by(|a, b| (&a.target, &a.reason).cmp(&(&b.target, &b.reason)));
-    Ok(Audit {
-        target: base.to_string(),
+    Audit {
+        target: ctx.base.to_string(),
         requests: ctx.sent.load(std::sync::atomic::Ordering::Relaxed),
         findings,
         skipped: outcome.skipped,
@@ -368,7 +422,7 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         notes,
         filtered,
         fail_on: args.fail_on,
-    })
+    }
 }
 
 /// What a phase-3 task gives: an observation (or several, judged

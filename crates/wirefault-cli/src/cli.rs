@@ -8,7 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::rules::{Rule, Severity};
 
 /// Audit a running service for protocol-specific error handling mistakes:
-/// HTTP status codes and error bodies, CORS, and WebSocket close frames.
+/// HTTP status codes and error bodies, CORS, WebSocket close frames,
+/// Server-Sent Events, and gRPC and gRPC-Web statuses.
 #[derive(Debug, Parser)]
 #[command(name = "wirefault", version, propagate_version = true)]
 pub(crate) struct Cli {
@@ -61,6 +62,16 @@ pub(crate) struct AuditArgs {
     /// A WebSocket endpoint path on the target's host, e.g. /ws (repeatable).
     #[arg(long = "ws", value_name = "PATH", value_parser = parse_ws_path)]
     pub(crate) ws: Vec<String>,
+
+    /// Audit the target as a gRPC service (gRPC-Web too with --origin),
+    /// discovered by server reflection; without it, the gRPC probes run
+    /// when reflection answers, and are left out silently when not.
+    #[arg(long)]
+    pub(crate) grpc: bool,
+
+    /// A Server-Sent Events path on the target's host, e.g. /events (repeatable).
+    #[arg(long = "sse", value_name = "PATH", value_parser = parse_ws_path)]
+    pub(crate) sse: Vec<String>,
 
     /// An OpenAPI 3.0/3.1 document, JSON or YAML, as a file or an http(s) URL.
     /// Without it the target is asked at the usual places (/openapi.json, ...).

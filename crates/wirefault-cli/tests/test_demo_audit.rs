@@ -1,6 +1,7 @@
 //! The reference service passes its own auditor with zero findings, with
 //! and without a session, with the OpenAPI document it serves
-//! (`GET /openapi.json`) and its WebSocket.
+//! (`GET /openapi.json`), its WebSocket, its event stream (`--sse`) and
+//! its gRPC and gRPC-Web services (`--grpc`, found by reflection).
 #![allow(clippy::unwrap_used)]
 
 use std::process::Command;
@@ -44,7 +45,7 @@ fn audit(
     let output = Command::new(env!("CARGO_BIN_EXE_wirefault"))
         .arg("audit")
         .arg(format!("http://{addr}/"))
-        .args(["--origin", TRUSTED, "--ws", "/ws", "--openapi"])
+        .args(["--origin", TRUSTED, "--ws", "/ws", "--grpc", "--openapi"])
         .arg(openapi)
         .args(["--format", "json", "--fail-on", "info", "--timeout", "3"])
         .args(extra)
@@ -70,6 +71,10 @@ async fn the_reference_service_has_no_findings() {
         .unwrap();
     assert_eq!(report["findings"], serde_json::json!([]), "{report:#}");
     assert!(report["requests"].as_u64().unwrap() > 5);
+    // gRPC and gRPC-Web were audited: the services found by reflection.
+    let notes = report["notes"].to_string();
+    assert!(notes.contains("wirefault.demo.v1.Notes"), "{report:#}");
+    assert!(notes.contains("gRPC-Web answered"), "{report:#}");
 
     let res = reqwest::Client::new()
         .post(format!("http://{addr}/session"))
@@ -80,15 +85,16 @@ async fn the_reference_service_has_no_findings() {
     let cookie = res.headers()["set-cookie"].to_str().unwrap();
     let pair = cookie.split(';').next().unwrap().to_owned();
     let doc = openapi.clone();
-    let report = tokio::task::spawn_blocking(move || audit(addr, &doc, &["--cookie".into(), pair]))
+    // With the session, the event stream opens: SSE is audited too, and
+    // every wire's probes ran.
+    let args = ["--cookie".into(), pair, "--sse".into(), "/events".into()];
+    let report = tokio::task::spawn_blocking(move || audit(addr, &doc, &args))
         .await
         .unwrap();
     assert_eq!(report["findings"], serde_json::json!([]), "{report:#}");
-    // With the session the socket opens: the closing handshake was judged
-    // (the session runner answers the auditor's close frame), not skipped.
-    assert!(
-        !report["skipped"].to_string().contains("WF-WS-008"),
-        "{report:#}"
-    );
+    // With the session the socket opens: every probe ran, the closing
+    // handshake included (the session runner answers the auditor's close
+    // frame), and nothing was skipped.
+    assert_eq!(report["skipped"], serde_json::json!([]), "{report:#}");
     let _ = std::fs::remove_file(openapi);
 }

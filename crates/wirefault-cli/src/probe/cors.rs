@@ -15,7 +15,7 @@
 use reqwest::Url;
 
 use super::{http, Ctx, FOREIGN_ORIGIN, PROBE_COOKIE};
-use crate::finding::{Exchange, Finding, HttpAnswer};
+use crate::finding::{Exchange, Finding, HttpAnswer, BODY_LIMIT};
 use crate::rules::{self, Severity};
 use wirefault::spec;
 
@@ -101,7 +101,13 @@ impl Probe {
     }
 }
 
-async fn simple(ctx: &Ctx, url: &Url, origin: &str, extra: &[(String, String)]) -> Probe {
+async fn simple(
+    ctx: &Ctx,
+    url: &Url,
+    origin: &str,
+    extra: &[(String, String)],
+    limit: usize,
+) -> Probe {
     let mut headers = vec![("Origin".to_owned(), origin.to_owned())];
     if !ctx.has_cookie {
         headers.push(("Cookie".to_owned(), PROBE_COOKIE.to_owned()));
@@ -110,21 +116,32 @@ async fn simple(ctx: &Ctx, url: &Url, origin: &str, extra: &[(String, String)]) 
     let method = if extra.is_empty() { "GET" } else { "OPTIONS" };
     Probe {
         origin: origin.to_owned(),
-        exchange: http::send(ctx, method, url, &headers, None).await,
+        exchange: http::send_keeping(ctx, method, url, &headers, None, limit).await,
     }
 }
 
 /// Runs the CORS probes against `url` and judges them.
 pub(crate) async fn run(ctx: &Ctx, url: &Url, trusted: &[(String, Url)]) -> Vec<Finding> {
-    let foreign = simple(ctx, url, FOREIGN_ORIGIN, &[]).await;
-    let null = simple(ctx, url, "null", &[]).await;
+    run_keeping(ctx, url, trusted, BODY_LIMIT).await
+}
+
+/// [`run`], reading at most `limit` bytes of each answer's body: 0 for a
+/// stream that never ends (SSE), whose CORS answer is all in its headers.
+pub(crate) async fn run_keeping(
+    ctx: &Ctx,
+    url: &Url,
+    trusted: &[(String, Url)],
+    limit: usize,
+) -> Vec<Finding> {
+    let foreign = simple(ctx, url, FOREIGN_ORIGIN, &[], limit).await;
+    let null = simple(ctx, url, "null", &[], limit).await;
     let mut trusted_probes = Vec::new();
     let mut alikes = Vec::new();
     for (origin, parsed) in trusted {
-        trusted_probes.push(simple(ctx, url, origin, &[]).await);
+        trusted_probes.push(simple(ctx, url, origin, &[], limit).await);
         for alike in look_alikes(parsed) {
             if !trusted.iter().any(|(o, _)| *o == alike) {
-                alikes.push(simple(ctx, url, &alike, &[]).await);
+                alikes.push(simple(ctx, url, &alike, &[], limit).await);
             }
         }
     }
@@ -139,7 +156,7 @@ pub(crate) async fn run(ctx: &Ctx, url: &Url, trusted: &[(String, Url)]) -> Vec<
             "content-type".to_owned(),
         ),
     ];
-    let preflight = simple(ctx, url, preflight_origin, &preflight_headers).await;
+    let preflight = simple(ctx, url, preflight_origin, &preflight_headers, limit).await;
     judge(&foreign, &null, &trusted_probes, &alikes, &preflight)
 }
 

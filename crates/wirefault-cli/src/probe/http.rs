@@ -154,16 +154,7 @@ async fn receive(
         .await
         .map_err(|e| (describe(&e), e.is_connect()))?;
     let status = response.status().as_u16();
-    let headers = response
-        .headers()
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let headers = header_pairs(response.headers());
     let mut bytes = Vec::new();
     while bytes.len() < limit {
         match response.chunk().await {
@@ -185,7 +176,21 @@ async fn receive(
     })
 }
 
-fn describe(error: &reqwest::Error) -> String {
+/// Headers as (lowercase name, lossily decoded value) pairs, in order.
+pub(crate) fn header_pairs(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// An error with its chain of causes, one line.
+pub(crate) fn describe(error: &reqwest::Error) -> String {
     let mut text = if error.is_timeout() {
         "timed out".to_owned()
     } else {
