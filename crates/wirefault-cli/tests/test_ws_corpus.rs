@@ -57,21 +57,6 @@ fn findings<'a>(report: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json
         .collect()
 }
 
-/// For apps that serve only a socket: their plain HTTP answers (the 426 of
-/// `websockets` on every path, the empty 404 and 405 of bare axum and
-/// actix-web routers) are the HTTP rules' to judge, in the HTTP corpus;
-/// this corpus judges the WebSocket rules.
-const WS_ONLY: [&str; 8] = [
-    "--ignore",
-    "WF-HTTP-001",
-    "--ignore",
-    "WF-HTTP-003",
-    "--ignore",
-    "WF-HTTP-006",
-    "--ignore",
-    "WF-HTTP-007",
-];
-
 fn python(script: &str, extra: &[&str]) -> App {
     let mut args = vec![script, "{port}"];
     args.extend_from_slice(extra);
@@ -89,7 +74,7 @@ fn node(script: &str, extra: &[&str]) -> App {
 /// echo goes on afterwards.
 #[test]
 fn websockets_echo_that_drops_oversized_messages_silently() {
-    let args = [&["--ws", "/"][..], &WS_ONLY].concat();
+    let args = ["--ws", "/"];
     let report = mistake_then_fix(
         python("ws_websockets_echo_limit.py", &[]),
         || python("ws_websockets_echo_limit.py", &["--correct"]),
@@ -111,7 +96,7 @@ fn websockets_echo_that_drops_oversized_messages_silently() {
 /// JSON).
 #[test]
 fn websockets_greeting_chat_that_ignores_bad_json() {
-    let args = [&["--ws", "/"][..], &WS_ONLY].concat();
+    let args = ["--ws", "/"];
     let report = mistake_then_fix(
         python("ws_websockets_greeting_chat.py", &[]),
         || python("ws_websockets_greeting_chat.py", &["--correct"]),
@@ -259,7 +244,7 @@ fn rust(name: &str, extra: &[&str]) -> App {
 /// queued is never sent (the client sees 1006).
 #[test]
 fn axum_echo_that_sends_the_close_back() {
-    let args = [&["--ws", "/ws"][..], &WS_ONLY].concat();
+    let args = ["--ws", "/ws"];
     let report = mistake_then_fix(
         rust("axum_echo_close", &[]),
         || rust("axum_echo_close", &["--answer-close"]),
@@ -273,7 +258,7 @@ fn axum_echo_that_sends_the_close_back() {
 /// the oversized message gets a close frame without a code (1005).
 #[test]
 fn actix_ws_echo_that_closes_oversized_without_a_code() {
-    let args = [&["--ws", "/ws"][..], &WS_ONLY].concat();
+    let args = ["--ws", "/ws"];
     let report = mistake_then_fix(
         rust("actix_echo_limit", &[]),
         || rust("actix_echo_limit", &["--close-1009"]),

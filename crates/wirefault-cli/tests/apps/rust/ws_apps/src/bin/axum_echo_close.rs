@@ -14,7 +14,7 @@
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
-use axum::routing::any;
+use axum::routing::get;
 use axum::Router;
 
 async fn handler(ws: WebSocketUpgrade) -> Response {
@@ -41,7 +41,11 @@ async fn handle_socket(mut socket: WebSocket, answer_close: bool) {
 #[tokio::main]
 async fn main() {
     let port = std::env::args().nth(1).unwrap_or_else(|| "3000".into());
-    let app = Router::new().route("/ws", any(handler));
+    // Routed with `get`, as axum's tutorials do. With `any` (axum's own
+    // example, so that HTTP/2's CONNECT reaches it) any other method reaches
+    // the extractor, whose 405 has no `Allow` (RFC 9110 §15.5.6 says it
+    // MUST): WF-HTTP-003, another mistake than the one planted here.
+    let app = Router::new().route("/ws", get(handler));
     let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}"))
         .await
         .expect("bind");
