@@ -56,3 +56,23 @@ pub(crate) fn judge_answer(exchange: &Exchange) -> Vec<Finding> {
         &Model::default(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::{exchange, observed};
+
+    /// Evidence-only probes are never judged; a probe not run has nothing
+    /// to judge.
+    #[test]
+    fn only_judged_probes_are_judged() {
+        let empty = || exchange(500, &[], "");
+        let model = Model::default();
+        assert!(judge(&observed(Probe::OtherUnknownPath, empty(), None), &model).is_empty());
+        assert!(judge(&observed(Probe::ApiUnknownPath, empty(), None), &model).is_empty());
+        assert!(!judge(&observed(Probe::UnknownPath, empty(), None), &model).is_empty());
+        let mut not_run = observed(Probe::UnknownPath, empty(), None);
+        not_run.not_run = true;
+        assert!(judge(&not_run, &model).is_empty());
+    }
+}

@@ -78,3 +78,44 @@ impl Model {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::checks::testing::{exchange_at, observed};
+
+    #[test]
+    fn learns_each_answer_for_what_it_is() {
+        let json = ("content-type", "application/json");
+        let observations = [
+            observed(
+                Probe::UnknownPath,
+                exchange_at("GET", "/x", 404, &[], "no"),
+                None,
+            ),
+            observed(
+                Probe::ApiUnknownPath,
+                exchange_at("GET", "/api/x", 404, &[], ""),
+                None,
+            ),
+            observed(
+                Probe::Known,
+                exchange_at("GET", "/a/1", 200, &[json], "{}"),
+                None,
+            ),
+            observed(
+                Probe::WrongType { param: "id".into() },
+                exchange_at("GET", "/a/x", 422, &[json], r#"{"detail":"x"}"#),
+                None,
+            ),
+        ];
+        let model = Model::learn(Vec::new(), &observations);
+        assert_eq!(model.unknown.len(), 1);
+        assert!(model.api_unknown.is_some());
+        assert!(model.found_at("http://127.0.0.1:3000/a/1").is_some());
+        // Only the handler's error teaches the style.
+        assert_eq!(model.style.samples.len(), 1);
+        assert_eq!(model.style.samples[0].status, 422);
+    }
+}
