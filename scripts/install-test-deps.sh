@@ -16,11 +16,13 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 # pip checks the pinned versions itself and installs only what differs.
+# package-requirements.txt: maturin and ziglang for scripts/package.sh.
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
     -r crates/wirefault-cli/tests/fastapi/requirements.txt \
     -r crates/wirefault-cli/tests/apps/python/http_requirements.txt \
     -r crates/wirefault-cli/tests/apps/python/ws_requirements.txt \
-    -r scripts/schemathesis-requirements.txt
+    -r scripts/schemathesis-requirements.txt \
+    -r scripts/package-requirements.txt
 
 # The auditor's sample apps (Express, Fastify, Koa, hapi, ws; Express + ws),
 # from their lock files; again when the lock file is newer than the install.
@@ -33,16 +35,24 @@ if [ ! -d crates/wirefault-cli/tests/apps/node/ws_apps/node_modules/ws ]; then
     (cd crates/wirefault-cli/tests/apps/node/ws_apps && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# The Rust WebSocket sample apps (axum, actix-ws): their own cargo project
+# and lock file, built into target/sample-apps (shared with the Rust HTTP
+# sample apps; a no-op when up to date).
+CARGO_TARGET_DIR="$PWD/target/sample-apps" cargo build -q --locked \
+    --manifest-path crates/wirefault-cli/tests/apps/rust/ws_apps/Cargo.toml
+
 if [ ! -d demo/tests/browser/node_modules/playwright-core ]; then
     (cd demo/tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-# The corpus's Go sample apps (tests/apps/go/*/APP/main.go): Debian's Go and
-# the routers' source packages, built offline in GOPATH mode into
+# The Go sample apps (tests/apps/go/{http,ws}_apps/APP/main.go): Debian's Go,
+# the routers' source packages (the HTTP corpus) and gorilla/websocket (the
+# WebSocket apps), built offline in GOPATH mode into
 # target/sample-apps/go/GROUP/APP (go build only relinks what changed).
 go_packages="golang-go golang-github-gorilla-mux-dev golang-github-go-chi-chi-dev
     golang-github-go-chi-cors-dev golang-github-gin-gonic-gin-dev
-    golang-github-labstack-echo-dev golang-github-julienschmidt-httprouter-dev"
+    golang-github-labstack-echo-dev golang-github-julienschmidt-httprouter-dev
+    golang-github-gorilla-websocket-dev"
 # shellcheck disable=SC2086 # one word per package
 if ! dpkg -s $go_packages >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive

@@ -81,6 +81,7 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
     let tls = tls::client_config(&TlsOptions {
         ca_cert: args.ca_cert.as_deref(),
         insecure: args.insecure,
+        client_cert: args.client_cert.as_deref(),
     })?;
     let client = reqwest::Client::builder()
         .use_preconfigured_tls((*tls).clone())
@@ -98,6 +99,7 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
                 .headers
                 .iter()
                 .any(|h| h.name.eq_ignore_ascii_case("cookie")),
+        has_client_cert: args.client_cert.is_some(),
         origin: trusted.first().map(|(o, _)| o.clone()),
         timeout,
         tls,
@@ -471,14 +473,15 @@ fn ws_endpoints(
     }
     let mut endpoints = Vec::new();
     for path in paths.into_iter().take(MAX_WS_PATHS) {
-        let mut samples = args.ws_messages.iter().filter(|m| m.path == path);
-        let sample = samples.next().map(|m| m.sample.clone());
-        if samples.next().is_some() {
-            anyhow::bail!("--ws-message: one sample per path ({path} has more)");
-        }
+        let samples = args
+            .ws_messages
+            .iter()
+            .filter(|m| m.path == path)
+            .map(|m| m.sample.clone())
+            .collect();
         endpoints.push(ws::Endpoint {
             url: ctx.path_url(path),
-            sample,
+            samples,
             protocol: args.ws_protocol.clone(),
         });
     }

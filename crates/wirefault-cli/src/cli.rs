@@ -34,6 +34,17 @@ Targets other than loopback and private test hosts need --allow-remote."
         /// A rule id, e.g. WF-HTTP-001.
         id: String,
     },
+    /// Print a shell completion script, e.g.
+    /// `wirefault completions bash > ~/.local/share/bash-completion/completions/wirefault`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Write the man pages (wirefault.1, wirefault-audit.1, ...) into a directory.
+    Man {
+        /// The directory, e.g. ~/.local/share/man/man1 (created if missing).
+        dir: PathBuf,
+    },
 }
 
 /// Arguments of `wirefault audit`.
@@ -66,10 +77,11 @@ pub(crate) struct AuditArgs {
     #[arg(long = "body", value_name = "METHOD PATH=JSON", value_parser = parse_body)]
     pub(crate) bodies: Vec<BodyArg>,
 
-    /// A valid sample message for a WebSocket path, "PATH=JSON" (repeatable,
-    /// one per path; the path is probed as with --ws). The sample is sent
-    /// first, then variants of it, each on a fresh connection.
-    #[arg(long = "ws-message", value_name = "PATH=JSON", value_parser = parse_ws_message)]
+    /// A valid message for a WebSocket path, "PATH=TEXT", JSON or not
+    /// (repeatable, also for one path: several messages of its protocol;
+    /// the path is probed as with --ws). Each is sent on its own session;
+    /// bad input goes alone and after the first; JSON ones get variants.
+    #[arg(long = "ws-message", value_name = "PATH=TEXT", value_parser = parse_ws_message)]
     pub(crate) ws_messages: Vec<WsMessage>,
 
     /// The WebSocket subprotocol to ask for (Sec-WebSocket-Protocol).
@@ -83,6 +95,11 @@ pub(crate) struct AuditArgs {
     /// Accept any TLS certificate (said in the report).
     #[arg(long)]
     pub(crate) insecure: bool,
+
+    /// A PEM file with a client certificate (and its chain) and its private
+    /// key, presented on every TLS handshake (mutual TLS).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) client_cert: Option<PathBuf>,
 
     /// A header for every probe, "Name: value" (repeatable).
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", value_parser = parse_header)]
@@ -244,25 +261,49 @@ fn parse_ws_path(raw: &str) -> Result<String, String> {
 pub(crate) struct WsMessage {
     /// The WebSocket path.
     pub(crate) path: String,
-    /// The sample message.
-    pub(crate) sample: serde_json::Value,
+    /// The sample message: any text, JSON or not.
+    pub(crate) sample: String,
 }
 
 fn parse_ws_message(raw: &str) -> Result<WsMessage, String> {
-    // The path may hold `=` in its query: take the first `=` after which
-    // the rest is JSON.
-    for (at, _) in raw.match_indices('=') {
-        let (path, json) = (&raw[..at], &raw[at + 1..]);
-        if let Ok(sample) = serde_json::from_str(json) {
-            return Ok(WsMessage {
-                path: parse_ws_path(path)?,
-                sample,
-            });
+    let invalid =
+        || format!("`{raw}` is not PATH=TEXT, like /ws={{\"op\":\"ping\"}} or /chat=hello");
+    // The path may hold `=` in its query: the first `=` after which the
+    // rest is JSON wins; else the first `=` outside the query's own
+    // `key=value` pairs.
+    let json = raw
+        .match_indices('=')
+        .find(|(at, _)| serde_json::from_str::<serde_json::Value>(&raw[at + 1..]).is_ok());
+    let at = match json {
+        Some((at, _)) => at,
+        None => message_split(raw).ok_or_else(invalid)?,
+    };
+    let (path, text) = (&raw[..at], &raw[at + 1..]);
+    if text.is_empty() {
+        return Err(invalid());
+    }
+    Ok(WsMessage {
+        path: parse_ws_path(path)?,
+        sample: text.to_owned(),
+    })
+}
+
+/// Where a text message starts in `PATH=TEXT`: the first `=` before any
+/// `?`, or, in a query, the first `=` inside a value (`?token=t=hello`).
+fn message_split(raw: &str) -> Option<usize> {
+    let query = raw.find('?');
+    let mut in_value = false;
+    for (at, c) in raw.char_indices() {
+        match (query, c) {
+            (None, '=') => return Some(at),
+            (Some(q), '=') if at < q => return Some(at),
+            (Some(q), '=') if at > q && in_value => return Some(at),
+            (Some(q), '=') if at > q => in_value = true,
+            (Some(q), '&') if at > q => in_value = false,
+            _ => {}
         }
     }
-    Err(format!(
-        "`{raw}` is not PATH=JSON, like /ws={{\"op\":\"ping\"}}"
-    ))
+    None
 }
 
 fn parse_token(raw: &str) -> Result<String, String> {
@@ -344,6 +385,22 @@ mod tests {
     }
 
     #[test]
+    fn ws_messages_take_any_text() {
+        let parse = |raw: &str| parse_ws_message(raw).map(|m| (m.path, m.sample));
+        let pair = |p: &str, t: &str| Ok((p.to_owned(), t.to_owned()));
+        assert_eq!(parse("/chat=hello"), pair("/chat", "hello"));
+        assert_eq!(parse("/chat=a=b"), pair("/chat", "a=b"));
+        assert_eq!(parse("/ws={not json"), pair("/ws", "{not json"));
+        assert_eq!(parse("/ws?token=t0k=hi"), pair("/ws?token=t0k", "hi"));
+        assert_eq!(parse("/ws?a=1&b=2=x=y"), pair("/ws?a=1&b=2", "x=y"));
+        assert_eq!(parse(r#"/ws?t=k={"a":1}"#), pair("/ws?t=k", r#"{"a":1}"#));
+        assert!(parse("/ws?token=x").is_err());
+        let a = audit(&["u", "--ws-message", "/c=alice", "--ws-message", "/c=/join"]);
+        assert_eq!(a.ws_messages.len(), 2);
+        assert_eq!(a.ws_messages[1].sample, "/join");
+    }
+
+    #[test]
     fn ws_messages_filters_and_baseline() {
         let a = audit(&[
             "u",
@@ -361,7 +418,7 @@ mod tests {
             "old.json",
         ]);
         assert_eq!(a.ws_messages[0].path, "/ws?room=a");
-        assert_eq!(a.ws_messages[0].sample["n"], 1);
+        assert_eq!(a.ws_messages[0].sample, r#"{"op":"ping","n":1}"#);
         assert_eq!(a.ws_protocol.as_deref(), Some("chat.v1"));
         assert_eq!(
             a.ignore,
@@ -452,7 +509,8 @@ mod tests {
             vec!["wirefault", "audit", "u", "--body", "POST /x={"],
             vec!["wirefault", "audit", "u", "--body", "POST /x"],
             vec!["wirefault", "audit", "u", "--ws-message", "/ws"],
-            vec!["wirefault", "audit", "u", "--ws-message", "/ws={not json"],
+            vec!["wirefault", "audit", "u", "--ws-message", "/ws="],
+            vec!["wirefault", "audit", "u", "--ws-message", "/ws?token=x"],
             vec!["wirefault", "audit", "u", "--ws-message", "ws={}"],
             vec!["wirefault", "audit", "u", "--ws-protocol", "a b"],
             vec!["wirefault", "audit", "u", "--ignore", "WF-NOPE-1"],
@@ -488,5 +546,21 @@ mod tests {
             Command::Explain { id } => assert_eq!(id, "WF-WS-001"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn completions_and_man() {
+        match Cli::try_parse_from(["wirefault", "completions", "zsh"])
+            .unwrap()
+            .command
+        {
+            Command::Completions { shell } => assert_eq!(shell, clap_complete::Shell::Zsh),
+            other => panic!("{other:?}"),
+        }
+        assert!(Cli::try_parse_from(["wirefault", "completions", "tcsh"]).is_err());
+        assert!(matches!(
+            Cli::try_parse_from(["wirefault", "man", "out"]).unwrap().command,
+            Command::Man { dir } if dir == std::path::Path::new("out")
+        ));
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! `wirefault audit URL` probes a running service over HTTP, CORS and
 //! WebSocket and reports every rule it breaks; `wirefault rules` lists the
-//! rules and `wirefault explain ID` prints how to fix one. Exit codes: see
-//! [`exit`].
+//! rules and `wirefault explain ID` prints how to fix one; `wirefault
+//! completions SHELL` and `wirefault man` print a completion script and the
+//! man page. Exit codes: see [`exit`].
 
 mod audit;
 mod checks;
@@ -11,6 +12,7 @@ mod cli;
 mod exit;
 mod filter;
 mod finding;
+mod manual;
 mod model;
 mod net;
 mod probe;
@@ -22,6 +24,7 @@ mod tls;
 use std::io::Write as _;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::Parser as _;
 
 use crate::cli::{Cli, Command};
@@ -54,6 +57,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print(&format!("{docs}\n"))?;
             Ok(ExitCode::from(exit::CLEAN))
         }
+        Command::Completions { shell } => {
+            print_bytes(&manual::completions(shell))?;
+            Ok(ExitCode::from(exit::CLEAN))
+        }
+        Command::Man { dir } => {
+            let pages = manual::write_man_pages(&dir)
+                .with_context(|| format!("cannot write man pages into {}", dir.display()))?;
+            let mut out = String::new();
+            for page in pages {
+                out.push_str(&format!("{}\n", page.display()));
+            }
+            print(&out)?;
+            Ok(ExitCode::from(exit::CLEAN))
+        }
         Command::Audit(args) => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
@@ -72,11 +89,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Writes to stdout; a closed pipe is not an error worth a panic.
 fn print(text: &str) -> anyhow::Result<()> {
+    print_bytes(text.as_bytes())
+}
+
+/// [`print`] for bytes.
+fn print_bytes(bytes: &[u8]) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }

@@ -7,8 +7,10 @@
 
 use std::fmt;
 
-/// The full rule documentation, embedded at build time.
-pub(crate) const RULES_MD: &str = include_str!("../../../docs/rules.md");
+/// The full rule documentation, embedded at build time. `rules.md` in the
+/// crate is a symbolic link to `docs/rules.md` (the one source), so the
+/// published crate carries the text (`cargo package` copies a link's target).
+pub(crate) const RULES_MD: &str = include_str!("../rules.md");
 
 /// How bad a finding is; ordered, so `--fail-on` can compare. The model
 /// is written at the top of `docs/rules.md`: error for a security hole or
@@ -120,6 +122,8 @@ rules! {
         "send a generic reason for server errors; log the details";
     WS_HTTP_AFTER_UPGRADE = "WF-WS-007", Error, "HTTP error sent after the upgrade",
         "after the upgrade, report errors with a close frame, not an HTTP response";
+    WS_NO_CLOSE_ANSWER = "WF-WS-008", Warning, "Close frame not answered with a close frame",
+        "answer the client's close frame with a close frame before closing TCP (RFC 6455 §5.5.1)";
 }
 
 /// The rule with this id, case-insensitively.

@@ -84,5 +84,11 @@ async fn the_reference_service_has_no_findings() {
         .await
         .unwrap();
     assert_eq!(report["findings"], serde_json::json!([]), "{report:#}");
+    // With the session the socket opens: the closing handshake was judged
+    // (the session runner answers the auditor's close frame), not skipped.
+    assert!(
+        !report["skipped"].to_string().contains("WF-WS-008"),
+        "{report:#}"
+    );
     let _ = std::fs::remove_file(openapi);
 }

@@ -70,6 +70,7 @@ fixture! {
     ws_long_reason: WsLongReason, "/" => ["WF-WS-005"];
     ws_leaky_reason: WsLeakReason, "/" => ["WF-WS-006"];
     ws_http_after_upgrade: WsHttpAfterUpgrade, "/" => ["WF-WS-007"];
+    ws_close_not_answered: WsCloseNotAnswered, "/" => ["WF-WS-008"];
 }
 
 /// A cookie-authenticated socket that accepts any origin: cross-site

@@ -15,14 +15,35 @@ use fixtures::{app, audit_ids, runtime, wirefault, Fault, TRUSTED};
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use tokio_rustls::rustls;
+use tokio_rustls::rustls::pki_types::pem::PemObject as _;
 
 /// Serves the router over TLS (HTTP/1.1, upgrades allowed) on 127.0.0.1:0.
 fn serve_tls(router: Router, pki: &Pki) -> SocketAddr {
+    serve_tls_with(router, pki, false)
+}
+
+/// As [`serve_tls`]; with `client_auth`, only clients with a certificate
+/// the test CA signed get through the TLS handshake.
+fn serve_tls_with(router: Router, pki: &Pki, client_auth: bool) -> SocketAddr {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
+        .unwrap();
+    let builder = if client_auth {
+        let mut roots = rustls::RootCertStore::empty();
+        let ca = rustls::pki_types::CertificateDer::pem_slice_iter(pki.ca_pem.as_bytes());
+        for cert in ca {
+            roots.add(cert.unwrap()).unwrap();
+        }
+        let verifier =
+            rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                .build()
+                .unwrap();
+        builder.with_client_cert_verifier(verifier)
+    } else {
+        builder.with_no_client_auth()
+    };
+    let config = builder
         .with_single_cert(pki.chain.clone(), pki.key.clone_key())
         .unwrap();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
@@ -99,4 +120,32 @@ fn an_unknown_certificate_is_refused_unless_insecure() {
     let other = temp_file("ca-other.pem", &self::pki().ca_pem);
     let out = wirefault(&["audit", &url, "--ca-cert", &other, "--timeout", "2"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// A socket behind mutual TLS that accepts any Origin: a browser holding
+/// the client certificate presents it whichever page opens the socket, so
+/// the foreign origin is an error, as with a cookie.
+#[test]
+fn a_client_certificate_is_an_ambient_credential() {
+    let pki = pki();
+    let ca = temp_file("ca-mtls.pem", &pki.ca_pem);
+    let client = temp_file("client-mtls.pem", &pki.client_pem);
+    let addr = serve_tls_with(app(Fault::WsAnyOrigin), &pki, true);
+    let url = format!("https://localhost:{}/", addr.port());
+    let args = ["--ca-cert", &ca, "--origin", TRUSTED, "--ws", "/ws"];
+    let (code, ids, report) = audit_ids(&url, &[&args[..], &["--client-cert", &client]].concat());
+    assert_eq!(ids, ["WF-WS-001".to_owned()].into(), "{report:#}");
+    assert_eq!(code, 1);
+    let finding = &report["findings"][0];
+    assert_eq!(finding["severity"], "error", "{report:#}");
+    assert!(
+        finding["context"]
+            .as_str()
+            .unwrap()
+            .contains("client certificate"),
+        "{report:#}"
+    );
+    // Without the certificate, the TLS handshake itself is refused.
+    let out = wirefault(&[&["audit", &url][..], &args].concat());
+    assert_ne!(out.status.code(), Some(0));
 }

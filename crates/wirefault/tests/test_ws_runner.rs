@@ -508,3 +508,32 @@ async fn a_peer_that_answers_the_close_is_released_at_once() {
     assert_eq!(n, 0, "expected EOF");
     assert!(sent.elapsed() < CLOSE_TIMEOUT, "{:?}", sent.elapsed());
 }
+
+/// RFC 6455 §5.5.1: the client's close frame is answered with a close
+/// frame (tungstenite queues it; the runner sends it), then the server
+/// ends the connection.
+#[tokio::test]
+async fn a_close_from_the_peer_is_answered_with_a_close_frame() {
+    let server = serve(config(CloseCodes::Standard)).await;
+    let mut stream = raw_session(server.addr).await;
+    let mut payload = 1000_u16.to_be_bytes().to_vec();
+    payload.extend_from_slice(b"bye");
+    stream
+        .write_all(&client_frame(0x8, &payload))
+        .await
+        .unwrap();
+    let mut received = Vec::new();
+    let mut chunk = [0_u8; 64];
+    tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => received.extend_from_slice(&chunk[..n]),
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(received.first(), Some(&0x88), "{received:?}");
+    assert_eq!(u16::from_be_bytes([received[2], received[3]]), 1000);
+}

@@ -12,10 +12,11 @@ use axum::routing::get;
 use axum::Router;
 use std::process::ExitCode;
 use std::time::Duration;
+use tower::Layer;
 use wirefault::axum::ws::{
     Accept, Incoming, Session, SessionHandler, Sessions, WsConfig, WsHandshake,
 };
-use wirefault::axum::{serve, ServeConfig};
+use wirefault::axum::{serve, ServeConfig, WirefaultLayer};
 use wirefault::Fault;
 
 /// The largest message: Autobahn's section 9 sends up to 16 MiB.
@@ -69,7 +70,8 @@ async fn main() -> ExitCode {
         .buffer_bytes(128 * 1024)
         .idle_timeout(Duration::from_secs(60))
         .sessions(&sessions);
-    let app = Router::new().route("/", get(echo)).with_state(config);
+    // Errors outside the socket (a 404, a 405) as problem+json too.
+    let app = WirefaultLayer::new().layer(Router::new().route("/", get(echo)).with_state(config));
     match listener.local_addr() {
         Ok(local) => println!("listening on ws://{local}/"),
         Err(err) => {

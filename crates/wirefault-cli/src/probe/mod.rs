@@ -40,6 +40,8 @@ pub(crate) struct Ctx {
     pub(crate) auth: Vec<(String, crate::cli::Secret)>,
     /// `true` when `auth` has a cookie.
     pub(crate) has_cookie: bool,
+    /// `true` when a client certificate is presented (`--client-cert`).
+    pub(crate) has_client_cert: bool,
     /// The first trusted origin (`--origin`), normalized.
     pub(crate) origin: Option<String>,
     /// Per-probe time limit.
@@ -103,6 +105,7 @@ mod tests {
             base: Url::parse(base).unwrap(),
             auth: Vec::new(),
             has_cookie: false,
+            has_client_cert: false,
             origin: None,
             timeout: Duration::from_secs(1),
             tls: crate::tls::client_config(&crate::tls::TlsOptions::default()).unwrap(),

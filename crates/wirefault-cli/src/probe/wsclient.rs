@@ -478,17 +478,27 @@ impl Conn {
     /// server sees a clean end (a chat then stops sending to this client
     /// before the connection goes). Best effort.
     pub(crate) async fn close(&mut self, timeout: Duration) {
-        let deadline = Instant::now() + timeout;
-        let frame = encode_frame(CLOSE, &1000u16.to_be_bytes());
-        if tokio::time::timeout(timeout, self.writer.write_all(&frame))
-            .await
-            .is_err()
-        {
-            return;
+        if !self.ended {
+            self.send_close(&1000u16.to_be_bytes(), timeout).await;
         }
-        while !self.ended {
-            if matches!(self.next_event(deadline).await, Event::Timeout) {
-                return;
+    }
+
+    /// Sends a close frame with `payload` (code and reason) and reads, at
+    /// most `timeout`, past any messages still coming, until the session
+    /// ends: the peer's close frame ([`Event::Close`]), a drop, or
+    /// [`Event::Timeout`] (no answer, RFC 6455 §5.5.1 wants one).
+    pub(crate) async fn send_close(&mut self, payload: &[u8], timeout: Duration) -> Event {
+        let deadline = Instant::now() + timeout;
+        let frame = encode_frame(CLOSE, payload);
+        match tokio::time::timeout(timeout, self.writer.write_all(&frame)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Event::Error(e.to_string()),
+            Err(_) => return Event::Timeout,
+        }
+        loop {
+            match self.next_event(deadline).await {
+                Event::Text(_) | Event::Binary(_) | Event::Elided(_) => {}
+                other => return other,
             }
         }
     }

@@ -1,7 +1,9 @@
 """A plain-text chat room in the style of FastAPI's WebSocket tutorial: a
 connection manager broadcasts every message to every client.
 
-Correct: text that is not JSON is this protocol's normal input.
+Text that is not JSON is this protocol's normal input. But
+`receive_text()` dies on a binary frame (WF-WS-002 at warning), and the
+dead client stays in the list.
 """
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect

@@ -1,7 +1,8 @@
 """FastAPI's WebSocket echo, as its tutorial writes it: text in, text out.
 
-Correct: an anonymous socket (no cookie, no credentials), a plain-text
-protocol. Run: python3 -m uvicorn ws_fastapi_echo:app --port PORT
+Correct for text: an anonymous socket (no cookie, no credentials), a
+plain-text protocol. But `receive_text()` raises `KeyError('text')` on a
+binary frame and uvicorn drops TCP: WF-WS-002 at warning (the fix: 1003). Run: python3 -m uvicorn ws_fastapi_echo:app --port PORT
 """
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect

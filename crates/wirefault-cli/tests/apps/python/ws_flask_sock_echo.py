@@ -1,6 +1,7 @@
 """flask-sock's echo example, served by Werkzeug (Flask's own server).
 
-Correct. Run: python3 ws_flask_sock_echo.py PORT
+Its messages are right; on the client's close, Werkzeug writes an HTTP
+response before the close frame's answer (WF-WS-008). Run: python3 ws_flask_sock_echo.py PORT
 """
 
 import sys
