@@ -25,11 +25,15 @@ pub(crate) struct Liveness {
 struct State {
     /// The target refused a connection after answering before.
     dead: bool,
-    /// Requests that got no answer, in the order sent, with whether the
-    /// failure was at connect time.
-    failed: Vec<(usize, Exchange, bool)>,
+    /// Answers and lost connections seen so far: the moment of each.
+    events: usize,
+    /// Requests that lost their connection without an answer: the order
+    /// sent, the exchange, and the moment it was seen.
+    lost: Vec<(usize, Exchange, usize)>,
     /// The last request answered, by the order sent.
     last_answered: Option<(usize, Exchange)>,
+    /// The moment of the last answer.
+    last_answer_event: usize,
 }
 
 /// How the target died, for the report.
@@ -59,36 +63,41 @@ impl Liveness {
     /// Records an answered request.
     pub(crate) fn answered(&self, order: usize, exchange: &Exchange) {
         let mut state = self.lock();
+        state.events += 1;
+        state.last_answer_event = state.events;
         if state.last_answered.as_ref().is_none_or(|(o, _)| *o < order) {
             state.last_answered = Some((order, exchange.clone()));
         }
     }
 
-    /// Records a request that got no answer; `gone` says whether a fresh
-    /// connection to the target was refused right after.
-    /// A failure while the target still accepts connections (a pooled
-    /// connection the server had closed, a timeout) is no death and is
-    /// not kept.
+    /// Records a request that got no answer: lost after it connected, or
+    /// refused `at_connect`; `gone` says whether a fresh connection to the
+    /// target was refused right after (then it is dead).
     pub(crate) fn failed(&self, order: usize, exchange: &Exchange, at_connect: bool, gone: bool) {
-        if !gone {
-            return;
-        }
         let mut state = self.lock();
-        state.failed.push((order, exchange.clone(), at_connect));
-        state.dead = true;
+        state.events += 1;
+        if !at_connect {
+            let moment = state.events;
+            state.lost.push((order, exchange.clone(), moment));
+        }
+        if gone {
+            state.dead = true;
+        }
     }
 
-    /// How the target died, if it did: the first request sent of those
-    /// that lost their connection, else the last one answered.
+    /// How the target died, if it did: of the requests that lost their
+    /// connection after the last answer (an earlier loss, a pooled
+    /// connection the server had closed, was followed by answers), the
+    /// first sent; else the last one answered.
     pub(crate) fn death(&self) -> Option<Death> {
         let state = self.lock();
         if !state.dead {
             return None;
         }
-        let mut lost: Vec<&(usize, Exchange, bool)> = state
-            .failed
+        let mut lost: Vec<&(usize, Exchange, usize)> = state
+            .lost
             .iter()
-            .filter(|(_, _, at_connect)| !at_connect)
+            .filter(|(_, _, moment)| *moment > state.last_answer_event)
             .collect();
         lost.sort_by_key(|(order, ..)| *order);
         if let Some((_, first, _)) = lost.first() {
@@ -167,12 +176,15 @@ mod tests {
     fn the_first_lost_request_is_the_culprit() {
         let live = Liveness::default();
         live.answered(0, &at("http://h/a"));
-        // Lost while the target was still there: not a death.
+        // Lost, then answers came: not a death.
         live.failed(1, &at("http://h/pooled"), false, false);
+        live.answered(2, &at("http://h/b"));
         assert!(!live.is_dead());
-        live.failed(3, &at("http://h/late"), false, true);
-        live.failed(2, &at("http://h/crash"), false, true);
-        live.failed(4, &at("http://h/refused"), true, true);
+        // Lost while the process was on its way out (the check still
+        // connected), then lost with the target gone, then refused.
+        live.failed(4, &at("http://h/late"), false, true);
+        live.failed(3, &at("http://h/crash"), false, false);
+        live.failed(5, &at("http://h/refused"), true, true);
         let death = live.death().unwrap();
         assert_eq!(death.culprit.request.url, "http://h/crash");
         assert!(death.unanswered);
