@@ -17,15 +17,6 @@ if ! command -v chromium >/dev/null 2>&1; then
     apt-get install -y -qq chromium >/dev/null
 fi
 
-# gorilla/websocket for the Go WebSocket sample apps
-# (crates/wirefault-cli/tests/apps/go/ws_apps), built offline in GOPATH
-# mode from Debian's packages; harmless if golang-go is installed above too.
-if [ ! -d /usr/share/gocode/src/github.com/gorilla/websocket ]; then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq golang-go golang-github-gorilla-websocket-dev >/dev/null
-fi
-
 # pip checks the pinned versions itself and installs only what differs.
 # package-requirements.txt: maturin and ziglang for scripts/package.sh.
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
@@ -74,12 +65,14 @@ if ! dpkg -s golang-google-grpc-dev >/dev/null 2>&1; then
     apt-get install -y -qq golang-google-grpc-dev >/dev/null
 fi
 
-# The corpus's Go sample apps (tests/apps/go/*/APP/main.go): Debian's Go and
-# the routers' source packages, built offline in GOPATH mode into
+# The Go sample apps (tests/apps/go/*/APP/main.go): Debian's Go,
+# the routers' source packages (the HTTP corpus) and gorilla/websocket (the
+# WebSocket apps), built offline in GOPATH mode into
 # target/sample-apps/go/GROUP/APP (go build only relinks what changed).
 go_packages="golang-go golang-github-gorilla-mux-dev golang-github-go-chi-chi-dev
     golang-github-go-chi-cors-dev golang-github-gin-gonic-gin-dev
-    golang-github-labstack-echo-dev golang-github-julienschmidt-httprouter-dev"
+    golang-github-labstack-echo-dev golang-github-julienschmidt-httprouter-dev
+    golang-github-gorilla-websocket-dev"
 # shellcheck disable=SC2086 # one word per package
 if ! dpkg -s $go_packages >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive

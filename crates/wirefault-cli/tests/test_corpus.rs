@@ -67,8 +67,9 @@ struct Corpus {
     app: Vec<CorpusApp>,
 }
 
-/// What one audit found, or why it could not run.
-type Outcome = Result<BTreeSet<String>, String>;
+/// What one audit found (the rules at warning or above, and what the
+/// report lists as not run, for the failure message), or why it could not run.
+type Outcome = Result<(BTreeSet<String>, String), String>;
 
 fn set(ids: &[String]) -> BTreeSet<String> {
     ids.iter().cloned().collect()
@@ -109,7 +110,7 @@ fn audit(app: &CorpusApp) -> Outcome {
         let audit_args: Vec<&str> = app.args.iter().map(String::as_str).collect();
         let (ids, code, report) = audit_at_warning(&url, &audit_args);
         assert_eq!(code, i32::from(!ids.is_empty()), "exit code: {report:#}");
-        ids
+        (ids, report["skipped"].to_string())
     }))
     .map_err(|panic| {
         panic
@@ -192,7 +193,7 @@ fn table(apps: &[CorpusApp], outcomes: &[Outcome]) -> String {
     let mut by_framework: BTreeMap<(String, String), Score> = BTreeMap::new();
     let mut total = Score::default();
     for (app, outcome) in apps.iter().zip(outcomes) {
-        let Ok(actual) = outcome else { continue };
+        let Ok((actual, _)) = outcome else { continue };
         let expected = set(&app.expected);
         by_framework
             .entry((app.language.clone(), app.framework.clone()))
@@ -264,7 +265,7 @@ fn corpus_audits_as_recorded() {
     for (app, outcome) in apps.iter().zip(&outcomes) {
         match outcome {
             Err(why) => failures.push(format!("{}: {why}", app.name)),
-            Ok(actual) => {
+            Ok((actual, skipped)) => {
                 let mut recorded = set(&app.expected);
                 recorded.extend(app.known_false_positives.iter().cloned());
                 for miss in &app.known_misses {
@@ -272,7 +273,7 @@ fn corpus_audits_as_recorded() {
                 }
                 if *actual != recorded {
                     failures.push(format!(
-                        "{}: found {actual:?}, recorded {recorded:?} (expected {:?}, known false positives {:?}, known misses {:?})",
+                        "{}: found {actual:?}, recorded {recorded:?} (expected {:?}, known false positives {:?}, known misses {:?}); not run: {skipped}",
                         app.name, app.expected, app.known_false_positives, app.known_misses
                     ));
                 }
