@@ -28,7 +28,7 @@ use crate::checks;
 use crate::cli::{AuditArgs, BodyArg, Secret};
 use crate::filter::Filter;
 use crate::finding::{self, Audit, Exchange, Finding, Outcome, Received, Skipped};
-use crate::model::Model;
+use crate::model::{cookies, Model};
 use crate::probe::http::BadBody;
 use crate::probe::observe::{observe, Observation, Probe};
 use crate::probe::openapi::{self, Document, Location, Operation, Param};
@@ -247,6 +247,9 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         .collect()
         .await;
     observations.insert(0, first);
+    // The cookies the target set so far: what limits the audit's cookie in
+    // browsers, for the WebSocket handshake probes.
+    let set_cookies = cookies::seen(&observations);
     let mut known: Vec<Url> = observations
         .iter()
         .filter(|o| matches!(o.probe, Probe::Known))
@@ -317,6 +320,7 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
         }));
     }
     // Each endpoint runs its own sessions, bounded (see `ws`).
+    let set_cookies = &set_cookies;
     for endpoint in &endpoints {
         tasks.push(Box::pin(async move {
             let ws_rules = rules_of("WF-WS-");
@@ -325,7 +329,7 @@ pub(crate) async fn run(args: &AuditArgs) -> anyhow::Result<Audit> {
                     ctx_ref,
                     &endpoint.url,
                     ws_rules,
-                    ws::audit(ctx_ref, endpoint),
+                    ws::audit(ctx_ref, endpoint, set_cookies),
                 )
                 .await,
             )

@@ -247,7 +247,8 @@ fn subprotocol_socket_needs_ws_protocol() {
 
 /// A socket that authenticates with the session cookie and accepts any
 /// origin: an error given the cookie (refused without it, accepted with it
-/// from a foreign origin); without the cookie its probes are reported as not
+/// from a foreign origin), its context naming the cookie's SameSite=Lax from
+/// the page's Set-Cookie; without the cookie its probes are reported as not
 /// run.
 #[test]
 fn cookie_socket_accepting_any_origin_is_an_error() {
@@ -268,7 +269,15 @@ fn cookie_socket_accepting_any_origin_is_an_error() {
         finding["context"]
             .as_str()
             .unwrap()
-            .contains("refused without the cookie"),
+            .contains("refused without the cookie `session`"),
+        "{finding:#}"
+    );
+    // The page at / set it SameSite=Lax: the context says what that limits.
+    assert!(
+        finding["context"].as_str().unwrap().contains(
+            "`session` was set with SameSite=Lax: browsers do not send it on a cross-site \
+             WebSocket handshake, so only same-site origins (sibling subdomains) can use it"
+        ),
         "{finding:#}"
     );
     let report = assert_ws(&app, &["--ws", "/notifications"], &[]);

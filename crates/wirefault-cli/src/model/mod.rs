@@ -3,6 +3,7 @@
 //! paths, real resources) and its own error style. The checks read it as
 //! evidence; none of them sends anything.
 
+pub(crate) mod cookies;
 pub(crate) mod credentials;
 pub(crate) mod declared;
 pub(crate) mod shape;

@@ -1,6 +1,7 @@
 //! Invalid JSON bodies built from a valid one (`--body`, the document's
 //! request example, or a body built from its schema): `null`, `{}`, a field
-//! of the wrong type, a required field missing, an unknown field. The valid
+//! of the wrong type, a required field removed, an unknown field (the list
+//! of [`super::jsonvariants`], on the body's top-level fields). The valid
 //! body itself is never sent.
 //!
 //! [`variants`] is the whole API: a valid JSON value (and its schema, when
@@ -11,111 +12,76 @@
 //! says so: without a schema the auditor cannot tell a lenient service from
 //! a wrong one, and only a 5xx is judged.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::http::BadBody;
+use super::jsonvariants::{self, Change, Step};
 use super::openapi::schema_type;
 
 /// Most variants built from one valid body.
 pub(crate) const MAX_VARIANTS: usize = 10;
-/// The name of the unknown field added.
-const UNKNOWN_FIELD: &str = "wirefault_unknown_field";
 
-/// The variants of `valid`, judged against `schema` when there is one.
+/// The variants of `valid` (its top-level fields varied), judged against
+/// `schema` when there is one.
 pub(crate) fn variants(valid: &Value, schema: Option<&Value>) -> Vec<BadBody> {
-    let mut out = vec![BadBody {
-        what: "a null body".to_owned(),
-        text: "null".to_owned(),
-        invalid: schema.is_some_and(|s| {
-            schema_type(s).is_some()
-                && !type_allows(s, "null")
-                && s.get("nullable") != Some(&Value::Bool(true))
-        }),
-    }];
-    let Some(fields) = valid.as_object() else {
-        return out;
-    };
     let required: Vec<&str> = schema
         .and_then(|s| s.get("required"))
         .and_then(Value::as_array)
         .map(|r| r.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    // An empty object: what a form sends when nothing was filled in.
-    out.push(BadBody {
-        what: "an empty object".to_owned(),
-        text: "{}".to_owned(),
-        invalid: !required.is_empty(),
-    });
     let properties = schema
         .and_then(|s| s.get("properties"))
         .and_then(Value::as_object);
-    for (name, value) in fields {
-        let field_schema = properties.and_then(|p| p.get(name));
-        let wrong = wrong_type(value);
-        let invalid =
-            field_schema.is_some_and(|s| schema_type(s).is_some() && !matches_type(s, &wrong));
-        out.push(BadBody {
-            what: format!(
-                "the field `{name}` with a value of the wrong type ({})",
-                kind(&wrong)
-            ),
-            text: with(fields, |m| {
-                m.insert(name.clone(), wrong.clone());
+    let fields: Vec<Vec<Step>> = valid
+        .as_object()
+        .map(|m| m.keys().map(|k| vec![Step::Field(k.clone())]).collect())
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for variant in jsonvariants::variants(valid, &fields) {
+        let invalid = match &variant.change {
+            Change::Null => schema.is_some_and(|s| {
+                schema_type(s).is_some()
+                    && !type_allows(s, "null")
+                    && s.get("nullable") != Some(&Value::Bool(true))
             }),
+            // What a form sends when nothing was filled in.
+            Change::EmptyObject => !required.is_empty(),
+            Change::WrongType(path) => {
+                let name = top_level(path);
+                let field_schema = properties.and_then(|p| p.get(name));
+                let wrong = variant.value.get(name).unwrap_or(&Value::Null);
+                field_schema.is_some_and(|s| schema_type(s).is_some() && !matches_type(s, wrong))
+            }
+            Change::Removed(path) => {
+                let is_required = required.contains(&top_level(path));
+                // Without a schema every field is tried: only a 5xx is judged.
+                if schema.is_some() && !is_required {
+                    continue;
+                }
+                is_required
+            }
+            Change::UnknownField => {
+                schema.is_some_and(|s| s.get("additionalProperties") == Some(&Value::Bool(false)))
+            }
+        };
+        out.push(BadBody {
+            what: variant.description,
+            text: variant.value.to_string(),
             invalid,
         });
     }
-    for name in fields.keys() {
-        let is_required = required.contains(&name.as_str());
-        // Without a schema every field is tried: only a 5xx is judged.
-        if schema.is_some() && !is_required {
-            continue;
-        }
-        out.push(BadBody {
-            what: format!("the required field `{name}` missing"),
-            text: with(fields, |m| {
-                m.remove(name);
-            }),
-            invalid: is_required,
-        });
-    }
-    let closed = schema.is_some_and(|s| s.get("additionalProperties") == Some(&Value::Bool(false)));
-    out.push(BadBody {
-        what: format!("an unknown field `{UNKNOWN_FIELD}`"),
-        text: with(fields, |m| {
-            m.insert(UNKNOWN_FIELD.to_owned(), Value::String("wirefault".into()));
-        }),
-        invalid: closed,
-    });
-    // One field, required: its "missing" variant is `{}` again.
+    // One field, required: its "removed" variant is `{}` again.
     let mut seen = std::collections::BTreeSet::new();
     out.retain(|b| seen.insert(b.text.clone()));
     out.truncate(MAX_VARIANTS);
     out
 }
 
-fn with(fields: &Map<String, Value>, change: impl FnOnce(&mut Map<String, Value>)) -> String {
-    let mut copy = fields.clone();
-    change(&mut copy);
-    Value::Object(copy).to_string()
-}
-
-/// A value of another JSON type: a number for text, text for anything else.
-fn wrong_type(value: &Value) -> Value {
-    match value {
-        Value::String(_) => Value::from(12345),
-        _ => Value::String("wirefault-wrong-type".into()),
-    }
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "text",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+/// The name of a top-level field's path.
+fn top_level(path: &[Step]) -> &str {
+    match path {
+        [Step::Field(name)] => name,
+        _ => "",
     }
 }
 

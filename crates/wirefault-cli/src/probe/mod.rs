@@ -6,6 +6,7 @@ pub(crate) mod credentials;
 pub(crate) mod discover;
 pub(crate) mod grpc;
 pub(crate) mod http;
+pub(crate) mod jsonvariants;
 pub(crate) mod leak;
 pub(crate) mod liveness;
 pub(crate) mod observe;

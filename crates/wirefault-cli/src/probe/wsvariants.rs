@@ -1,10 +1,12 @@
 //! Variants of a valid WebSocket sample message (`--ws-message`): the
 //! messages with one thing wrong that find handlers which trust their
-//! input (a quote in a string field, a field missing, a number where a
-//! string was, `null`, an unknown field, one oversized value).
+//! input: the list of [`super::jsonvariants`] (`null`, `{}`, a field of the
+//! wrong type, a field removed, an unknown field) on every leaf, and two of
+//! the WebSocket's own (a quote in a string field, one oversized value).
 
 use serde_json::Value;
 
+use super::jsonvariants::{self, at_mut, path_name, Step};
 use super::ws::OVERSIZED;
 
 /// Most variants of one sample message sent.
@@ -14,49 +16,14 @@ const MAX_FIELDS: usize = 12;
 /// The text put in each string field of a sample: a quote, a backslash and
 /// a path, what a handler that builds SQL, shell or file names trips on.
 pub(crate) const QUOTED: &str = "wirefault's \"probe\" \\ ../../etc/passwd";
-/// The field added to a sample object.
-const UNKNOWN_FIELD: &str = "wirefault_unknown";
 
 /// One variant: what is wrong in it, and the message text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Variant {
-    /// What was changed, e.g. "`symbol` removed".
+    /// What was changed, e.g. "the field `symbol` removed".
     pub(crate) description: String,
     /// The JSON text to send.
     pub(crate) text: String,
-}
-
-/// One step into a JSON document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Step {
-    Field(String),
-    Item(usize),
-}
-
-fn path_name(path: &[Step]) -> String {
-    let mut out = String::new();
-    for step in path {
-        match step {
-            Step::Field(name) if out.is_empty() => out.push_str(name),
-            Step::Field(name) => {
-                out.push('.');
-                out.push_str(name);
-            }
-            Step::Item(i) => out.push_str(&format!("[{i}]")),
-        }
-    }
-    out
-}
-
-fn at_mut<'a>(value: &'a mut Value, path: &[Step]) -> Option<&'a mut Value> {
-    let mut here = value;
-    for step in path {
-        here = match step {
-            Step::Field(name) => here.get_mut(name.as_str())?,
-            Step::Item(i) => here.get_mut(*i)?,
-        };
-    }
-    Some(here)
 }
 
 /// The leaves of a document (strings, numbers, booleans), depth first, at
@@ -94,62 +61,30 @@ fn leaves(value: &Value) -> Vec<(Vec<Step>, Value)> {
 /// [`MAX_VARIANTS`], each as a description and the message text; also how
 /// many were built before the cap.
 pub(crate) fn variants(sample: &Value) -> (Vec<Variant>, usize) {
-    let mut built: Vec<(String, Value)> = Vec::new();
     let fields = leaves(sample);
+    let mut built: Vec<(String, Value)> = Vec::new();
     for (path, leaf) in &fields {
-        let name = path_name(path);
-        let mut with = |description: String, new: Option<Value>| {
+        if leaf.is_string() {
             let mut copy = sample.clone();
-            match new {
-                Some(new) => {
-                    if let Some(slot) = at_mut(&mut copy, path) {
-                        *slot = new;
-                    }
-                }
-                None => {
-                    let (last, parent) = match path.split_last() {
-                        Some(split) => split,
-                        None => return,
-                    };
-                    match (at_mut(&mut copy, parent), last) {
-                        (Some(Value::Object(map)), Step::Field(key)) => {
-                            map.remove(key);
-                        }
-                        _ => return,
-                    }
-                }
+            if let Some(slot) = at_mut(&mut copy, path) {
+                *slot = Value::String(QUOTED.into());
             }
-            built.push((description, copy));
-        };
-        match leaf {
-            Value::String(_) => {
-                with(
-                    format!("`{name}` with a quote, a backslash and a path"),
-                    Some(Value::String(QUOTED.into())),
-                );
-                with(format!("`{name}` removed"), None);
-                with(format!("`{name}` as a number"), Some(Value::from(1)));
-            }
-            Value::Number(n) => {
-                with(format!("`{name}` removed"), None);
-                with(
-                    format!("`{name}` as a string"),
-                    Some(Value::String(n.to_string())),
-                );
-            }
-            _ => with(format!("`{name}` removed"), None),
+            built.push((
+                format!(
+                    "the field `{}` with a quote, a backslash and a path",
+                    path_name(path)
+                ),
+                copy,
+            ));
         }
     }
+    let paths: Vec<Vec<Step>> = fields.iter().map(|(path, _)| path.clone()).collect();
+    built.extend(
+        jsonvariants::variants(sample, &paths)
+            .into_iter()
+            .map(|v| (v.description, v.value)),
+    );
     built.retain(|(_, v)| v != sample);
-    built.push(("null".into(), Value::Null));
-    if let Value::Object(map) = sample {
-        let mut copy = map.clone();
-        copy.insert(UNKNOWN_FIELD.into(), Value::Bool(true));
-        built.push((
-            format!("an unknown field `{UNKNOWN_FIELD}`"),
-            Value::Object(copy),
-        ));
-    }
     let big = Value::String("a".repeat(OVERSIZED));
     let oversized = match fields.iter().find(|(_, v)| v.is_string()) {
         Some((path, _)) => {
@@ -157,7 +92,10 @@ pub(crate) fn variants(sample: &Value) -> (Vec<Variant>, usize) {
             if let Some(slot) = at_mut(&mut copy, path) {
                 *slot = big;
             }
-            Some((format!("`{}` of {OVERSIZED} bytes", path_name(path)), copy))
+            Some((
+                format!("the field `{}` of {OVERSIZED} bytes", path_name(path)),
+                copy,
+            ))
         }
         None => match sample {
             Value::Object(map) => {
@@ -200,10 +138,15 @@ mod tests {
             .collect();
         assert!(texts.contains(&serde_json::json!({"op": "quote", "symbol": QUOTED, "qty": 3})));
         assert!(texts.contains(&serde_json::json!({"op": "quote", "qty": 3})));
-        assert!(texts.contains(&serde_json::json!({"op": "quote", "symbol": "ACME", "qty": "3"})));
-        assert!(texts.contains(&serde_json::json!({"op": "quote", "symbol": 1, "qty": 3})));
+        assert!(texts.contains(
+            &serde_json::json!({"op": "quote", "symbol": "ACME", "qty": "wirefault-wrong-type"})
+        ));
+        assert!(texts.contains(&serde_json::json!({"op": "quote", "symbol": 12345, "qty": 3})));
+        assert!(texts.contains(&serde_json::json!({})));
         assert!(texts.contains(&Value::Null));
-        assert!(texts.iter().any(|t| t.get(UNKNOWN_FIELD).is_some()));
+        assert!(texts
+            .iter()
+            .any(|t| t.get(jsonvariants::UNKNOWN_FIELD).is_some()));
         assert!(messages
             .iter()
             .any(|m| m.text.len() > OVERSIZED && m.description.contains("bytes")));

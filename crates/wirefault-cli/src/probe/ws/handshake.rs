@@ -3,10 +3,11 @@
 
 use std::time::{Duration, Instant};
 
-use super::judge::{self, Ambient, TokenAnswer};
+use super::judge::{self, Ambient, SentCookie, TokenAnswer};
 use super::send::{open, Credentials};
 use super::Endpoint;
 use crate::finding::{Exchange, Finding, Outcome, Received, Skipped};
+use crate::model::cookies::{self, SetCookie};
 use crate::probe::wsclient::{Event, Handshake};
 use crate::probe::{http, Ctx, FOREIGN_ORIGIN};
 use crate::rules;
@@ -24,10 +25,25 @@ const TOKEN_PARAMS: [&str; 7] = [
 /// The value put in their place.
 const BOGUS_TOKEN: &str = "wirefault-bogus-token";
 
-/// The credential given to the audit that a browser sends by itself, if any.
-fn ambient(ctx: &Ctx) -> Option<Ambient> {
+/// The credential given to the audit that a browser sends by itself, if any:
+/// its cookies, each with the `SameSite` of the target's `Set-Cookie` of
+/// that name in `set_cookies`.
+fn ambient(ctx: &Ctx, set_cookies: &[SetCookie]) -> Option<Ambient> {
     if ctx.has_cookie {
-        return Some(Ambient::Cookie);
+        let sent = ctx
+            .auth
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case("cookie"))
+            .flat_map(|(_, value)| cookies::names(&value.0))
+            .map(|name| SentCookie {
+                same_site: set_cookies
+                    .iter()
+                    .find(|c| c.name == name)
+                    .map(|c| c.same_site),
+                name,
+            })
+            .collect();
+        return Some(Ambient::Cookie(sent));
     }
     let basic = ctx
         .auth
@@ -49,7 +65,12 @@ fn ambient(ctx: &Ctx) -> Option<Ambient> {
 /// itself (cookies, HTTP Basic, a client certificate). Rated by what the
 /// audit could see. (The handshake without credentials still presents the
 /// client certificate: it is part of the TLS setup of every probe.)
-pub(crate) async fn foreign_origin(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
+/// `set_cookies`: the `Set-Cookie`s the audit saw on the HTTP answers.
+pub(crate) async fn foreign_origin(
+    ctx: &Ctx,
+    endpoint: &Endpoint,
+    set_cookies: &[SetCookie],
+) -> Outcome {
     let url = &endpoint.url;
     let (request, handshake) =
         open(ctx, endpoint, url, Some(FOREIGN_ORIGIN), Credentials::Given).await;
@@ -99,7 +120,8 @@ pub(crate) async fn foreign_origin(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
             Handshake::Failed(_) => None,
         }
     };
-    let (severity, context) = judge::foreign_origin_rating(ambient(ctx), refused_without);
+    let (severity, context) =
+        judge::foreign_origin_rating(ambient(ctx, set_cookies), refused_without);
     let exchange = Exchange {
         request,
         received: Received::WebSocket {

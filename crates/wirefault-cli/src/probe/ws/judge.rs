@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::learn::Profile;
 use super::send::{close_parts, BadInput, Closing, End, Kind, Session, Watch};
 use crate::finding::{Exchange, Finding};
+use crate::model::cookies::SameSite;
 use crate::probe::wsclient::Event;
 use crate::rules::{self, Severity};
 use wirefault::spec;
@@ -241,41 +242,98 @@ pub(crate) fn service_went_down(exchange: &Exchange, next: &str) -> Finding {
 
 /// A credential a browser adds to a WebSocket handshake by itself, from
 /// any page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Ambient {
-    /// A cookie (`--cookie`).
-    Cookie,
+    /// Cookies (`--cookie`, `-H Cookie`), by name.
+    Cookie(Vec<SentCookie>),
     /// HTTP Basic (`-H 'Authorization: Basic …'`).
     Basic,
     /// A TLS client certificate (`--client-cert`).
     ClientCert,
 }
 
+/// A cookie the audit sent, with its `SameSite` when the audit saw the
+/// target's `Set-Cookie` for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SentCookie {
+    /// Its name.
+    pub(crate) name: String,
+    /// `None`: no `Set-Cookie` of this name was seen.
+    pub(crate) same_site: Option<SameSite>,
+}
+
+/// What a browser does with a cookie of this `SameSite` on a cross-site
+/// WebSocket handshake.
+fn same_site_limit(same_site: SameSite) -> &'static str {
+    match same_site {
+        SameSite::Strict | SameSite::Lax => {
+            "browsers do not send it on a cross-site WebSocket handshake, so only \
+             same-site origins (sibling subdomains) can use it"
+        }
+        SameSite::None => "any site's page can use it",
+        SameSite::Unset => {
+            "Lax by default in Chrome, sent cross-site in browsers that do not default to Lax"
+        }
+    }
+}
+
+fn same_site_attribute(same_site: SameSite) -> &'static str {
+    match same_site {
+        SameSite::Strict => "SameSite=Strict",
+        SameSite::Lax => "SameSite=Lax",
+        SameSite::None => "SameSite=None",
+        SameSite::Unset => "no SameSite attribute",
+    }
+}
+
 impl Ambient {
-    fn name(self) -> &'static str {
+    fn name(&self) -> String {
         match self {
-            Ambient::Cookie => "the cookie",
-            Ambient::Basic => "the HTTP Basic credentials",
-            Ambient::ClientCert => "the client certificate",
+            Ambient::Cookie(cookies) => match cookies.as_slice() {
+                [] => "the cookie".into(),
+                [one] => format!("the cookie `{}`", one.name),
+                many => format!(
+                    "the cookies {}",
+                    many.iter()
+                        .map(|c| format!("`{}`", c.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            },
+            Ambient::Basic => "the HTTP Basic credentials".into(),
+            Ambient::ClientCert => "the client certificate".into(),
         }
     }
 
-    /// What limits it in browsers.
-    fn limits(self) -> &'static str {
+    /// What limits it in browsers: for a cookie, its `SameSite` as the
+    /// target set it, when the audit saw the `Set-Cookie`.
+    fn limits(&self) -> String {
         match self {
-            Ambient::Cookie => {
-                "a browser sends it from any page unless it is SameSite=Lax or Strict \
-                 (then only from pages of the same site)"
-            }
-            Ambient::Basic => {
-                "a browser that has cached them for this host sends them from any page, \
-                 except where the HTTP-auth cache is partitioned by top-level site (in \
-                 Chrome only behind a flag)"
-            }
-            Ambient::ClientCert => {
-                "a browser that holds it presents it on the TLS handshake to this host, \
-                 whichever page opens the socket (after asking the user at most once)"
-            }
+            Ambient::Cookie(cookies) if cookies.iter().any(|c| c.same_site.is_some()) => cookies
+                .iter()
+                .map(|c| match c.same_site {
+                    Some(s) => format!(
+                        "`{}` was set with {}: {}",
+                        c.name,
+                        same_site_attribute(s),
+                        same_site_limit(s)
+                    ),
+                    None => format!("no Set-Cookie of `{}` was seen", c.name),
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            Ambient::Cookie(_) => "a browser sends it from any page unless it is SameSite=Lax or \
+                                   Strict (then only from pages of the same site; the audit saw \
+                                   no Set-Cookie of it)"
+                .into(),
+            Ambient::Basic => "a browser that has cached them for this host sends them from any \
+                               page, except where the HTTP-auth cache is partitioned by \
+                               top-level site (in Chrome only behind a flag)"
+                .into(),
+            Ambient::ClientCert => "a browser that holds it presents it on the TLS handshake to \
+                                    this host, whichever page opens the socket (after asking the \
+                                    user at most once)"
+                .into(),
         }
     }
 }
@@ -295,7 +353,7 @@ pub(crate) fn foreign_origin_rating(
             format!(
                 "{}-authenticated socket: refused without {}, accepted with it; {}",
                 match a {
-                    Ambient::Cookie => "cookie",
+                    Ambient::Cookie(_) => "cookie",
                     Ambient::Basic => "Basic",
                     Ambient::ClientCert => "certificate",
                 },
@@ -622,17 +680,75 @@ mod tests {
 
     #[test]
     fn ambient_credentials_make_a_foreign_origin_an_error() {
-        for a in [Ambient::Cookie, Ambient::Basic, Ambient::ClientCert] {
+        let sid = |same_site| {
+            Ambient::Cookie(vec![SentCookie {
+                name: "sid".into(),
+                same_site,
+            }])
+        };
+        for a in [sid(None), Ambient::Basic, Ambient::ClientCert] {
             for refused in [Some(true), Some(false), None] {
-                assert_eq!(foreign_origin_rating(Some(a), refused).0, Severity::Error);
+                assert_eq!(
+                    foreign_origin_rating(Some(a.clone()), refused).0,
+                    Severity::Error
+                );
             }
         }
         let (_, basic) = foreign_origin_rating(Some(Ambient::Basic), Some(true));
         assert!(basic.contains("Basic") && basic.contains("partitioned"));
-        let (_, cookie) = foreign_origin_rating(Some(Ambient::Cookie), None);
-        assert!(cookie.contains("SameSite"));
+        let (_, cookie) = foreign_origin_rating(Some(sid(None)), None);
+        assert!(
+            cookie.contains("the cookie `sid`") && cookie.contains("unless it is SameSite=Lax"),
+            "{cookie}"
+        );
         assert_eq!(foreign_origin_rating(None, None).0, Severity::Info);
         assert_eq!(foreign_origin_rating(None, Some(true)).0, Severity::Info);
+    }
+
+    #[test]
+    fn a_seen_same_site_names_what_limits_the_cookie() {
+        let rated = |cookies: Vec<(&str, Option<SameSite>)>| {
+            let cookies = cookies
+                .into_iter()
+                .map(|(name, same_site)| SentCookie {
+                    name: name.into(),
+                    same_site,
+                })
+                .collect();
+            let (severity, context) =
+                foreign_origin_rating(Some(Ambient::Cookie(cookies)), Some(true));
+            // Only the context changes: the severity stays an error.
+            assert_eq!(severity, Severity::Error);
+            context
+        };
+        for (same_site, attribute) in [(SameSite::Strict, "Strict"), (SameSite::Lax, "Lax")] {
+            let context = rated(vec![("sid", Some(same_site))]);
+            assert_eq!(
+                context,
+                format!(
+                    "cookie-authenticated socket: refused without the cookie `sid`, accepted \
+                     with it; `sid` was set with SameSite={attribute}: browsers do not send it \
+                     on a cross-site WebSocket handshake, so only same-site origins (sibling \
+                     subdomains) can use it"
+                )
+            );
+        }
+        let none = rated(vec![("sid", Some(SameSite::None))]);
+        assert!(
+            none.ends_with("`sid` was set with SameSite=None: any site's page can use it"),
+            "{none}"
+        );
+        let unset = rated(vec![("sid", Some(SameSite::Unset))]);
+        assert!(
+            unset.ends_with(
+                "`sid` was set with no SameSite attribute: Lax by default in Chrome, sent \
+                 cross-site in browsers that do not default to Lax"
+            ),
+            "{unset}"
+        );
+        let two = rated(vec![("a", Some(SameSite::Lax)), ("b", None)]);
+        assert!(two.contains("the cookies `a`, `b`"), "{two}");
+        assert!(two.ends_with("no Set-Cookie of `b` was seen"), "{two}");
     }
 
     #[test]

@@ -44,6 +44,7 @@ use super::wsclient;
 use super::wsvariants::{self, MAX_VARIANTS};
 use super::Ctx;
 use crate::finding::{Exchange, Outcome, Skipped};
+use crate::model::cookies::SetCookie;
 use crate::rules;
 use learn::{is_json_document, Profile};
 pub(crate) use send::OVERSIZED;
@@ -73,13 +74,15 @@ pub(crate) struct Endpoint {
 
 /// Audits one endpoint: learns what it is, then sends the bad inputs and
 /// the samples' variants, each on a fresh connection, one session at a time.
-pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint) -> Outcome {
+/// `set_cookies`: the `Set-Cookie`s the audit saw on the HTTP answers
+/// before (what limits the audit's cookie in browsers, WF-WS-001).
+pub(crate) async fn audit(ctx: &Ctx, endpoint: &Endpoint, set_cookies: &[SetCookie]) -> Outcome {
     let mut outcome = Outcome::default();
     let url = endpoint.url.to_string();
     // Servers that push or greet do it at once; a second is plenty.
     let idle = (ctx.timeout / 4).min(Duration::from_secs(1));
 
-    outcome.extend(handshake::foreign_origin(ctx, endpoint).await);
+    outcome.extend(handshake::foreign_origin(ctx, endpoint, set_cookies).await);
     outcome.extend(handshake::token_probes(ctx, endpoint).await);
     let watch = match send::watch(ctx, endpoint, idle).await {
         Ok(watch) => watch,
